@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// Thin launcher: the CLI is compiled to dist/ by `npm run build`.
+import { main } from '../dist/cli/main.js';
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`meshctl: internal error: ${err?.stack ?? err}\nThis is a bug in meshctl, please report it.\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,54 @@
+// Entry point: parses flags with yargs, dispatches to one command, turns user errors
+// (DiagnosticsError) into printed diagnostics and exit 1. Heavy modules (the Kubernetes
+// client) are imported by the commands that need them, so `--version` stays fast.
+import yargs from 'yargs';
+import { isDiagnosticsError } from '../diagnostics.js';
+import { renderDiagnostics } from '../views/diagnostics.js';
+import type { Command } from './command.js';
+import { ExitCode, processIO, type CliIO } from './io.js';
+import { commands } from './commands.js';
+import { meshctlVersion } from '../version.js';
+
+export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
+  let exit: number = ExitCode.ok;
+  const run = (cmd: Command) => async (args: Record<string, unknown>) => {
+    exit = await cmd.run(args, io);
+  };
+  let y = yargs([...argv])
+    .scriptName('meshctl')
+    .usage('$0 <command> [options]\n\nDeclarative installs of multi-cluster Istio meshes.')
+    .version(meshctlVersion)
+    .help()
+    .alias('h', 'help')
+    .strict()
+    .demandCommand(1, 'Name a command: meshctl validate | plan | apply | destroy | show | force-unlock')
+    .recommendCommands()
+    .wrap(Math.min(110, (io.stdout as { columns?: number }).columns ?? 100))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new UsageError(msg);
+    });
+  for (const cmd of commands) {
+    y = y.command(cmd.command, cmd.describe, cmd.builder, run(cmd));
+  }
+  try {
+    // parseAsync prints help/version itself; route its output through our streams.
+    await y.parseAsync([...argv], {}, (err, _argv, output) => {
+      if (output) (err ? io.stderr : io.stdout).write(output.endsWith('\n') ? output : `${output}\n`);
+    });
+    return exit;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`Error: ${e.message}\nRun 'meshctl --help' for usage.\n`);
+      return ExitCode.error;
+    }
+    if (isDiagnosticsError(e)) {
+      io.stderr.write(renderDiagnostics(e.diagnostics, { color: false }));
+      return ExitCode.error;
+    }
+    throw e;
+  }
+}
+
+class UsageError extends Error {}

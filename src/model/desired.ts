@@ -1,0 +1,118 @@
+// The desired state of the whole mesh as plain data: per cluster, the units of work that the
+// Istio guides perform by hand, with the dependencies between them and the values that can only
+// be known once an earlier unit has been applied. Produced by buildDesired(topology) (pure).
+
+import type { KubeObject } from '../kube/object.js';
+
+/**
+ * One step of the guide. Kinds are closed: every switch over UnitKind ends in assertNever.
+ * - namespace: the Istio namespace and the metadata meshctl owns on it (network label,
+ *   controlPlaneClusters annotation), applied before anything else in that cluster.
+ * - cacerts: the plug-in CA Secret, before istiod first starts.
+ * - control-plane: the IstioOperator for istiod (primary) or the remote profile (remote).
+ * - eastwest-gateway: the IstioOperator for istio-eastwestgateway.
+ * - expose-istiod: Gateway istiod-gateway + VirtualService istiod-vs (primary with remotes).
+ * - expose-services: Gateway cross-network-gateway (multi-network).
+ * - remote-reader: what `create-remote-secret` makes in the *source* cluster: the reader
+ *   ServiceAccount, its RBAC and the long-lived token Secret.
+ * - remote-secret: Secret istio-remote-secret-<cluster> in the *target* primary.
+ */
+export type UnitKind =
+  | 'namespace'
+  | 'cacerts'
+  | 'control-plane'
+  | 'eastwest-gateway'
+  | 'expose-istiod'
+  | 'expose-services'
+  | 'remote-reader'
+  | 'remote-secret';
+
+/**
+ * A value that is only known after an earlier unit has been applied, Terraform's
+ * "(known after apply)". Embedded wherever the value would go (inside objects or an
+ * IstioOperator); the executor replaces it just before applying the unit that needs it.
+ * `sensitive` values (tokens, keys) are never written to a plan, the state or output.
+ */
+export interface Unknown {
+  readonly $unknown: {
+    /** Unit id that produces the value, e.g. "cluster1/eastwest-gateway". */
+    readonly unit: string;
+    /** Output name on that unit, e.g. "address" or "token". */
+    readonly output: OutputName;
+    readonly sensitive?: boolean;
+  };
+}
+
+/** Values units produce for later units. */
+export type OutputName =
+  /** First LoadBalancer ingress IP (or hostname) of the east-west gateway Service. */
+  | 'address'
+  /** The reader ServiceAccount token (sensitive). */
+  | 'token'
+  /** The source cluster's CA bundle as the remote kubeconfig needs it. */
+  | 'caData'
+  /** cacerts material for a cluster (sensitive). */
+  | 'cacerts';
+
+export function isUnknown(v: unknown): v is Unknown {
+  return typeof v === 'object' && v !== null && '$unknown' in v;
+}
+
+/**
+ * What must be true before dependants of a unit may start. `cluster` names the cluster to
+ * check when it is not the unit's own (a remote secret applied in the primary is waited on by
+ * watching the remote's webhook).
+ */
+export type WaitFor = { readonly cluster?: string } & (
+  | { readonly kind: 'deployment-available'; readonly namespace: string; readonly name: string }
+  | { readonly kind: 'loadbalancer-address'; readonly namespace: string; readonly name: string }
+  | { readonly kind: 'crds-established'; readonly names: readonly string[] }
+  /** istiod in the controlling primary has patched the remote's injection webhook caBundle. */
+  | { readonly kind: 'webhook-cabundle'; readonly name: string }
+  /** The token controller has filled the reader token Secret. */
+  | { readonly kind: 'token-populated'; readonly namespace: string; readonly name: string }
+);
+
+export interface IstioOperatorSpec {
+  apiVersion: 'install.istio.io/v1alpha1';
+  kind: 'IstioOperator';
+  metadata: { name: string; namespace?: string };
+  spec: Record<string, unknown>;
+}
+
+export interface Unit {
+  /** "<cluster>/<kind>" (remote-secret: "<target>/remote-secret/<source>"). */
+  readonly id: string;
+  /** The cluster whose API receives this unit's objects. */
+  readonly cluster: string;
+  readonly kind: UnitKind;
+  /** Unit ids that must be applied (and their waits satisfied) first; any cluster. */
+  readonly dependsOn: readonly string[];
+  /**
+   * Objects applied literally. For rendered units (control-plane, eastwest-gateway) this is
+   * empty in the model: the renderer fills it from `istioOperator` with `istioctl manifest
+   * generate`. Values may contain Unknown markers.
+   */
+  readonly objects: readonly KubeObject[];
+  /** Present on rendered units. May contain Unknown markers (e.g. remotePilotAddress). */
+  readonly istioOperator?: IstioOperatorSpec;
+  readonly waits: readonly WaitFor[];
+  /** Outputs this unit provides to others (read from the cluster after apply). */
+  readonly outputs: readonly OutputName[];
+}
+
+/** buildDesired(topology) returns this; diagnostics cover models that cannot be built yet. */
+export interface DesiredResult {
+  readonly desired: Desired;
+  readonly diagnostics: readonly import('../diagnostics.js').Diagnostic[];
+}
+
+export interface Desired {
+  readonly meshID: string;
+  /** Sorted: by cluster, then by a fixed kind order. */
+  readonly units: readonly Unit[];
+}
+
+export function assertNever(x: never, what = 'value'): never {
+  throw new Error(`unexpected ${what} ${JSON.stringify(x)}: this is a bug in meshctl, please report it`);
+}

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Builds the real binaries meshctl is tested against (kube-apiserver, kube-controller-manager,
+# kubectl, etcd, istioctl) from Go modules, once, into a cache outside the repository keyed by
+# the pins. Prints the bin directory on the last line of stdout.
+#
+#   tools/bins/build.sh            build what is missing, print the bin dir
+#   MESHCTL_CACHE=/path ...        cache root (default ~/.cache/meshctl)
+#
+# Why wrapper modules: k8s.io/kubernetes and etcd's server module carry replace directives, so
+# `go install pkg@version` refuses them. A throwaway main module that requires them (and, for
+# Kubernetes, replaces every staging module at v0.0.0 with its published v0.X.Y) builds them.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=pins.env
+source "$here/pins.env"
+
+log() { printf '[bins] %s\n' "$*" >&2; }
+die() { printf '[bins] error: %s\n' "$*" >&2; exit 1; }
+
+command -v go >/dev/null 2>&1 || die "Go is not installed or not on PATH. meshctl builds its test servers (kube-apiserver, etcd, istioctl) from Go modules; install Go >= 1.25 (https://go.dev/dl) and run again."
+
+export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-trimpath -buildvcs=false"
+# Each component is cached under its own version (so changing one pin rebuilds one thing);
+# the printed directory holds links to the set the pins name.
+cache=${MESHCTL_CACHE:-$HOME/.cache/meshctl}
+gov=$(go env GOVERSION)
+k8s_dir="$cache/bins/kubernetes-$K8S_VERSION-$gov"
+etcd_dir="$cache/bins/etcd-$ETCD_VERSION-$gov"
+istio_dir="$cache/bins/istioctl-$ISTIO_VERSION-$ISTIO_COMMIT-$gov"
+set_dir="$cache/bins/set-$(cat "$here/pins.env" | sha256sum | cut -c1-12)"
+work="$cache/build"
+mkdir -p "$k8s_dir" "$etcd_dir" "$istio_dir" "$set_dir" "$work"
+
+k8s_minor=${K8S_VERSION#v1.}; k8s_minor=${k8s_minor%%.*}
+staging_version="v0.${K8S_VERSION#v1.}"
+parallel="-p ${BUILD_PARALLELISM:-2}"
+
+build_k8s() {
+  local want=(kube-apiserver kube-controller-manager kubectl) missing=()
+  local bin=$k8s_dir
+  for b in "${want[@]}"; do [ -x "$bin/$b" ] || missing+=("$b"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local dir="$work/k8s-$K8S_VERSION"
+  mkdir -p "$dir"
+  log "Kubernetes $K8S_VERSION: preparing wrapper module in $dir"
+  (
+    cd "$dir"
+    if [ ! -f go.mod ]; then
+      local gomod
+      gomod=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",*$/\1/p')
+      [ -f "$gomod" ] || die "could not download k8s.io/kubernetes@$K8S_VERSION from the module proxy"
+      go mod init meshctl.test/k8sbins >/dev/null 2>&1
+      # The wrapper is the main module: its go and godebug lines set runtime defaults.
+      go mod edit -go="$(sed -n 's/^go //p' "$gomod")"
+      local godebug
+      godebug=$(sed -n 's/^godebug //p' "$gomod")
+      [ -n "$godebug" ] && go mod edit -godebug="$godebug"
+      # Every staging module required at the placeholder v0.0.0 gets its published version.
+      go mod edit -json "$gomod" | python3 -c '
+import json, sys
+for r in json.load(sys.stdin).get("Require") or []:
+    if r["Path"].startswith("k8s.io/") and r["Version"] == "v0.0.0":
+        print(r["Path"])' | while read -r m; do
+        go mod edit -replace="$m=$m@$staging_version"
+      done
+      cat > tools.go <<GO
+//go:build tools
+
+package tools
+GO
+      log "Kubernetes $K8S_VERSION: resolving dependencies (downloads several hundred MB the first time)"
+      go get "k8s.io/kubernetes/cmd/kube-apiserver@$K8S_VERSION" "k8s.io/kubernetes/cmd/kube-controller-manager@$K8S_VERSION" "k8s.io/kubernetes/cmd/kubectl@$K8S_VERSION" >&2
+      go get "google.golang.org/protobuf@$PROTOBUF_VERSION" >&2
+    fi
+    local v="k8s.io/component-base/version" date
+    date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+    local ld="-s -w -X $v.gitVersion=$K8S_VERSION -X $v.gitMajor=1 -X $v.gitMinor=$k8s_minor -X $v.gitTreeState=clean -X $v.gitCommit=unknown -X $v.buildDate=$date"
+    # kubectl embeds the same version through its own copy of the version package.
+    ld="$ld -X k8s.io/client-go/pkg/version.gitVersion=$K8S_VERSION -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$k8s_minor"
+    for b in "${missing[@]}"; do
+      log "Kubernetes $K8S_VERSION: building $b (several minutes on 2 cores)"
+      local t0=$SECONDS
+      go build $parallel -ldflags "$ld" -o "$bin/$b.tmp" "k8s.io/kubernetes/cmd/$b" >&2
+      mv "$bin/$b.tmp" "$bin/$b"
+      log "Kubernetes $K8S_VERSION: built $b in $((SECONDS - t0))s"
+    done
+  )
+}
+
+build_etcd() {
+  local bin=$etcd_dir
+  [ -x "$bin/etcd" ] && return 0
+  local dir="$work/etcd-$ETCD_VERSION"
+  mkdir -p "$dir"
+  log "etcd $ETCD_VERSION: building"
+  (
+    cd "$dir"
+    if [ ! -f go.mod ]; then
+      go mod init meshctl.test/etcdbin >/dev/null 2>&1
+      go mod edit -go=1.26.0
+      printf '//go:build tools\n\npackage tools\n' > tools.go
+      go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" >&2
+    fi
+    local t0=$SECONDS
+    go build $parallel -ldflags "-s -w" -o "$bin/etcd.tmp" go.etcd.io/etcd/server/v3 >&2
+    mv "$bin/etcd.tmp" "$bin/etcd"
+    log "etcd $ETCD_VERSION: built in $((SECONDS - t0))s"
+  )
+}
+
+build_istioctl() {
+  local bin=$istio_dir
+  [ -x "$bin/istioctl" ] && return 0
+  log "istioctl $ISTIO_VERSION ($ISTIO_PSEUDO): building"
+  local p="istio.io/istio/pkg/version" t0=$SECONDS
+  # Without these ldflags the rendered manifests name gcr.io/istio-testing images and
+  # `istioctl version` says "unknown".
+  local ld="-s -w -X $p.buildVersion=$ISTIO_VERSION -X $p.buildTag=$ISTIO_VERSION -X $p.buildHub=$ISTIO_HUB -X $p.buildGitRevision=$ISTIO_COMMIT -X $p.buildStatus=Clean"
+  GOBIN="$bin/.istioctl" go install $parallel -ldflags "$ld" "istio.io/istio/istioctl/cmd/istioctl@$ISTIO_PSEUDO" >&2
+  mv "$bin/.istioctl/istioctl" "$bin/istioctl"
+  rmdir "$bin/.istioctl"
+  log "istioctl $ISTIO_VERSION: built in $((SECONDS - t0))s"
+}
+
+what=${1:-all}
+case "$what" in
+  all) build_etcd; build_istioctl; build_k8s ;;
+  etcd) build_etcd ;;
+  istioctl) build_istioctl ;;
+  k8s) build_k8s ;;
+  *) die "usage: build.sh [all|etcd|istioctl|k8s]" ;;
+esac
+for b in "$k8s_dir"/* "$etcd_dir"/* "$istio_dir"/*; do
+  [ -x "$b" ] && ln -sfn "$b" "$set_dir/$(basename "$b")"
+done
+echo "$set_dir"

@@ -1,0 +1,30 @@
+import { defineConfig } from 'vitest/config';
+
+// Two layers: `unit` is pure and fast (no servers, no processes); `e2e` runs against real
+// kube-apiservers that test/harness/global-setup.ts builds (cached) and starts once per run.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/harness/global-setup.ts'],
+          // The clusters are shared by every e2e file; files run one at a time so they do not
+          // fight over the same istio-system namespaces.
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 600_000,
+        },
+      },
+    ],
+  },
+});
