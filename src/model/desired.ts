@@ -99,6 +99,36 @@ export interface Unit {
   readonly waits: readonly WaitFor[];
   /** Outputs this unit provides to others (read from the cluster after apply). */
   readonly outputs: readonly OutputName[];
+  /**
+   * remote-secret units only: the kubeconfig that `istioctl create-remote-secret` would put
+   * under `data[dataKey]`. The Secret object carries a sensitive Unknown in that key; the
+   * executor resolves this template's Unknowns and calls renderRemoteKubeconfig() from
+   * src/model/remote-kubeconfig.ts to get the text to store there.
+   */
+  readonly remoteKubeconfig?: RemoteKubeconfigTemplate;
+}
+
+/** Where the API server URL of a remote secret's kubeconfig comes from. */
+export type KubeconfigServer =
+  /** `apiServer` from mesh.yaml (what `create-remote-secret --server` would pass). */
+  | { readonly kind: 'url'; readonly url: string }
+  /**
+   * The `server` of the source cluster's kubeconfig context, read at apply time: what
+   * `create-remote-secret` uses when no --server is given.
+   */
+  | { readonly kind: 'kubeconfig'; readonly cluster: string; readonly context: string };
+
+/** The fields of a `create-remote-secret` kubeconfig, some of them known only after apply. */
+export interface RemoteKubeconfigTemplate {
+  /** Data key of the Secret that receives the kubeconfig: the source cluster's ID. */
+  readonly dataKey: string;
+  /** Name of the kubeconfig's only cluster, user and context (the source cluster's ID). */
+  readonly clusterName: string;
+  readonly server: KubeconfigServer;
+  /** Unknown: the source reader token Secret's `ca.crt`, base64 as stored in the Secret. */
+  readonly certificateAuthorityData: Unknown;
+  /** Unknown (sensitive): the decoded reader ServiceAccount token. */
+  readonly token: Unknown;
 }
 
 /** buildDesired(topology) returns this; diagnostics cover models that cannot be built yet. */

@@ -1,0 +1,113 @@
+// The control-plane IstioOperator: the guide's cluster1.yaml for a primary and cluster2.yaml
+// for a remote, field for field, plus what meshctl must add (see docs/model.md):
+// - metadata.name, because `istioctl install` prunes by owner labels and an unnamed
+//   control-plane IOP prunes the separately installed east-west gateway (istio/istio#36982);
+// - the external-istiod switch in the form the target Istio version understands;
+// - revision, and hub/tag when they differ from the defaults istioctl would use anyway.
+// The renderer turns it into objects later (`istioctl manifest generate`).
+import type { IstioSettings } from '../config/topology.js';
+import { deepMerge, type PlainObject } from './deep-merge.js';
+import type { IstioOperatorSpec, Unit, Unknown, WaitFor } from './desired.js';
+import { CONTROL_PLANE_IOP_NAME, ISTIO_NAMESPACE, revisioned } from './names.js';
+import { controllerOf, type UnitContext } from './unit-context.js';
+import { unitId } from './unit-id.js';
+
+/** istioctl's own default image hub; the tag defaults to the Istio version. */
+export const DEFAULT_HUB = 'docker.io/istio';
+
+/** CRDs later units in the same cluster create objects of (expose-istiod, expose-services). */
+const ISTIO_CRDS_USED = ['gateways.networking.istio.io', 'virtualservices.networking.istio.io'];
+
+export function controlPlaneUnit(ctx: UnitContext): Unit {
+  const { cluster, topology } = ctx;
+  const controller = controllerOf(ctx);
+  const generated = controller ? remoteSpec(ctx, controller) : primarySpec(ctx);
+  const spec = cluster.istioOperatorOverlay ? deepMerge(generated, cluster.istioOperatorOverlay) : generated;
+  const istioOperator: IstioOperatorSpec = {
+    apiVersion: 'install.istio.io/v1alpha1',
+    kind: 'IstioOperator',
+    metadata: { name: CONTROL_PLANE_IOP_NAME },
+    spec,
+  };
+  const waits: WaitFor[] = [{ kind: 'crds-established', names: [...ISTIO_CRDS_USED] }];
+  // A remote runs no istiod: there is nothing to wait for beyond its CRDs.
+  if (!controller) {
+    waits.push({
+      kind: 'deployment-available',
+      namespace: ISTIO_NAMESPACE,
+      name: revisioned('istiod', topology.istio.revision),
+    });
+  }
+  return {
+    id: unitId(cluster.name, 'control-plane'),
+    cluster: cluster.name,
+    kind: 'control-plane',
+    dependsOn: [
+      unitId(cluster.name, 'namespace'),
+      ...(topology.trust.mode === 'none' ? [] : [unitId(cluster.name, 'cacerts')]),
+      // cluster2.yaml needs the primary's east-west address, and the remote's proxies and
+      // webhook reach istiod only once expose-istiod routes 15012/15017 through it.
+      ...(controller ? [unitId(controller, 'eastwest-gateway'), unitId(controller, 'expose-istiod')] : []),
+    ],
+    objects: [],
+    istioOperator,
+    waits,
+    outputs: [],
+  };
+}
+
+/** cluster1.yaml: meshID, cluster name and network; external istiod when it serves remotes. */
+function primarySpec(ctx: UnitContext): PlainObject {
+  const { cluster, topology, shape } = ctx;
+  const global: PlainObject = {
+    meshID: topology.meshID,
+    multiCluster: { clusterName: cluster.name },
+    network: cluster.network,
+  };
+  const values: PlainObject = { global };
+  if (shape.controllers.has(cluster.name)) {
+    if (supportsGlobalExternalIstiod(topology.istio)) {
+      global.externalIstiod = true;
+    } else {
+      values.pilot = { env: { EXTERNAL_ISTIOD: true } };
+    }
+  }
+  return { ...installSettings(topology.istio), values };
+}
+
+/**
+ * cluster2.yaml. meshID, clusterName and network are deliberately absent, as in the guide: the
+ * remote profile renders no istiod, mesh ConfigMap or gateway that would read them; the
+ * remote's cluster ID and network reach its proxies through the injection path, and the
+ * namespace unit sets the network label.
+ */
+function remoteSpec(ctx: UnitContext, controller: string): PlainObject {
+  const { cluster, topology } = ctx;
+  const discoveryAddress: Unknown = { $unknown: { unit: unitId(controller, 'eastwest-gateway'), output: 'address' } };
+  return {
+    ...installSettings(topology.istio),
+    profile: 'remote',
+    values: {
+      istiodRemote: { injectionPath: `/inject/cluster/${cluster.name}/net/${cluster.network}` },
+      global: { remotePilotAddress: discoveryAddress },
+    },
+  };
+}
+
+/**
+ * `values.global.externalIstiod` is mapped to istiod's EXTERNAL_ISTIOD env by the chart only
+ * from 1.24 (istio/istio#53600); older charts need the env set directly, as the guide does.
+ */
+export function supportsGlobalExternalIstiod(istio: Pick<IstioSettings, 'semver'>): boolean {
+  const [major, minor] = istio.semver;
+  return major > 1 || (major === 1 && minor >= 24);
+}
+
+/** revision, hub and tag; hub/tag only when not what istioctl of that version uses anyway. */
+function installSettings(istio: IstioSettings): PlainObject {
+  return {
+    ...(istio.revision ? { revision: istio.revision } : {}),
+    ...(istio.hub !== DEFAULT_HUB ? { hub: istio.hub } : {}),
+    ...(istio.tag !== istio.version ? { tag: istio.tag } : {}),
+  };
+}

@@ -1,0 +1,36 @@
+// The fixed order units are listed in: by cluster, then by kind in the guide's order, then (for
+// remote secrets) by source cluster. A listing order only, for stable output; the apply order
+// comes from dependsOn.
+import { assertNever, type Unit, type UnitKind } from './desired.js';
+
+export function kindRank(kind: UnitKind): number {
+  switch (kind) {
+    case 'namespace':
+      return 0;
+    case 'cacerts':
+      return 1;
+    case 'control-plane':
+      return 2;
+    case 'eastwest-gateway':
+      return 3;
+    case 'expose-istiod':
+      return 4;
+    case 'expose-services':
+      return 5;
+    case 'remote-reader':
+      return 6;
+    case 'remote-secret':
+      return 7;
+    default:
+      return assertNever(kind, 'unit kind');
+  }
+}
+
+export function compareUnits(a: Unit, b: Unit): number {
+  return compareStrings(a.cluster, b.cluster) || kindRank(a.kind) - kindRank(b.kind) || compareStrings(a.id, b.id);
+}
+
+/** Code-unit order, not locale order: the same on every machine. */
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
