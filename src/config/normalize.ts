@@ -1,0 +1,78 @@
+// RawMesh (as written) → Topology (every default filled in, paths absolute, clusters sorted).
+// Runs only on a document without errors, so it never has to report anything.
+import { createHash } from 'node:crypto';
+import { absolutePath } from './finding.js';
+import { effectiveGateway } from './gateway.js';
+import { parseIstioVersion } from './istio-versions.js';
+import { clusterEntries, type RawCluster, type RawMesh, type RawTrust } from './raw.js';
+import type { ClusterSpec, IstioSettings, Topology, TrustSettings } from './topology.js';
+
+export const DEFAULT_HUB = 'docker.io/istio';
+export const DEFAULT_TRUST_DIRECTORY = './trust';
+
+export interface NormalizeInput {
+  readonly mesh: RawMesh;
+  /** Absolute path of mesh.yaml. */
+  readonly file: string;
+  readonly baseDir: string;
+  /** The exact bytes read, for the digest saved plans are checked against. */
+  readonly bytes: Uint8Array;
+}
+
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export function normalize(input: NormalizeInput): Topology {
+  const { mesh } = input;
+  return {
+    source: { file: input.file, digest: sha256(input.bytes) },
+    meshID: mesh.meshID,
+    istio: istioSettings(mesh),
+    networks: [...mesh.networks],
+    trust: trustSettings(mesh.trust, input.baseDir),
+    clusters: clusterEntries(mesh).map(([name, c]) => clusterSpec(input, name, c)),
+  };
+}
+
+function istioSettings(mesh: RawMesh): IstioSettings {
+  const { istio } = mesh;
+  const semver = parseIstioVersion(istio.version);
+  if (!semver) throw new Error(`normalize: unchecked Istio version ${istio.version}; this is a bug in meshctl, please report it.`);
+  return {
+    version: istio.version,
+    semver,
+    ...(istio.revision !== undefined ? { revision: istio.revision } : {}),
+    hub: istio.hub ?? DEFAULT_HUB,
+    tag: istio.tag ?? istio.version,
+    dataPlaneMode: istio.dataPlaneMode ?? 'sidecar',
+  };
+}
+
+function trustSettings(trust: RawTrust | undefined, baseDir: string): TrustSettings {
+  const at = (p: string) => absolutePath({ baseDir }, p);
+  if (trust?.none) return { mode: 'none' };
+  if (trust?.provided) {
+    const clusters: Record<string, { cert: string; key: string; chain: string }> = {};
+    for (const name of Object.keys(trust.provided.clusters).sort()) {
+      const f = trust.provided.clusters[name]!;
+      clusters[name] = { cert: at(f.cert), key: at(f.key), chain: at(f.chain) };
+    }
+    return { mode: 'provided', rootCert: at(trust.provided.rootCert), clusters };
+  }
+  return { mode: 'generated', directory: at(trust?.generated?.directory ?? DEFAULT_TRUST_DIRECTORY) };
+}
+
+function clusterSpec(input: NormalizeInput, name: string, c: RawCluster): ClusterSpec {
+  return {
+    name,
+    context: c.context,
+    ...(c.kubeconfig !== undefined ? { kubeconfig: absolutePath(input, c.kubeconfig) } : {}),
+    role: c.role,
+    network: c.network,
+    ...(c.controlPlane !== undefined ? { controlPlane: c.controlPlane } : {}),
+    ...(c.apiServer !== undefined ? { apiServer: c.apiServer } : {}),
+    eastWestGateway: effectiveGateway(input.mesh, name),
+    ...(c.istioOperator !== undefined ? { istioOperatorOverlay: c.istioOperator } : {}),
+  };
+}

@@ -1,0 +1,126 @@
+// Bytes → YAML document with source positions, or diagnostics. Hostile input is expected
+// (the CLI may be pointed at any file): duplicate keys, alias bombs, several documents, binary
+// data and non-mapping roots all become diagnostics, never exceptions.
+import { LineCounter, parseDocument, visit, type Alias, type YAMLError, type YAMLWarning } from 'yaml';
+import { error, warning, type Diagnostic } from '../diagnostics.js';
+import { offsetsToRange, type SourceIndex } from './positions.js';
+
+/**
+ * Legitimate mesh.yaml files use a handful of anchors (shared annotations); a "billion laughs"
+ * document needs thousands of alias expansions. 50 leaves room for the first, stops the second.
+ */
+export const MAX_ALIAS_COUNT = 50;
+
+export interface Parsed extends SourceIndex {
+  /** The document as plain data (what the schema validates). */
+  readonly value: unknown;
+}
+
+export type ParseResult =
+  | { readonly ok: true; readonly parsed: Parsed; readonly diagnostics: Diagnostic[] }
+  | { readonly ok: false; readonly diagnostics: Diagnostic[] };
+
+/** Decodes bytes as UTF-8, refusing binary content with one diagnostic. */
+export function decodeText(bytes: Uint8Array, file: string): { text?: string; diagnostics: Diagnostic[] } {
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+    if (text.includes('\u0000')) return { diagnostics: [notText(file, 'contains NUL bytes')] };
+    return { text, diagnostics: [] };
+  } catch {
+    return { diagnostics: [notText(file, 'is not valid UTF-8')] };
+  }
+}
+
+export function parseMeshYaml(text: string, file: string): ParseResult {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  const index = { file, doc, lineCounter };
+  const diagnostics = [
+    ...doc.errors.map((e) => yamlProblem(index, e, 'error')),
+    ...doc.warnings.map((w) => yamlProblem(index, w, 'warning')),
+  ];
+  if (doc.errors.length > 0) return { ok: false, diagnostics };
+  if (doc.contents === null) {
+    diagnostics.push(
+      error('Empty file', `${file} contains no YAML document.`, {
+        hint: 'Start from one of the files in examples/, e.g. examples/primary-remote-multi-network/mesh.yaml.',
+      }),
+    );
+    return { ok: false, diagnostics };
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    diagnostics.push(aliasProblem(index, (e as Error).message));
+    return { ok: false, diagnostics };
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    const range = doc.contents.range;
+    diagnostics.push(
+      error('Expected a mapping', `The top level of ${file} must be a mapping of keys (apiVersion, kind, meshID, …), not ${describeValue(value)}.`, {
+        subject: offsetsToRange(index, range[0], range[1]),
+      }),
+    );
+    return { ok: false, diagnostics };
+  }
+  return { ok: true, parsed: { ...index, value }, diagnostics };
+}
+
+/** "a list", "a string", … for messages about what was found instead. */
+export function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return 'an empty value';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  return `the ${typeof value} ${String(value)}`;
+}
+
+// yaml's codes → a short, stable summary and, where the fix is not obvious, a hint.
+const yamlCodes: Record<string, { summary: string; hint?: string }> = {
+  DUPLICATE_KEY: { summary: 'Duplicate key', hint: 'Each key may appear once per mapping; merge the two entries.' },
+  TAB_AS_INDENT: { summary: 'Tab in indentation', hint: 'YAML indentation must use spaces; replace the tab with spaces.' },
+  MULTIPLE_DOCS: {
+    summary: 'Multiple YAML documents',
+    hint: 'mesh.yaml holds exactly one document; remove the "---" separator and what follows, or merge it in.',
+  },
+  BAD_INDENT: { summary: 'Invalid YAML', hint: 'Check the indentation and that every bracket is closed.' },
+  TAG_RESOLVE_FAILED: { summary: 'Unknown YAML tag', hint: 'mesh.yaml needs no tags; remove the "!…" tag.' },
+};
+
+function yamlProblem(index: SourceIndex, e: YAMLError | YAMLWarning, severity: 'error' | 'warning'): Diagnostic {
+  const known = yamlCodes[e.code];
+  // yaml appends " at line X, column Y" (and a code frame) to messages; we show our own.
+  const message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  const detail = `${message.endsWith('.') ? message : `${message}.`}`;
+  const make = severity === 'error' ? error : warning;
+  return make(known?.summary ?? (severity === 'error' ? 'Invalid YAML' : 'Suspicious YAML'), detail, {
+    subject: offsetsToRange(index, e.pos[0], e.pos[1]),
+    ...(known?.hint ? { hint: known.hint } : {}),
+  });
+}
+
+function aliasProblem(index: SourceIndex, message: string): Diagnostic {
+  const aliases: Alias[] = [];
+  visit(index.doc, { Alias: (_, node) => void aliases.push(node) });
+  const unresolved = /: (\S+)$/.exec(message.split('\n')[0]!)?.[1];
+  const culprit = aliases.find((a) => unresolved !== undefined && a.source === unresolved) ?? aliases[0];
+  const at = culprit?.range ? offsetsToRange(index, culprit.range[0], culprit.range[1]) : offsetsToRange(index, 0, 0);
+  if (/alias count/i.test(message)) {
+    return error(
+      'Too many aliases',
+      `The document expands YAML aliases (*name) more than ${MAX_ALIAS_COUNT} times, which looks like an alias bomb; meshctl refuses to expand it.`,
+      { hint: 'Write the repeated values out instead of nesting aliases.', subject: at },
+    );
+  }
+  return error('Invalid YAML alias', `${message.split('\n')[0]}.`, {
+    subject: at,
+    hint: 'Define the anchor (&name) before any alias (*name) that refers to it.',
+  });
+}
+
+function notText(file: string, why: string): Diagnostic {
+  return error('Not a text file', `${file} ${why}; mesh.yaml must be UTF-8 text.`, {
+    hint: 'Check that -f names the mesh.yaml and not another file.',
+  });
+}
