@@ -1,0 +1,48 @@
+// What e2e tests use to reach the local clusters that test/harness/global-setup.ts started:
+//
+//   const env = e2eEnvironment();          // kubeconfigPath, contexts, binDir, clusters[]
+//   const kc = kubeConfig('cluster2');     // a ready @kubernetes/client-node KubeConfig
+//   const istioctl = binPath('istioctl');
+//
+// The same information is in the environment for child processes (meshctl itself, kubectl):
+// MESHCTL_E2E_KUBECONFIG and MESHCTL_BIN_DIR.
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { kubeConfigForContext, type EnvironmentInfo } from './environment.js';
+
+export type E2EInfo = EnvironmentInfo;
+export { SIMULATOR_OFF_ANNOTATION, isDeploymentAvailable } from './simulator.js';
+
+// The global setup publishes EnvironmentInfo under this vitest `provide` key.
+declare module 'vitest' {
+  export interface ProvidedContext {
+    meshctlE2E: EnvironmentInfo;
+  }
+}
+
+export function e2eEnvironment(): E2EInfo {
+  const info = inject('meshctlE2E');
+  if (!info) {
+    throw new Error('No local clusters: run e2e tests through the vitest project "e2e" (its globalSetup starts them).');
+  }
+  return info;
+}
+
+/** A KubeConfig for one context (cluster1..clusterN) of the shared kubeconfig. */
+export function kubeConfig(context: string): KubeConfig {
+  const env = e2eEnvironment();
+  if (!env.contexts.includes(context)) throw new Error(`No context "${context}"; have ${env.contexts.join(', ')}`);
+  return kubeConfigForContext(env.kubeconfigPath, context);
+}
+
+/** Absolute path of one of the built binaries (kubectl, istioctl, ...). */
+export function binPath(name: string): string {
+  return join(e2eEnvironment().binDir, name);
+}
+
+/** A DNS-1123 name unique to this run, so tests never collide on shared clusters. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomBytes(3).toString('hex')}`;
+}
