@@ -1,0 +1,237 @@
+// The planner: a pure function of (desired, observed, prior state) to a Plan. No I/O, no
+// clock (createdAt is passed in), no printing. Everything it needs was gathered before.
+
+import { compare } from 'fast-json-patch';
+import type { Desired, Unit } from '../model/desired.js';
+import { objectAddress, refOf, type KubeObject } from '../kube/object.js';
+import type { MeshState, ObjectRecord } from '../state/state.js';
+import { waves } from './graph.js';
+import { kindRank } from './kind-order.js';
+import { withoutForeignFields } from './ignore.js';
+import { project, satisfies, unknownPaths } from './project.js';
+import { unifiedDiff } from './diff-text.js';
+import { summarize, type Change, type Plan, type PlanMode, type PlannedUnit } from './plan.js';
+
+export interface Observed {
+  /** Live objects by address, Secret data already masked. Absent means "does not exist". */
+  readonly objects: ReadonlyMap<string, KubeObject>;
+}
+
+export interface PlanInput {
+  readonly mode: PlanMode;
+  /** Units with their objects rendered; Secret data as Sensitive markers. */
+  readonly desired: Desired;
+  readonly observed: Observed;
+  readonly prior: MeshState | null;
+  readonly source: { readonly file: string; readonly digest: string };
+  readonly createdAt: string;
+  readonly meshctlVersion: string;
+}
+
+export function planMesh(input: PlanInput): Plan {
+  const { units, changes } =
+    input.mode === 'destroy' ? planDestroy(input) : input.mode === 'refresh-only' ? planRefresh(input) : planApply(input);
+  return {
+    formatVersion: 1,
+    meshctlVersion: input.meshctlVersion,
+    mode: input.mode,
+    createdAt: input.createdAt,
+    mesh: { meshID: input.desired.meshID, sourceDigest: input.source.digest, sourceFile: input.source.file },
+    state: input.prior ? { lineage: input.prior.lineage, serial: input.prior.serial } : null,
+    units,
+    waves: waves(units),
+    changes,
+    summary: summarize(changes),
+  };
+}
+
+interface Planned {
+  units: PlannedUnit[];
+  changes: Change[];
+}
+
+function byApplyOrder(a: KubeObject, b: KubeObject): number {
+  return kindRank(a.kind) - kindRank(b.kind) || a.kind.localeCompare(b.kind) || (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name);
+}
+
+function planApply(input: PlanInput): Planned {
+  const prior = input.prior?.objects ?? {};
+  const order = waves(input.desired.units).flat();
+  const unitById = new Map(input.desired.units.map((u) => [u.id, u]));
+  const wanted = new Set<string>();
+  const units: PlannedUnit[] = [];
+  const changes: Change[] = [];
+  for (const id of order) {
+    const unit = unitById.get(id)!;
+    const addrs: string[] = [];
+    for (const obj of [...unit.objects].sort(byApplyOrder)) {
+      const c = changeFor(unit, obj, input.observed, prior);
+      wanted.add(c.address);
+      addrs.push(c.address);
+      changes.push(c);
+    }
+    // Objects this unit made before but no longer renders (e.g. a chart dropped one).
+    for (const [addr, rec] of removedFrom(prior, wanted, (r) => r.unit === id)) {
+      addrs.push(addr);
+      changes.push(removal(addr, rec, input.observed));
+    }
+    units.push({ id, cluster: unit.cluster, kind: unit.kind, dependsOn: unit.dependsOn, waits: unit.waits, changes: addrs });
+  }
+  // Whole units that left the topology: removed after everything else, newest first.
+  const gone = [...(input.prior?.units ?? [])].reverse().filter((u) => !unitById.has(u.id));
+  for (const u of gone) {
+    const addrs: string[] = [];
+    for (const [addr, rec] of removedFrom(prior, wanted, (r) => r.unit === u.id)) {
+      addrs.push(addr);
+      changes.push(removal(addr, rec, input.observed));
+    }
+    units.push({ id: u.id, cluster: u.cluster, kind: u.kind, dependsOn: [], waits: [], changes: addrs });
+  }
+  return { units: chainRemovals(units, new Set(gone.map((u) => u.id))), changes };
+}
+
+/** Removed units run after every kept unit and one after another, newest first. */
+function chainRemovals(units: PlannedUnit[], removed: ReadonlySet<string>): PlannedUnit[] {
+  const kept = units.filter((u) => !removed.has(u.id)).map((u) => u.id);
+  let prev: string[] = kept;
+  return units.map((u) => {
+    if (!removed.has(u.id)) return u;
+    const out = { ...u, dependsOn: prev };
+    prev = [u.id];
+    return out;
+  });
+}
+
+function removedFrom(
+  prior: Readonly<Record<string, ObjectRecord>>,
+  wanted: ReadonlySet<string>,
+  pick: (r: ObjectRecord) => boolean,
+): [string, ObjectRecord][] {
+  return Object.entries(prior)
+    .filter(([addr, r]) => !wanted.has(addr) && pick(r))
+    .sort(([, a], [, b]) => -(kindRank(a.ref.kind) - kindRank(b.ref.kind)) || a.ref.name.localeCompare(b.ref.name));
+}
+
+function changeFor(unit: Unit, raw: KubeObject, observed: Observed, prior: Readonly<Record<string, ObjectRecord>>): Change {
+  const after = withoutForeignFields(raw);
+  const ref = refOf(after);
+  const address = objectAddress(unit.cluster, ref);
+  const live = observed.objects.get(address);
+  const rec = prior[address];
+  const afterUnknown = unknownPaths(after);
+  const base = { address, unit: unit.id, cluster: unit.cluster, ref, after, afterUnknown };
+  if (!live) {
+    return { ...base, action: 'create', reason: rec?.status === 'applied' ? 'drift' : 'missing', existedBefore: rec?.existedBefore ?? false };
+  }
+  const existedBefore = rec?.existedBefore ?? true;
+  const before = project(after, live);
+  const observedResourceVersion = live.metadata.resourceVersion as string | undefined;
+  if (satisfies(after, before)) {
+    return { ...base, action: 'noop', reason: 'unchanged', before, existedBefore, observedResourceVersion };
+  }
+  const reason = satisfies(after, before, { unknownMatches: true })
+    ? 'known-after-apply'
+    : rec?.applied !== undefined && satisfies(after, rec.applied)
+      ? 'drift'
+      : 'config-changed';
+  return {
+    ...base,
+    action: 'update',
+    reason,
+    before,
+    existedBefore,
+    observedResourceVersion,
+    patch: compare(before as object, after as object),
+    diff: unifiedDiff(before, after),
+  };
+}
+
+/** Deleting what meshctl created; for objects it found in place, giving back its fields. */
+function removal(address: string, rec: ObjectRecord, observed: Observed): Change {
+  const live = observed.objects.get(address);
+  const base = { address, unit: rec.unit, cluster: rec.cluster, ref: rec.ref, afterUnknown: [], existedBefore: rec.existedBefore };
+  if (!live) return { ...base, action: 'noop', reason: 'unchanged' };
+  const observedResourceVersion = live.metadata.resourceVersion as string | undefined;
+  const before = rec.applied !== undefined ? project(rec.applied, live) : live;
+  if (!rec.existedBefore) return { ...base, action: 'delete', reason: 'removed', before, observedResourceVersion };
+  // Server-side apply of the bare identity drops every field meshctl owned, nothing else.
+  const after = identityOf(rec);
+  return {
+    ...base,
+    action: 'update',
+    reason: 'release-fields',
+    before,
+    after,
+    observedResourceVersion,
+    patch: compare(before as object, after),
+    diff: unifiedDiff(before, after),
+  };
+}
+
+export function identityOf(rec: Pick<ObjectRecord, 'ref'>): KubeObject {
+  const metadata = rec.ref.namespace ? { name: rec.ref.name, namespace: rec.ref.namespace } : { name: rec.ref.name };
+  return { apiVersion: rec.ref.apiVersion, kind: rec.ref.kind, metadata };
+}
+
+function planDestroy(input: PlanInput): Planned {
+  const prior = input.prior;
+  if (!prior) return { units: [], changes: [] };
+  const units: PlannedUnit[] = [];
+  const changes: Change[] = [];
+  const seen = new Set<string>();
+  const recorded = [...prior.units].reverse();
+  // Objects whose unit record is missing (interrupted first apply) are destroyed last.
+  const orphanUnits = [...new Set(Object.values(prior.objects).map((o) => o.unit))].filter((u) => !prior.units.some((r) => r.id === u));
+  let prev: string[] = [];
+  for (const u of [...recorded.map((r) => ({ id: r.id, cluster: r.cluster, kind: r.kind })), ...orphanUnits.map(orphanUnit(prior))]) {
+    const addrs: string[] = [];
+    for (const [addr, rec] of removedFrom(prior.objects, seen, (r) => r.unit === u.id)) {
+      seen.add(addr);
+      addrs.push(addr);
+      changes.push(removal(addr, rec, input.observed));
+    }
+    units.push({ id: u.id, cluster: u.cluster, kind: u.kind, dependsOn: prev, waits: [], changes: addrs });
+    prev = [u.id];
+  }
+  return { units, changes };
+}
+
+function orphanUnit(prior: MeshState) {
+  return (id: string) => {
+    const any = Object.values(prior.objects).find((o) => o.unit === id)!;
+    return { id, cluster: any.cluster, kind: (id.split('/')[1] ?? 'namespace') as PlannedUnit['kind'] };
+  };
+}
+
+/**
+ * Drift only: what changed in the clusters since meshctl last applied, compared with what
+ * the state says it applied. Topology edits are not considered.
+ */
+function planRefresh(input: PlanInput): Planned {
+  const prior = input.prior;
+  if (!prior) return { units: [], changes: [] };
+  const changes: Change[] = [];
+  const units: PlannedUnit[] = [];
+  for (const u of prior.units) {
+    const addrs: string[] = [];
+    for (const [addr, rec] of Object.entries(prior.objects).filter(([, r]) => r.unit === u.id && r.applied !== undefined)) {
+      const applied = rec.applied as KubeObject;
+      const live = input.observed.objects.get(addr);
+      const base = { address: addr, unit: u.id, cluster: u.cluster, ref: rec.ref, after: applied, afterUnknown: [], existedBefore: rec.existedBefore };
+      addrs.push(addr);
+      if (!live) {
+        changes.push({ ...base, action: 'create', reason: 'drift' });
+        continue;
+      }
+      const before = project(applied, live);
+      const observedResourceVersion = live.metadata.resourceVersion as string | undefined;
+      changes.push(
+        satisfies(applied, before)
+          ? { ...base, action: 'noop', reason: 'unchanged', before, observedResourceVersion }
+          : { ...base, action: 'update', reason: 'drift', before, observedResourceVersion, patch: compare(before as object, applied), diff: unifiedDiff(before, applied) },
+      );
+    }
+    units.push({ id: u.id, cluster: u.cluster, kind: u.kind, dependsOn: u.dependsOn, waits: [], changes: addrs });
+  }
+  return { units, changes };
+}

@@ -1,0 +1,90 @@
+// Server-side-apply-shaped comparison. meshctl only has opinions about the fields it sends,
+// so the live object is projected onto the desired object's shape before comparing: fields
+// the API server defaults, controllers fill or istiod patches are not drift.
+
+import { isUnknown } from '../model/desired.js';
+import { isSensitive } from '../kube/sensitive.js';
+import { join } from './pointer.js';
+
+type Json = unknown;
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isMarker(v: unknown): boolean {
+  return isUnknown(v) || isSensitive(v);
+}
+
+/** The live value restricted to the keys present in the desired value. */
+export function project(desired: Json, live: Json): Json {
+  if (live === undefined || isMarker(desired)) return live;
+  if (Array.isArray(desired)) {
+    if (!Array.isArray(live)) return live;
+    return live.map((l, i) => (i < desired.length ? project(desired[i], l) : l));
+  }
+  if (isPlainObject(desired)) {
+    if (!isPlainObject(live)) return live;
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(desired)) {
+      if (k in live) out[k] = project(desired[k], live[k]);
+    }
+    return out;
+  }
+  return live;
+}
+
+function isEmpty(v: unknown): boolean {
+  if (v === null || v === undefined) return true;
+  if (Array.isArray(v)) return v.length === 0;
+  if (isPlainObject(v)) return Object.keys(v).length === 0;
+  return false;
+}
+
+/**
+ * Does the live value satisfy the desired one? Unknown markers never do (their value is
+ * not known yet). Empty and null desired values match absence, as the API server drops them.
+ * Resource quantities compare by value ("2000m" equals "2").
+ */
+export function satisfies(desired: Json, live: Json, opts: { unknownMatches?: boolean } = {}, path = ''): boolean {
+  if (isUnknown(desired)) return opts.unknownMatches === true;
+  if (isSensitive(desired)) return isSensitive(live) && live.$sensitive === desired.$sensitive;
+  if (isEmpty(desired)) return isEmpty(live) || (Array.isArray(desired) && Array.isArray(live) && live.length === 0);
+  if (Array.isArray(desired)) {
+    return Array.isArray(live) && live.length === desired.length && desired.every((d, i) => satisfies(d, live[i], opts, join(path, i)));
+  }
+  if (isPlainObject(desired)) {
+    if (!isPlainObject(live)) return false;
+    return Object.keys(desired).every((k) => satisfies(desired[k], live[k], opts, join(path, k)));
+  }
+  if (typeof desired === 'string' && typeof live === 'string' && desired !== live && /\/resources\//.test(path)) {
+    const a = parseQuantity(desired);
+    const b = parseQuantity(live);
+    return a !== undefined && a === b;
+  }
+  return desired === live;
+}
+
+/** JSON Pointers of every Unknown marker inside a value. */
+export function unknownPaths(v: Json, path = ''): string[] {
+  if (isUnknown(v)) return [path];
+  if (Array.isArray(v)) return v.flatMap((x, i) => unknownPaths(x, join(path, i)));
+  if (isPlainObject(v)) return Object.keys(v).flatMap((k) => unknownPaths(v[k], join(path, k)));
+  return [];
+}
+
+const suffixes: Readonly<Record<string, number>> = {
+  n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+};
+
+/** Kubernetes resource.Quantity as a number, or undefined when it is not one. */
+export function parseQuantity(q: string): number | undefined {
+  const m = /^([+-]?[0-9.]+)(?:[eE]([+-]?[0-9]+))?([a-zA-Z]*)$/.exec(q);
+  if (!m) return undefined;
+  const factor = suffixes[m[3] ?? ''];
+  if (factor === undefined) return undefined;
+  const n = Number(m[1]) * 10 ** Number(m[2] ?? 0) * factor;
+  // Round away floating error so "0.1" and "100m" compare equal.
+  return Number.isFinite(n) ? Math.round(n * 1e9) / 1e9 : undefined;
+}

@@ -1,0 +1,102 @@
+// Rendering IstioOperators into Kubernetes objects with the real `istioctl manifest
+// generate` (offline: charts are compiled into istioctl). Run without a shell; cached on disk
+// by the digest of (istioctl version, IstioOperator), since rendering takes seconds.
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseAllDocuments, stringify } from 'yaml';
+import { fail } from '../diagnostics.js';
+import type { KubeObject } from '../kube/object.js';
+import type { IstioOperatorSpec } from '../model/desired.js';
+
+export interface Istioctl {
+  readonly binary: string;
+  readonly version: string;
+  render(iop: IstioOperatorSpec): Promise<KubeObject[]>;
+}
+
+function run(binary: string, args: readonly string[], opts: { timeoutMs: number }): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(binary, [...args], { timeout: opts.timeoutMs, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, HOME: process.env.HOME ?? os.homedir() } }, (err, stdout, stderr) => {
+      if (err) reject(Object.assign(err, { stderr: String(stderr) }));
+      else resolve(String(stdout));
+    });
+  });
+}
+
+export function cacheRoot(env: NodeJS.ProcessEnv): string {
+  return env.MESHCTL_CACHE ?? path.join(os.homedir(), '.cache', 'meshctl');
+}
+
+/** Finds istioctl (flag, MESHCTL_ISTIOCTL, PATH) and checks it is the version mesh.yaml asks for. */
+export async function openIstioctl(opts: { binary?: string; env: NodeJS.ProcessEnv; wantVersion: string }): Promise<Istioctl> {
+  const binary = opts.binary ?? opts.env.MESHCTL_ISTIOCTL ?? 'istioctl';
+  let version: string;
+  try {
+    version = (await run(binary, ['version', '--remote=false', '--short'], { timeoutMs: 30_000 })).trim().split('\n').pop()!.trim();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    fail(
+      'istioctl not found',
+      code === 'ENOENT'
+        ? `meshctl renders Istio's manifests with istioctl ${opts.wantVersion}, but "${binary}" is not on PATH. Install istioctl ${opts.wantVersion}, or pass --istioctl /path/to/istioctl (or set MESHCTL_ISTIOCTL).`
+        : `Running "${binary} version" failed: ${(e as Error).message.split('\n')[0]}`,
+    );
+  }
+  if (version !== opts.wantVersion) {
+    fail(
+      'istioctl version does not match mesh.yaml',
+      `mesh.yaml asks for Istio ${opts.wantVersion}, but ${binary} is istioctl ${version}. Rendering with another version would install other manifests. Use istioctl ${opts.wantVersion} (--istioctl or MESHCTL_ISTIOCTL).`,
+    );
+  }
+  const cacheDir = path.join(cacheRoot(opts.env), 'render');
+  return {
+    binary,
+    version,
+    render: (iop) => renderCached({ binary, version, cacheDir, iop }),
+  };
+}
+
+async function renderCached(o: { binary: string; version: string; cacheDir: string; iop: IstioOperatorSpec }): Promise<KubeObject[]> {
+  const text = stringify(o.iop);
+  const digest = createHash('sha256').update(`${o.version}\n${text}`).digest('hex');
+  const cached = path.join(o.cacheDir, `${digest}.json`);
+  try {
+    return JSON.parse(await fs.readFile(cached, 'utf8')) as KubeObject[];
+  } catch {
+    // not cached yet
+  }
+  const tmpDir = await fs.mkdtemp(path.join(os.tmpdir(), 'meshctl-render-'));
+  try {
+    const file = path.join(tmpDir, 'iop.yaml');
+    await fs.writeFile(file, text);
+    let out: string;
+    try {
+      out = await run(o.binary, ['manifest', 'generate', '-f', file], { timeoutMs: 120_000 });
+    } catch (e) {
+      fail('istioctl manifest generate failed', `Rendering IstioOperator "${o.iop.metadata.name}" failed: ${((e as { stderr?: string }).stderr || (e as Error).message).trim().slice(0, 2000)}`);
+    }
+    const objects = parseManifests(out);
+    await fs.mkdir(o.cacheDir, { recursive: true });
+    const tmp = `${cached}.${process.pid}.tmp`;
+    await fs.writeFile(tmp, JSON.stringify(objects));
+    await fs.rename(tmp, cached);
+    return objects;
+  } finally {
+    await fs.rm(tmpDir, { recursive: true, force: true });
+  }
+}
+
+/** Multi-document YAML into objects, skipping empty documents and Lists flattened. */
+export function parseManifests(text: string): KubeObject[] {
+  const out: KubeObject[] = [];
+  for (const doc of parseAllDocuments(text)) {
+    const v = doc.toJSON() as KubeObject | null;
+    if (!v || typeof v !== 'object') continue;
+    if (v.kind?.endsWith('List') && Array.isArray((v as { items?: unknown }).items)) out.push(...((v as unknown as { items: KubeObject[] }).items));
+    else if (v.kind && v.metadata?.name) out.push(v);
+  }
+  return out;
+}

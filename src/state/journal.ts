@@ -1,0 +1,71 @@
+// Records apply progress in the state file after every action, so an apply killed at any
+// moment resumes on the next run: an object is written as "pending" (with whether it existed
+// before) before the request goes out, and as "applied" or removed once the server answered.
+// Writes are serialised because independent clusters apply in parallel.
+import type { MeshState, ObjectRecord, UnitRecord } from './state.js';
+import { writeStateFile } from './local-file.js';
+
+export class StateJournal {
+  private current: MeshState;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly file: string,
+    initial: MeshState,
+  ) {
+    this.current = initial;
+  }
+
+  get state(): MeshState {
+    return this.current;
+  }
+
+  private update(change: (s: MeshState) => MeshState): Promise<void> {
+    const next = this.queue.then(async () => {
+      this.current = await writeStateFile(this.file, change(this.current));
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  objectPending(address: string, rec: Omit<ObjectRecord, 'status'>): Promise<void> {
+    return this.update((s) => {
+      const prev = s.objects[address];
+      // Once recorded, whether it existed before never changes: resumes must not forget it.
+      const existedBefore = prev ? prev.existedBefore : rec.existedBefore;
+      return { ...s, objects: { ...s.objects, [address]: { ...prev, ...rec, existedBefore, status: prev?.status === 'applied' ? 'applied' : 'pending' } } };
+    });
+  }
+
+  objectApplied(address: string, fields: Pick<ObjectRecord, 'applied' | 'uid' | 'resourceVersion'>): Promise<void> {
+    return this.update((s) => {
+      const prev = s.objects[address];
+      if (!prev) throw new Error(`object ${address} applied without a pending record: this is a bug in meshctl`);
+      return { ...s, objects: { ...s.objects, [address]: { ...prev, ...fields, status: 'applied' } } };
+    });
+  }
+
+  objectGone(address: string): Promise<void> {
+    return this.update((s) => {
+      const { [address]: _, ...rest } = s.objects;
+      return { ...s, objects: rest };
+    });
+  }
+
+  unit(rec: UnitRecord): Promise<void> {
+    return this.update((s) => {
+      const i = s.units.findIndex((u) => u.id === rec.id);
+      const units = i < 0 ? [...s.units, rec] : s.units.map((u, j) => (j === i ? { ...u, ...rec, outputs: { ...u.outputs, ...rec.outputs } } : u));
+      return { ...s, units };
+    });
+  }
+
+  unitGone(id: string): Promise<void> {
+    return this.update((s) => ({ ...s, units: s.units.filter((u) => u.id !== id) }));
+  }
+
+  /** Waits for every queued write; rethrows the first failure. */
+  async flush(): Promise<void> {
+    await this.queue;
+  }
+}

@@ -1,0 +1,43 @@
+// Parsing a state file's text. Pure: the caller reads the bytes. Distinguishes "no state"
+// from "unusable state" and says which meshctl wrote a too-new file (Terraform's read.go).
+import { error, type Diagnostic } from '../diagnostics.js';
+import { stateFormatVersion, type MeshState } from './state.js';
+
+export type ReadResult = { readonly state: MeshState; readonly diagnostics: readonly [] } | { readonly state?: undefined; readonly diagnostics: readonly Diagnostic[] };
+
+export function parseState(text: string, opts: { file: string; meshID: string }): ReadResult {
+  const bad = (summary: string, detail: string): ReadResult => ({ diagnostics: [error(summary, detail, { subject: undefined, path: opts.file })] });
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return bad('Unusable state file', `${opts.file} is not valid JSON (${(e as Error).message}). Restore it from ${opts.file}.backup, or move it away if this mesh has never been applied.`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return bad('Unusable state file', `${opts.file} does not hold a meshctl state object.`);
+  }
+  const s = raw as Partial<MeshState> & Record<string, unknown>;
+  if (typeof s.version !== 'number') {
+    return bad('Unusable state file', `${opts.file} has no "version" field, so it was not written by meshctl.`);
+  }
+  if (s.version > stateFormatVersion) {
+    return bad(
+      'State file written by a newer meshctl',
+      `${opts.file} uses state format ${s.version}, written by meshctl ${String(s.meshctlVersion ?? 'unknown')}; this meshctl reads format ${stateFormatVersion} and older. Upgrade meshctl.`,
+    );
+  }
+  if (typeof s.lineage !== 'string' || typeof s.serial !== 'number' || typeof s.meshID !== 'string' || !Array.isArray(s.units) || typeof s.objects !== 'object' || s.objects === null) {
+    return bad('Unusable state file', `${opts.file} is missing lineage, serial, meshID, units or objects; it is damaged. Restore it from ${opts.file}.backup.`);
+  }
+  if (s.meshID !== opts.meshID) {
+    return bad(
+      'State file belongs to another mesh',
+      `${opts.file} records mesh "${s.meshID}", but mesh.yaml describes mesh "${opts.meshID}". Point --state at this mesh's state file; meshctl will not manage one mesh with another's state.`,
+    );
+  }
+  return { state: s as MeshState, diagnostics: [] };
+}
+
+export function serializeState(state: MeshState): string {
+  return `${JSON.stringify(state, null, 2)}\n`;
+}

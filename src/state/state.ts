@@ -1,0 +1,55 @@
+// The state file's content: what meshctl has made, so that plan can tell drift from config
+// changes, destroy can remove exactly what meshctl created, and an interrupted apply resumes.
+// Like Terraform's statefile.File it is an envelope (version, lineage, serial) around data.
+// It never holds secret values: Secret data appear only as digests (kube/sensitive.ts).
+
+import type { UnitKind } from '../model/desired.js';
+import type { ObjectRef } from '../kube/object.js';
+
+export const stateFormatVersion = 1;
+
+export interface ObjectRecord {
+  readonly unit: string;
+  readonly cluster: string;
+  readonly ref: ObjectRef;
+  /**
+   * pending: apply was about to send it (written before the request, so a crash between the
+   * request and the next state write still knows whether meshctl created it).
+   * applied: the API server accepted it.
+   */
+  readonly status: 'pending' | 'applied';
+  /** True when the object was there before meshctl; destroy then only removes meshctl's fields. */
+  readonly existedBefore: boolean;
+  /** What meshctl last sent (Secret data as digests; unknowns resolved). */
+  readonly applied?: unknown;
+  readonly uid?: string;
+  readonly resourceVersion?: string;
+}
+
+export interface UnitRecord {
+  readonly id: string;
+  readonly cluster: string;
+  readonly kind: UnitKind;
+  readonly dependsOn: readonly string[];
+  readonly status: 'applying' | 'applied';
+  /** Non-sensitive outputs (e.g. the east-west gateway address) as last observed. */
+  readonly outputs: Readonly<Record<string, string>>;
+}
+
+export interface MeshState {
+  readonly version: typeof stateFormatVersion;
+  readonly meshctlVersion: string;
+  /** Fixed when the state is first created; a plan or state from another lineage is foreign. */
+  readonly lineage: string;
+  /** Incremented on every write. */
+  readonly serial: number;
+  readonly meshID: string;
+  /** Units in the order they were first applied (destroy walks it backwards). */
+  readonly units: readonly UnitRecord[];
+  /** Keyed by object address. */
+  readonly objects: Readonly<Record<string, ObjectRecord>>;
+}
+
+export function emptyState(opts: { lineage: string; meshID: string; meshctlVersion: string }): MeshState {
+  return { version: stateFormatVersion, meshctlVersion: opts.meshctlVersion, lineage: opts.lineage, serial: 0, meshID: opts.meshID, units: [], objects: {} };
+}
