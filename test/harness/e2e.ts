@@ -46,3 +46,22 @@ export function binPath(name: string): string {
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(3).toString('hex')}`;
 }
+
+/**
+ * Polls `probe` until it returns something other than undefined, and returns that. Throws after
+ * `timeoutMs` with `what` and the last error, so a stuck wait says what it was waiting for.
+ */
+export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, options: { timeoutMs?: number; intervalMs?: number } = {}): Promise<T> {
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  let last = '';
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}${last ? ` (last error: ${last})` : ''}`);
+    await new Promise((r) => setTimeout(r, options.intervalMs ?? 200));
+  }
+}

@@ -1,0 +1,321 @@
+// Sanity of the local test clusters themselves: the real servers do what meshctl relies on, and
+// the simulator (test/harness/simulator.ts) does exactly and only what it promises.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  AdmissionregistrationV1Api,
+  ApiextensionsV1Api,
+  AppsV1Api,
+  AuthenticationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  RbacAuthorizationV1Api,
+  type V1Deployment,
+} from '@kubernetes/client-node';
+import { SIMULATOR_OFF_ANNOTATION, binPath, e2eEnvironment, eventually, isDeploymentAvailable, kubeConfig, uniqueName } from '../harness/e2e.js';
+
+const env = e2eEnvironment();
+const [c1, c2] = env.contexts as [string, string];
+const core = (ctx: string) => kubeConfig(ctx).makeApiClient(CoreV1Api);
+const apps = (ctx: string) => kubeConfig(ctx).makeApiClient(AppsV1Api);
+const code = (err: unknown) => (err as { code?: number }).code;
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+const unb64 = (s: string | undefined) => Buffer.from(s ?? '', 'base64').toString('utf8');
+
+/** Runs `fn`, returning the HTTP status of the ApiException it throws (or 'no error'). */
+async function statusOf(fn: () => Promise<unknown>): Promise<number | 'no error'> {
+  try {
+    await fn();
+    return 'no error';
+  } catch (err) {
+    return code(err) ?? -1;
+  }
+}
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+});
+
+async function namespace(ctx: string, options: { annotations?: Record<string, string> } = {}): Promise<string> {
+  const name = uniqueName('harness');
+  await core(ctx).createNamespace({ body: { metadata: { name, annotations: options.annotations } } });
+  cleanups.push(() => core(ctx).deleteNamespace({ name }));
+  return name;
+}
+
+function tokenKubeConfig(options: { server: string; caPem: string; token: string }): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'c', server: options.server, caData: b64(options.caPem) }],
+    users: [{ name: 'u', token: options.token }],
+    contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
+    currentContext: 'c',
+  });
+  return kc;
+}
+
+const deployment = (name: string, replicas: number): V1Deployment => ({
+  metadata: { name },
+  spec: {
+    replicas,
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'example.invalid/app:1' }] } },
+  },
+});
+
+describe('local clusters: real controllers', () => {
+  it('fills a service-account token Secret through kube-controller-manager', async () => {
+    const ns = await namespace(c1);
+    await core(c1).createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'reader' } } });
+    await core(c1).createNamespacedSecret({
+      namespace: ns,
+      body: { metadata: { name: 'reader-token', annotations: { 'kubernetes.io/service-account.name': 'reader' } }, type: 'kubernetes.io/service-account-token' },
+    });
+    const data = await eventually('token Secret filled', async () => {
+      const s = await core(c1).readNamespacedSecret({ name: 'reader-token', namespace: ns });
+      return s.data?.token ? s.data : undefined;
+    });
+    expect(unb64(data['namespace'])).toBe(ns);
+    const cluster = kubeConfig(c1).getCurrentCluster()!;
+    expect(unb64(data['ca.crt'])).toBe(unb64(cluster.caData));
+    const review = await tokenKubeConfig({ server: cluster.server, caPem: unb64(data['ca.crt']), token: unb64(data.token) })
+      .makeApiClient(AuthenticationV1Api)
+      .createSelfSubjectReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } });
+    expect(review.status?.userInfo?.username).toBe(`system:serviceaccount:${ns}:reader`);
+  });
+
+  it('issues tokens through TokenRequest, and another cluster rejects them with 401', async () => {
+    const ns = await namespace(c1);
+    await core(c1).createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'sa' } } });
+    const tr = await core(c1).createNamespacedServiceAccountToken({ name: 'sa', namespace: ns, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
+    const token = tr.status?.token ?? '';
+    expect(token.split('.')).toHaveLength(3);
+    const on = (ctx: string) => {
+      const cluster = kubeConfig(ctx).getCurrentCluster()!;
+      return tokenKubeConfig({ server: cluster.server, caPem: unb64(cluster.caData), token }).makeApiClient(AuthenticationV1Api);
+    };
+    const body = { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' };
+    const own = await on(c1).createSelfSubjectReview({ body });
+    expect(own.status?.userInfo?.username).toBe(`system:serviceaccount:${ns}:sa`);
+    expect(await statusOf(() => on(c2).createSelfSubjectReview({ body }))).toBe(401);
+  });
+
+  it('deletes a namespace with content completely (namespace + garbage-collector controllers)', async () => {
+    const ns = uniqueName('harness-del');
+    await core(c1).createNamespace({ body: { metadata: { name: ns } } });
+    await core(c1).createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'cm' }, data: { a: 'b' } } });
+    await core(c1).createNamespacedSecret({ namespace: ns, body: { metadata: { name: 's' }, stringData: { a: 'b' } } });
+    await apps(c1).createNamespacedDeployment({ namespace: ns, body: deployment('web', 1) });
+    await eventually('ReplicaSet for web', async () => ((await apps(c1).listNamespacedReplicaSet({ namespace: ns })).items.length ? true : undefined));
+    await core(c1).deleteNamespace({ name: ns });
+    const gone = await eventually('namespace gone', async () => ((await statusOf(() => core(c1).readNamespace({ name: ns }))) === 404 ? true : undefined), { timeoutMs: 60_000 });
+    expect(gone).toBe(true);
+  });
+
+  it('registers a CRD (Established) and round-trips a custom resource', async () => {
+    const ext = kubeConfig(c2).makeApiClient(ApiextensionsV1Api);
+    const group = `${uniqueName('h')}.e2e.meshctl.test`;
+    const crdName = `widgets.${group}`;
+    await ext.createCustomResourceDefinition({
+      body: {
+        metadata: { name: crdName },
+        spec: {
+          group,
+          scope: 'Namespaced',
+          names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
+          versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' }, colour: { type: 'string' } } } } } } }],
+        },
+      },
+    });
+    cleanups.push(() => ext.deleteCustomResourceDefinition({ name: crdName }));
+    await eventually('CRD Established', async () => {
+      const crd = await ext.readCustomResourceDefinition({ name: crdName });
+      return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined;
+    });
+    const ns = await namespace(c2);
+    const custom = kubeConfig(c2).makeApiClient(CustomObjectsApi);
+    const ref = { group, version: 'v1', namespace: ns, plural: 'widgets' };
+    // Discovery of a fresh CRD can lag Established by a moment; retry the first create.
+    await eventually('custom resource created', () =>
+      custom.createNamespacedCustomObject({ ...ref, body: { apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'w1' }, spec: { size: 3, colour: 'teal' } } }));
+    const back = (await custom.getNamespacedCustomObject({ ...ref, name: 'w1' })) as { spec: unknown };
+    expect(back.spec).toEqual({ size: 3, colour: 'teal' });
+  });
+});
+
+describe('local clusters: simulator', () => {
+  it("gives a LoadBalancer Service an address from its own cluster's documentation block", async () => {
+    for (const [i, ctx] of [c1, c2].entries()) {
+      const ns = await namespace(ctx);
+      await core(ctx).createNamespacedService({ namespace: ns, body: { metadata: { name: 'lb' }, spec: { type: 'LoadBalancer', ports: [{ port: 15443 }] } } });
+      const ip = await eventually('LoadBalancer ingress IP', async () => (await core(ctx).readNamespacedService({ name: 'lb', namespace: ns })).status?.loadBalancer?.ingress?.[0]?.ip);
+      const cidr = env.clusters[i]!.loadBalancerCidr;
+      const [base, bits] = cidr.split('/') as [string, string];
+      const toInt = (a: string) => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+      const mask = Number(bits) === 0 ? 0 : (~0 << (32 - Number(bits))) >>> 0;
+      expect(((toInt(ip) & mask) >>> 0) === toInt(base), `${ip} in ${cidr}`).toBe(true);
+      expect(['192.0.2.', '198.51.100.', '203.0.113.'].some((p) => ip.startsWith(p))).toBe(true);
+    }
+    expect(env.clusters[0]!.loadBalancerCidr).not.toBe(env.clusters[1]!.loadBalancerCidr);
+  });
+
+  it('makes a Deployment Available with an owned ReplicaSet, as istioctl and kubectl read it', async () => {
+    const ns = await namespace(c1);
+    await apps(c1).createNamespacedDeployment({ namespace: ns, body: deployment('web', 2) });
+    const d = await eventually('Deployment Available', async () => {
+      const got = await apps(c1).readNamespacedDeployment({ name: 'web', namespace: ns });
+      return isDeploymentAvailable(got) ? got : undefined;
+    });
+    expect(d.status).toMatchObject({ observedGeneration: d.metadata?.generation, replicas: 2, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2 });
+    expect(d.status?.conditions?.find((c) => c.type === 'Progressing')).toMatchObject({ status: 'True', reason: 'NewReplicaSetAvailable' });
+    const [rs, ...more] = (await apps(c1).listNamespacedReplicaSet({ namespace: ns })).items;
+    expect(more).toHaveLength(0);
+    expect(rs!.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'Deployment', name: 'web', uid: d.metadata?.uid, controller: true });
+    const hash = rs!.metadata?.labels?.['pod-template-hash'];
+    expect(hash).toMatch(/^[a-z0-9]+$/);
+    expect(rs!.spec?.selector.matchLabels).toEqual({ app: 'web', 'pod-template-hash': hash });
+    expect(rs!.status?.readyReplicas).toBe(2);
+  });
+
+  it(`leaves Deployments alone in a namespace annotated ${SIMULATOR_OFF_ANNOTATION}: deployments`, async () => {
+    const ns = await namespace(c1, { annotations: { [SIMULATOR_OFF_ANNOTATION]: 'deployments' } });
+    await apps(c1).createNamespacedDeployment({ namespace: ns, body: deployment('web', 1) });
+    // Two LoadBalancer Services created one after the other: once the second has its address,
+    // the simulator has made at least one full pass (deployments first) after the Deployment
+    // existed. So "not Available" below is a fact about the switch, not about timing.
+    for (const name of ['probe-1', 'probe-2']) {
+      await core(c1).createNamespacedService({ namespace: ns, body: { metadata: { name }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }] } } });
+      await eventually(`${name} address`, async () => (await core(c1).readNamespacedService({ name, namespace: ns })).status?.loadBalancer?.ingress?.[0]?.ip);
+    }
+    const d = await apps(c1).readNamespacedDeployment({ name: 'web', namespace: ns });
+    expect(isDeploymentAvailable(d)).toBe(false);
+    expect(d.status?.availableReplicas ?? 0).toBe(0);
+    expect((await apps(c1).listNamespacedReplicaSet({ namespace: ns })).items).toHaveLength(0);
+  });
+
+  it("patches a remote's injector webhook caBundle only once the primary holds its remote secret", async () => {
+    // cluster1 = primary (runs the simulated istiod), cluster2 = remote it controls.
+    const remoteServer = kubeConfig(c2).getCurrentCluster()!.server;
+    const rbac = kubeConfig(c2).makeApiClient(RbacAuthorizationV1Api);
+    const admission = kubeConfig(c2).makeApiClient(AdmissionregistrationV1Api);
+    const reader = uniqueName('istio-reader');
+    const webhookName = uniqueName('istio-sidecar-injector');
+    // Remote side, as the remote profile renders it: annotated istio-system, an injector
+    // webhook without caBundle, and a reader account allowed to patch webhooks and write ConfigMaps.
+    for (const [ctx, annotations] of [[c1, {}], [c2, { 'topology.istio.io/controlPlaneClusters': c1 }]] as const) {
+      await core(ctx).createNamespace({ body: { metadata: { name: 'istio-system', annotations } } });
+      cleanups.push(async () => {
+        await core(ctx).deleteNamespace({ name: 'istio-system' });
+        await eventually('istio-system gone', async () => ((await statusOf(() => core(ctx).readNamespace({ name: 'istio-system' }))) === 404 ? true : undefined), { timeoutMs: 60_000 });
+      });
+    }
+    await admission.createMutatingWebhookConfiguration({
+      body: {
+        metadata: { name: webhookName, labels: { 'istio.io/rev': 'default' } },
+        webhooks: ['rev.namespace.sidecar-injector.istio.io', 'rev.object.sidecar-injector.istio.io'].map((name) => ({
+          name,
+          clientConfig: { service: { name: 'istiod', namespace: 'istio-system', path: '/inject/cluster/cluster2/net/network2', port: 443 } },
+          rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }],
+          sideEffects: 'None',
+          admissionReviewVersions: ['v1'],
+          failurePolicy: 'Ignore',
+          namespaceSelector: { matchLabels: { 'sim.meshctl.test/never': 'true' } },
+        })),
+      },
+    });
+    cleanups.push(() => admission.deleteMutatingWebhookConfiguration({ name: webhookName }));
+    await rbac.createClusterRole({
+      body: {
+        metadata: { name: reader },
+        rules: [
+          { apiGroups: [''], resources: ['namespaces', 'configmaps'], verbs: ['get', 'list', 'watch', 'create', 'update'] },
+          { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
+        ],
+      },
+    });
+    await rbac.createClusterRoleBinding({
+      body: { metadata: { name: reader }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: reader }, subjects: [{ kind: 'ServiceAccount', name: reader, namespace: 'istio-system' }] },
+    });
+    cleanups.push(() => rbac.deleteClusterRoleBinding({ name: reader }), () => rbac.deleteClusterRole({ name: reader }));
+    await core(c2).createNamespacedServiceAccount({ namespace: 'istio-system', body: { metadata: { name: reader } } });
+    await core(c2).createNamespacedSecret({
+      namespace: 'istio-system',
+      body: { metadata: { name: `${reader}-token`, annotations: { 'kubernetes.io/service-account.name': reader } }, type: 'kubernetes.io/service-account-token' },
+    });
+    const tokenData = await eventually('reader token', async () => {
+      const secret = await core(c2).readNamespacedSecret({ name: `${reader}-token`, namespace: 'istio-system' });
+      return secret.data?.token ? secret.data : undefined;
+    });
+
+    // Primary side: an istiod Deployment, which the simulator makes Available, so "istiod runs".
+    // Cleanup runs in reverse: first istiod goes, then what it wrote is removed.
+    cleanups.push(async () => {
+      for (let round = 0; round < 3; round++) {
+        for (const ctx of [c1, c2]) {
+          const cms = await core(ctx).listConfigMapForAllNamespaces({ fieldSelector: 'metadata.name=istio-ca-root-cert' });
+          for (const cm of cms.items) await core(ctx).deleteNamespacedConfigMap({ name: cm.metadata!.name!, namespace: cm.metadata!.namespace! }).catch(() => undefined);
+        }
+        // A simulator pass that started before istiod was deleted may still write once more.
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    });
+    await apps(c1).createNamespacedDeployment({ namespace: 'istio-system', body: deployment('istiod', 1) });
+    cleanups.push(async () => {
+      await apps(c1).deleteNamespacedDeployment({ name: 'istiod', namespace: 'istio-system' });
+      await eventually('istiod gone', async () => ((await statusOf(() => apps(c1).readNamespacedDeployment({ name: 'istiod', namespace: 'istio-system' }))) === 404 ? true : undefined));
+    });
+    const primaryRoot = await eventually('istio-ca-root-cert in the primary', async () =>
+      (await core(c1).readNamespacedConfigMap({ name: 'istio-ca-root-cert', namespace: 'default' })).data?.['root-cert.pem']);
+    expect(primaryRoot).toContain('BEGIN CERTIFICATE');
+    // The pass that wrote the primary's ConfigMap also looked for remote secrets and found none.
+    const before = await admission.readMutatingWebhookConfiguration({ name: webhookName });
+    expect(before.webhooks?.map((w) => w.clientConfig.caBundle ?? '')).toEqual(['', '']);
+    expect(await statusOf(() => core(c2).readNamespacedConfigMap({ name: 'istio-ca-root-cert', namespace: 'default' }))).toBe(404);
+
+    // The remote secret, as `istioctl create-remote-secret --name cluster2` prints it.
+    const kubeconfig = [
+      'apiVersion: v1', 'kind: Config',
+      `clusters: [{name: ${c2}, cluster: {server: "${remoteServer}", certificate-authority-data: ${tokenData['ca.crt']}}}]`,
+      `users: [{name: ${c2}, user: {token: ${unb64(tokenData.token)}}}]`,
+      `contexts: [{name: ${c2}, context: {cluster: ${c2}, user: ${c2}}}]`,
+      `current-context: ${c2}`,
+    ].join('\n');
+    await core(c1).createNamespacedSecret({
+      namespace: 'istio-system',
+      body: { metadata: { name: `istio-remote-secret-${c2}`, labels: { 'istio/multiCluster': 'true' }, annotations: { 'networking.istio.io/cluster': c2 } }, stringData: { [c2]: kubeconfig } },
+    });
+    const bundles = await eventually('remote webhook caBundle', async () => {
+      const got = (await admission.readMutatingWebhookConfiguration({ name: webhookName })).webhooks?.map((w) => w.clientConfig.caBundle ?? '');
+      return got?.every(Boolean) ? got : undefined;
+    });
+    expect(bundles.map(unb64)).toEqual([primaryRoot, primaryRoot]);
+    const remoteRoot = await eventually('istio-ca-root-cert in the remote', async () =>
+      (await core(c2).readNamespacedConfigMap({ name: 'istio-ca-root-cert', namespace: 'default' })).data?.['root-cert.pem']);
+    expect(remoteRoot).toBe(primaryRoot);
+  });
+});
+
+describe('local clusters: istioctl', () => {
+  it('renders manifests offline with docker.io/istio images of the pinned version', async () => {
+    const iop = 'apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  profile: minimal\n';
+    const child = execFile(binPath('istioctl'), ['manifest', 'generate', '-f', '-'], { maxBuffer: 64 * 1024 * 1024, env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+    child.stdin?.end(iop);
+    const stdout = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout?.on('data', (c) => (out += c));
+      child.once('error', reject);
+      child.once('close', (status) => (status === 0 ? resolve(out) : reject(new Error(`istioctl exited ${status}`))));
+    });
+    expect(stdout).toContain('kind: CustomResourceDefinition');
+    expect(stdout).toMatch(/image: docker\.io\/istio\/pilot:1\.31\.0/);
+    expect(stdout).not.toContain('gcr.io/istio-testing');
+  });
+
+  it('reports the pinned client version', async () => {
+    const { stdout } = await promisify(execFile)(binPath('istioctl'), ['version', '--remote=false']);
+    expect(stdout.trim()).toBe('client version: 1.31.0');
+  });
+});
