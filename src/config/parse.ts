@@ -35,10 +35,7 @@ export function parseMeshYaml(text: string, file: string): ParseResult {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
   const index = { file, doc, lineCounter };
-  const diagnostics = [
-    ...doc.errors.map((e) => yamlProblem(index, e, 'error')),
-    ...doc.warnings.map((w) => yamlProblem(index, w, 'warning')),
-  ];
+  const diagnostics = [...yamlProblems(index, text, doc.errors, 'error'), ...yamlProblems(index, text, doc.warnings, 'warning')];
   if (doc.errors.length > 0) return { ok: false, diagnostics };
   if (doc.contents === null) {
     diagnostics.push(
@@ -76,26 +73,57 @@ export function describeValue(value: unknown): string {
   return `the ${typeof value} ${String(value)}`;
 }
 
-// yaml's codes → a short, stable summary and, where the fix is not obvious, a hint.
-const yamlCodes: Record<string, { summary: string; hint?: string }> = {
-  DUPLICATE_KEY: { summary: 'Duplicate key', hint: 'Each key may appear once per mapping; merge the two entries.' },
+// yaml's codes → a short, stable summary, and where yaml's own wording is about the library
+// rather than the file, our own detail; where the fix is not obvious, a hint.
+interface CodeText {
+  readonly summary: string;
+  readonly detail?: (source: string) => string;
+  readonly hint?: string;
+}
+const yamlCodes: Record<string, CodeText> = {
+  DUPLICATE_KEY: {
+    summary: 'Duplicate key',
+    detail: (key) => `The key "${key.replace(/^["']|["']$/g, "")}" appears twice in the same mapping, so it is unclear which value is meant.`,
+    hint: 'Each key may appear once per mapping; merge the two entries.',
+  },
   TAB_AS_INDENT: { summary: 'Tab in indentation', hint: 'YAML indentation must use spaces; replace the tab with spaces.' },
   MULTIPLE_DOCS: {
     summary: 'Multiple YAML documents',
-    hint: 'mesh.yaml holds exactly one document; remove the "---" separator and what follows, or merge it in.',
+    detail: () => 'mesh.yaml must hold exactly one YAML document; a second one starts here.',
+    hint: 'Remove the "---" separator and what follows, or merge it into the first document.',
   },
   BAD_INDENT: { summary: 'Invalid YAML', hint: 'Check the indentation and that every bracket is closed.' },
   TAG_RESOLVE_FAILED: { summary: 'Unknown YAML tag', hint: 'mesh.yaml needs no tags; remove the "!…" tag.' },
 };
 
-function yamlProblem(index: SourceIndex, e: YAMLError | YAMLWarning, severity: 'error' | 'warning'): Diagnostic {
+/**
+ * One diagnostic per line: a single slip (a mis-indented key) makes yaml report two or three
+ * consequential errors at the same place, which only bury the first, real one.
+ */
+function yamlProblems(index: SourceIndex, text: string, problems: readonly (YAMLError | YAMLWarning)[], severity: 'error' | 'warning'): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const lines = new Set<number>();
+  for (const e of problems) {
+    const line = index.lineCounter.linePos(e.pos[0]).line;
+    if (lines.has(line)) continue;
+    lines.add(line);
+    out.push(yamlProblem(index, text, e, severity));
+  }
+  return out;
+}
+
+function yamlProblem(index: SourceIndex, text: string, e: YAMLError | YAMLWarning, severity: 'error' | 'warning'): Diagnostic {
   const known = yamlCodes[e.code];
+  let [start, end] = e.pos;
+  // yaml marks a duplicate key by its first character; widen to the whole key.
+  if (e.code === 'DUPLICATE_KEY') end = start + (/^[^:\n]*/.exec(text.slice(start))?.[0].trimEnd().length ?? 1);
+  const token = text.slice(start, end);
   // yaml appends " at line X, column Y" (and a code frame) to messages; we show our own.
   const message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-  const detail = `${message.endsWith('.') ? message : `${message}.`}`;
+  const detail = known?.detail?.(token) ?? (message.endsWith('.') ? message : `${message}.`);
   const make = severity === 'error' ? error : warning;
   return make(known?.summary ?? (severity === 'error' ? 'Invalid YAML' : 'Suspicious YAML'), detail, {
-    subject: offsetsToRange(index, e.pos[0], e.pos[1]),
+    subject: offsetsToRange(index, start, Math.max(start, end)),
     ...(known?.hint ? { hint: known.hint } : {}),
   });
 }

@@ -60,9 +60,9 @@ function toDiagnostic(e: ErrorObject, ctx: Ctx): Diagnostic {
     case 'required': {
       const key = String(e.params.missingProperty);
       const about = describeSchema(parent.properties?.[key], ctx.root);
-      return error('Missing required key', `The key "${key}" is required ${at}.${about ? ` ${about}` : ''}`, {
-        ...where(base, 'key'),
-      });
+      // A key missing from the top level belongs to no line; point at nothing rather than line 1.
+      const place = base.length === 0 ? {} : where(base, 'key');
+      return error('Missing required key', `The key "${key}" is required ${at}.${about ? ` ${about}` : ''}`, place);
     }
     case 'type':
       return typeDiagnostic(e, base, ctx, where(base));
@@ -136,10 +136,30 @@ function nameDiagnostic(
   const why = e.keyword === 'maxLength' ? `is too long (${value.length} characters)` : 'is not valid';
   const about = describeSchema(parent, ctx.root);
   const expected = about ? ` Expected ${about.charAt(0).toLowerCase()}${about.slice(1)}` : '';
-  return error(`Invalid ${what.toLowerCase()}`, `${quote(value)} ${why} in ${formatPath(path)}.${expected}`, {
+  const label = parent.pattern === DNS1123 ? toDns1123Label(value) : undefined;
+  return error(`Invalid ${sentenceCase(what)}`, `${quote(value)} ${why} in ${formatPath(path)}.${expected}`, {
     ...where(path, key === undefined ? 'value' : 'key'),
-    ...(/[A-Z]/.test(value) && /DNS-1123/.test(about ?? '') ? { hint: `Use lowercase: "${value.toLowerCase()}".` } : {}),
+    ...(label && label !== value ? { hint: `Try "${label}".` } : {}),
   });
+}
+
+const DNS1123 = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+
+/** The nearest DNS-1123 label: "Cluster_1" → "cluster-1". */
+export function toDns1123Label(s: string): string | undefined {
+  const label = s
+    .toLowerCase()
+    .replace(/[^-a-z0-9]+/g, '-')
+    .slice(0, 63)
+    .replace(/^-+|-+$/g, '');
+  return new RegExp(DNS1123).test(label) ? label : undefined;
+}
+
+/** "Cluster name" → "cluster name", but "Istio version" and "API server URL" keep their case. */
+function sentenceCase(title: string): string {
+  const first = title.split(' ')[0]!;
+  if (first === first.toUpperCase() || first === 'Istio') return title;
+  return title.charAt(0).toLowerCase() + title.slice(1);
 }
 
 function countDiagnostic(e: ErrorObject, base: PathSegment[], parent: SchemaNode, place: Partial<Diagnostic>): Diagnostic {
