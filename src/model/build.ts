@@ -1,7 +1,7 @@
 // buildDesired: the validated topology → every unit of work per cluster, with dependencies,
 // waits and after-apply unknowns. Pure: no I/O, no clock, no randomness; the same topology
 // always gives the same (deeply equal) result.
-import type { Topology } from '../config/topology.js';
+import type { ClusterSpec, Topology } from '../config/topology.js';
 import { cacertsUnit } from './cacerts.js';
 import { controlPlaneUnit } from './control-plane.js';
 import type { DesiredResult, Unit } from './desired.js';
@@ -45,7 +45,7 @@ function secretsHeldBy(ctx: UnitContext, shape: MeshShape): Unit[] {
     .map((s) => remoteSecretUnit(ctx, shapeSource(shape, s.source)));
 }
 
-function shapeSource(shape: MeshShape, name: string) {
+function shapeSource(shape: MeshShape, name: string): ClusterSpec {
   const source = shape.clusters.find((c) => c.name === name);
   if (!source) throw new Error(`remote secret source "${name}" is not a built cluster: this is a bug in meshctl, please report it`);
   return source;

@@ -13,8 +13,9 @@ import type { KubeObject } from '../kube/object.js';
  * - eastwest-gateway: the IstioOperator for istio-eastwestgateway.
  * - expose-istiod: Gateway istiod-gateway + VirtualService istiod-vs (primary with remotes).
  * - expose-services: Gateway cross-network-gateway (multi-network).
- * - remote-reader: what `create-remote-secret` makes in the *source* cluster: the reader
- *   ServiceAccount, its RBAC and the long-lived token Secret.
+ * - remote-reader: what `create-remote-secret` makes in the *source* cluster: the long-lived
+ *   token Secret of the reader ServiceAccount (the ServiceAccount and its RBAC are rendered
+ *   with the control plane).
  * - remote-secret: Secret istio-remote-secret-<cluster> in the *target* primary.
  */
 export type UnitKind =
