@@ -82,7 +82,9 @@ export function meshShape(t: Topology): MeshShape {
     multiNetwork,
     controllerOf,
     controllers: new Set(primaries.filter((p) => controllers.has(p.name)).map((p) => p.name)),
-    gateways: new Set(clusters.filter(needsGateway).map((c) => c.name)),
+    // Needed, or asked for (the loader defaults `enabled` to "needed", so an explicit true on
+    // a cluster that needs none is the user's wish, e.g. for VMs).
+    gateways: new Set(clusters.filter((c) => needsGateway(c) || c.eastWestGateway.enabled).map((c) => c.name)),
     readers: new Set(secrets.map((s) => s.source)),
     secrets,
     diagnostics,

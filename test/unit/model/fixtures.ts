@@ -23,12 +23,16 @@ export function istio(version = '1.31.0', extra: Partial<Omit<IstioSettings, 've
   };
 }
 
-const defaultGateway: EastWestGatewaySettings = { enabled: true, serviceType: 'LoadBalancer', annotations: {} };
+const defaultGateway: Omit<EastWestGatewaySettings, 'enabled'> = { serviceType: 'LoadBalancer', annotations: {} };
 
 type ClusterOptions = Partial<Omit<ClusterSpec, 'name' | 'role' | 'eastWestGateway'>> & {
   eastWestGateway?: Partial<EastWestGatewaySettings>;
 };
 
+/**
+ * A cluster; `eastWestGateway.enabled` left out means "the loader's default", which meshOf fills
+ * in as the loader does (src/config/gateway.ts): enabled exactly when the cluster needs one.
+ */
 export function cluster(name: string, role: ClusterSpec['role'], o: ClusterOptions = {}): ClusterSpec {
   const { eastWestGateway, ...rest } = o;
   return {
@@ -37,8 +41,17 @@ export function cluster(name: string, role: ClusterSpec['role'], o: ClusterOptio
     network: 'network1',
     ...rest,
     role,
-    eastWestGateway: { ...defaultGateway, ...eastWestGateway },
+    eastWestGateway: { ...defaultGateway, ...eastWestGateway } as EastWestGatewaySettings,
   };
+}
+
+function withDefaultGateways(clusters: readonly ClusterSpec[]): ClusterSpec[] {
+  const multiNetwork = new Set(clusters.map((c) => c.network)).size > 1;
+  const needs = (c: ClusterSpec) =>
+    multiNetwork || (c.role === 'primary' && clusters.some((r) => r.role === 'remote' && r.controlPlane === c.name));
+  return clusters.map((c) =>
+    c.eastWestGateway.enabled === undefined ? { ...c, eastWestGateway: { ...c.eastWestGateway, enabled: needs(c) } } : c,
+  );
 }
 
 export function primary(name: string, o: ClusterOptions = {}): ClusterSpec {
@@ -55,7 +68,7 @@ export function meshOf(o: {
   trust?: TrustSettings;
   meshID?: string;
 }): Topology {
-  const clusters = [...o.clusters].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const clusters = withDefaultGateways(o.clusters).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return {
     source: { file: '/work/mesh/mesh.yaml', digest: 'sha256:test' },
     meshID: o.meshID ?? 'mesh1',

@@ -50,12 +50,22 @@ describe('models apply cannot handle yet', () => {
     expect(desired.units).toEqual([]);
   });
 
-  it('does not create a gateway a single-network multi-primary mesh does not need', () => {
+  it('creates a gateway a single-network multi-primary mesh does not need only when asked for', () => {
     const { desired, diagnostics } = buildDesired(
-      meshOf({ clusters: [primary('cluster1', { eastWestGateway: { enabled: false } }), primary('cluster2')] }),
+      meshOf({
+        clusters: [
+          primary('cluster1', { eastWestGateway: { enabled: false } }),
+          primary('cluster2'),
+          primary('cluster3', { eastWestGateway: { enabled: true } }),
+        ],
+      }),
     );
     expect(diagnostics).toEqual([]);
-    expect(desired.units.filter((u) => u.kind === 'eastwest-gateway')).toEqual([]);
+    expect(desired.units.filter((u) => u.kind === 'eastwest-gateway').map((u) => u.id)).toEqual([
+      'cluster3/eastwest-gateway',
+    ]);
+    expect(desired.units.filter((u) => u.kind === 'expose-services')).toEqual([]);
+    expect(graphProblems(desired.units)).toEqual([]);
   });
 
   it('reports a remote whose control plane is not a primary as a bug (validation rejects it)', () => {
