@@ -73,7 +73,7 @@ export function checkClusterChain(m: ClusterCaMaterial): Diagnostic[] {
     const parent = path[i + 1]!;
     if (i > 0) diags.push(...caProblems(child, `${at('cert-chain.pem')} entry ${i + 1}`).map((p) => fail(p.summary, p.detail)));
     if (!child.checkIssued(parent) || !child.verify(parent.publicKey)) {
-      const parentName = parent === root.value ? `the root (${subjectOf(parent)}, ${fp(parent)})` : subjectOf(parent);
+      const parentName = sameCert(parent, root.value) ? `the root (${subjectOf(parent)}, ${fp(parent)})` : subjectOf(parent);
       diags.push(
         fail(
           CHAIN_SUMMARIES.brokenLink,
@@ -91,22 +91,27 @@ interface Problem {
   readonly detail: string;
 }
 
-/** The CA basic constraint and, if keyUsage is present, keyCertSign (RFC 5280 §4.2.1.3). */
+/**
+ * The CA basic constraint and, if keyUsage is present, keyCertSign (RFC 5280 §4.2.1.3). Node's
+ * `ca` (OpenSSL's X509_check_ca) folds both into one flag; the extensions tell which is wrong.
+ */
 function caProblems(cert: X509Certificate, where: string): Problem[] {
-  if (!cert.ca) {
-    return [
-      {
-        summary: CHAIN_SUMMARIES.notCa,
-        detail: `${where} (${subjectOf(cert)}) lacks basicConstraints CA:TRUE, so istiod cannot sign workload certificates with it and peers would reject them.`,
-      },
-    ];
-  }
-  const usage = new x509.X509Certificate(cert.raw).getExtension(x509.KeyUsagesExtension);
-  if (usage && (usage.usages & x509.KeyUsageFlags.keyCertSign) === 0) {
+  const parsed = new x509.X509Certificate(cert.raw);
+  const usage = parsed.getExtension(x509.KeyUsagesExtension);
+  const constraintSaysCa = parsed.getExtension(x509.BasicConstraintsExtension)?.ca === true;
+  if (constraintSaysCa && usage && (usage.usages & x509.KeyUsageFlags.keyCertSign) === 0) {
     return [
       {
         summary: CHAIN_SUMMARIES.cannotSign,
         detail: `${where} (${subjectOf(cert)}) has a keyUsage extension without keyCertSign; TLS peers reject certificates it signs.`,
+      },
+    ];
+  }
+  if (!cert.ca || !constraintSaysCa) {
+    return [
+      {
+        summary: CHAIN_SUMMARIES.notCa,
+        detail: `${where} (${subjectOf(cert)}) lacks basicConstraints CA:TRUE, so istiod cannot sign workload certificates with it and peers would reject them.`,
       },
     ];
   }
