@@ -69,12 +69,12 @@ async function loadProvided(settings: ProvidedSettings, clusters: readonly strin
   for (const cluster of clusters) {
     const entry = settings.clusters[cluster];
     if (!entry) {
-      const detail = `trust.mode is "provided" but trust.clusters has no entry for ${cluster}; give its cert, key and chain files.`;
-      diagnostics.push(error('No CA files for cluster', detail, { path: 'trust.clusters' }));
+      const detail = `trust is "provided" but trust.provided.clusters has no entry for ${cluster}; give its cert, key and chain files.`;
+      diagnostics.push(error('No CA files for cluster', detail, { path: 'trust.provided.clusters' }));
       continue;
     }
     const files = { rootCert: settings.rootCert, ...entry };
-    const read = await readProvided({ cluster, files, settingsPath: `trust.clusters.${cluster}` });
+    const read = await readProvided({ cluster, files, settingsPath: `trust.provided.clusters.${cluster}` });
     diagnostics.push(...read.diagnostics);
     if (read.material) material.set(cluster, read.material);
   }
@@ -131,7 +131,7 @@ async function ensureGenerated(options: GeneratedOptions): Promise<TrustResult> 
     if (e instanceof DiagnosticsError || !(e as NodeJS.ErrnoException).code) throw e;
     throw new DiagnosticsError([
       error('Cannot use trust directory', `meshctl could not read or write ${options.directory}: ${(e as Error).message}.`, {
-        path: 'trust.directory',
+        path: 'trust.generated.directory',
       }),
     ]);
   }
@@ -193,7 +193,7 @@ async function rootFor(options: RootOptions): Promise<RootResult> {
 }
 
 function refuse(summary: string, detail: string): RootResult {
-  return { generated: false, diagnostics: [error(summary, detail, { path: 'trust.directory' })] };
+  return { generated: false, diagnostics: [error(summary, detail, { path: 'trust.generated.directory' })] };
 }
 
 function rootGeneratedWarning(layout: TrustLayout): Diagnostic {
@@ -201,7 +201,7 @@ function rootGeneratedWarning(layout: TrustLayout): Diagnostic {
     ROOT_GENERATED_SUMMARY,
     `meshctl created the mesh's root CA. Its private key is ${layout.rootKey} (mode 0600). Anyone holding it can issue certificates every cluster trusts: ` +
       'back it up somewhere safe and offline, never commit it, and consider removing it from this machine; meshctl needs it again only to add a cluster.',
-    { path: 'trust.directory' },
+    { path: 'trust.generated.directory' },
   );
 }
 
@@ -210,7 +210,7 @@ function partialCluster(layout: TrustLayout, cluster: string, missing: readonly 
   return error(
     'Incomplete cluster CA files',
     `${dir} lacks ${missing.join(', ')}. meshctl never overwrites CA files; restore them, or remove the directory to issue a new intermediate for ${cluster}.`,
-    { path: 'trust.directory' },
+    { path: 'trust.generated.directory' },
   );
 }
 

@@ -44,7 +44,7 @@ export function checkLiveCacerts(options: CheckLiveCacertsOptions): Diagnostic[]
       LIVE_SUMMARIES.otherRoot,
       `${secret} chains to root ${have}, but the mesh's root is ${want}. ` +
         'This is reported, never silently overwritten: replacing the root breaks mTLS for running workloads until istiod and every proxy restart. ' +
-        'Either configure trust to use the live root (trust.mode: provided), or delete the Secret deliberately and plan again.',
+        'Either configure trust to use the live root (trust: provided), or delete the Secret deliberately and plan again.',
       { path: `clusters.${cluster}` },
     ),
   ];

@@ -34,7 +34,7 @@ export interface ClusterCaMaterial extends CacertsCertificates {
 export interface MaterialOrigin {
   /** meshctl's trust directory, or files the user named. */
   readonly kind: 'generated' | 'provided';
-  /** Path into mesh.yaml, e.g. "trust" or "trust.clusters.cluster1". */
+  /** Path into mesh.yaml, e.g. "trust.generated.directory" or "trust.provided.clusters.cluster1". */
   readonly settingsPath: string;
   /** The file each Secret key was read from. */
   readonly files: Readonly<Record<CacertsKey, string>>;

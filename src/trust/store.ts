@@ -81,7 +81,7 @@ export async function readClusterDir(layout: TrustLayout, cluster: string): Prom
       caKey: new SensitivePem(caKey),
       rootCert: normalisePem(rootCert),
       certChain: normalisePem(certChain),
-      origin: { kind: 'generated', settingsPath: 'trust', files },
+      origin: { kind: 'generated', settingsPath: 'trust.generated.directory', files },
     },
   };
 }

@@ -47,7 +47,7 @@ describe('checkTrust: chains', () => {
     const m = materialOf({ cluster: 'cluster1', root: mesh.root, ca: mesh.cas.get('cluster1')!, caKey: mesh.cas.get('cluster2')!.key.reveal() });
     const diags = check([m]);
     expect(summaries(diags)).toEqual([CHAIN_SUMMARIES.keyMismatch]);
-    expect(diags[0]).toMatchObject({ severity: 'error', path: 'trust' });
+    expect(diags[0]).toMatchObject({ severity: 'error', path: 'trust.generated.directory' });
     expect(diags[0]!.detail).toContain('/trust/cluster1/ca-key.pem');
   });
 

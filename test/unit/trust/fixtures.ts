@@ -41,7 +41,7 @@ export function materialOf(options: {
     caCert: options.ca.certPem,
     certChain: options.certChain ?? options.ca.certPem + options.root.certPem,
     caKey: new SensitivePem(options.caKey ?? options.ca.key.reveal()),
-    origin: { kind: 'generated', settingsPath: 'trust', files: files as ClusterCaMaterial['origin']['files'] },
+    origin: { kind: 'generated', settingsPath: 'trust.generated.directory', files: files as ClusterCaMaterial['origin']['files'] },
   };
 }
 

@@ -65,7 +65,7 @@ describe('ensureTrust, generated mode', () => {
     const m = result.material.get('cluster2')!;
     expect(m.origin).toEqual({
       kind: 'generated',
-      settingsPath: 'trust',
+      settingsPath: 'trust.generated.directory',
       files: {
         'ca-cert.pem': join(trustDir(), 'cluster2', 'ca-cert.pem'),
         'ca-key.pem': join(trustDir(), 'cluster2', 'ca-key.pem'),

@@ -1,4 +1,4 @@
-import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { describe, expect, it } from 'vitest';
 import { issueIntermediateCa, issueRootCa } from '../../../src/trust/issue.js';
@@ -58,7 +58,9 @@ describe('issuance matches Istio tools/certs', () => {
     const ku = cert.getExtension(x509.KeyUsagesExtension)!;
     expect(ku.critical).toBe(true);
     expect(ku.usages).toBe(CA_USAGE);
-    expect(cert.getExtension(x509.SubjectKeyIdentifierExtension)).not.toBeNull();
+    // subjectKeyIdentifier=hash: SHA-1 of the subjectPublicKey bits (the PKCS#1 RSAPublicKey).
+    const pkcs1 = node.publicKey.export({ type: 'pkcs1', format: 'der' });
+    expect(cert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId).toBe(createHash('sha1').update(pkcs1).digest('hex'));
     expect(cert.getExtension(x509.AuthorityKeyIdentifierExtension)).toBeNull();
     expect(cert.getExtension(x509.SubjectAlternativeNameExtension)).toBeNull();
     // 20-byte positive serial, like OpenSSL's -CAcreateserial.

@@ -64,7 +64,7 @@ describe('ensureTrust, provided mode', () => {
     expect(m.rootCert).toBe(mesh.root.certPem);
     expect(m.origin).toEqual({
       kind: 'provided',
-      settingsPath: 'trust.clusters.cluster2',
+      settingsPath: 'trust.provided.clusters.cluster2',
       files: {
         'ca-cert.pem': settings.clusters['cluster2']!.cert,
         'ca-key.pem': settings.clusters['cluster2']!.key,
@@ -89,7 +89,7 @@ describe('ensureTrust, provided mode', () => {
     const settings = await provide({ root: mesh.root.certPem, clusters: files });
     const diags = (await run(settings)).diagnostics;
     expect(summaries(diags)).toEqual([CHAIN_SUMMARIES.keyMismatch]);
-    expect(diags[0]).toMatchObject({ severity: 'error', path: 'trust.clusters.cluster1' });
+    expect(diags[0]).toMatchObject({ severity: 'error', path: 'trust.provided.clusters.cluster1' });
     expect(diags[0]!.detail).toContain(settings.clusters['cluster1']!.key);
   });
 
@@ -97,8 +97,8 @@ describe('ensureTrust, provided mode', () => {
     const settings = await provide({ root: other.root.certPem, clusters: filesOf(mesh, ['cluster1', 'cluster2']) });
     const diags = (await run(settings)).diagnostics;
     expect(diags.map((d) => [d.severity, d.summary, d.path])).toEqual([
-      ['error', CHAIN_SUMMARIES.brokenLink, 'trust.clusters.cluster1'],
-      ['error', CHAIN_SUMMARIES.brokenLink, 'trust.clusters.cluster2'],
+      ['error', CHAIN_SUMMARIES.brokenLink, 'trust.provided.clusters.cluster1'],
+      ['error', CHAIN_SUMMARIES.brokenLink, 'trust.provided.clusters.cluster2'],
     ]);
   });
 
@@ -115,8 +115,8 @@ describe('ensureTrust, provided mode', () => {
     const broken = { ...settings, clusters: { ...settings.clusters, cluster2: { ...settings.clusters['cluster2']!, chain: join(dir, 'nope.pem') } } };
     const result = await run(broken, ['cluster1', 'cluster2', 'cluster3']);
     expect(result.diagnostics.map((d) => [d.summary, d.path])).toEqual([
-      ['Cannot read CA file', 'trust.clusters.cluster2'],
-      ['No CA files for cluster', 'trust.clusters'],
+      ['Cannot read CA file', 'trust.provided.clusters.cluster2'],
+      ['No CA files for cluster', 'trust.provided.clusters'],
     ]);
     expect(result.diagnostics[0]!.detail).toContain(`${join(dir, 'nope.pem')}, which cannot be read: no such file`);
     expect([...result.material.keys()]).toEqual(['cluster1']);
