@@ -1,5 +1,12 @@
 // The trust library's public face: what plan/apply wiring imports. See docs/trust.md.
-export { ensureTrust, ROOT_GENERATED_SUMMARY, type EnsureTrustOptions, type TrustResult } from './ensure.js';
+export {
+  ensureTrust,
+  readTrust,
+  ROOT_GENERATED_SUMMARY,
+  type EnsureTrustOptions,
+  type TrustReading,
+  type TrustResult,
+} from './ensure.js';
 export { checkTrust, checkSharedRoot, SHARED_ROOT_SUMMARY, type CheckTrustOptions } from './check.js';
 export { CHAIN_SUMMARIES } from './chain.js';
 export { EXPIRY_SUMMARIES, DEFAULT_EXPIRY_WARNING_DAYS } from './expiry.js';

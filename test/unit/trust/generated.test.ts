@@ -3,7 +3,7 @@ import { chmod, mkdir, readdir, readFile, rename, stat, writeFile } from 'node:f
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DiagnosticsError } from '../../../src/diagnostics.js';
-import { ensureTrust, ROOT_GENERATED_SUMMARY } from '../../../src/trust/ensure.js';
+import { ensureTrust, readTrust, ROOT_GENERATED_SUMMARY } from '../../../src/trust/ensure.js';
 import { fingerprint } from '../../../src/trust/fingerprint.js';
 import { FAST_PROFILE, summaries, T0, tempDir } from './fixtures.js';
 
@@ -168,6 +168,31 @@ describe('ensureTrust, generated mode', () => {
     const run = ensureTrust({ settings: { mode: 'generated', directory: join(dir, 'file', 'trust') }, clusters: ['c'], now: T0, profile: FAST_PROFILE });
     await expect(run).rejects.toBeInstanceOf(DiagnosticsError);
     await expect(run).rejects.toMatchObject({ diagnostics: [{ summary: 'Cannot use trust directory' }] });
+  });
+
+  it('readTrust (plan) on a fresh directory creates nothing and reports everything as pending', async () => {
+    const reading = await readTrust({ settings: { mode: 'generated', directory: trustDir() }, clusters: ['cluster1', 'cluster2'], now: T0 });
+    expect(reading).toEqual({ material: new Map(), diagnostics: [], pending: { root: true, clusters: ['cluster1', 'cluster2'] } });
+    await expect(stat(trustDir())).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('readTrust returns existing material, lists only new clusters as pending, and changes no file', async () => {
+    const made = await ensure(['cluster1']);
+    const before = await snapshot(trustDir());
+    const reading = await readTrust({ settings: { mode: 'generated', directory: trustDir() }, clusters: ['cluster1', 'cluster2'], now: T0 });
+    expect(reading.pending).toEqual({ root: false, clusters: ['cluster2'] });
+    expect(reading.diagnostics).toEqual([]);
+    expect([...reading.material.keys()]).toEqual(['cluster1']);
+    expect(reading.material.get('cluster1')!.caCert).toBe(made.material.get('cluster1')!.caCert);
+    expect(await snapshot(trustDir())).toEqual(before);
+  });
+
+  it('readTrust reports at plan time that a new cluster cannot be issued without the root key', async () => {
+    await ensure(['cluster1']);
+    await rename(join(trustDir(), 'root-key.pem'), join(dir, 'offline-root-key.pem'));
+    const reading = await readTrust({ settings: { mode: 'generated', directory: trustDir() }, clusters: ['cluster1', 'cluster2'], now: T0 });
+    expect(summaries(reading.diagnostics)).toEqual(['Root CA key not available']);
+    expect(reading.pending).toEqual({ root: false, clusters: [] });
   });
 
   it('does nothing in mode none', async () => {

@@ -4,7 +4,7 @@ import * as x509 from '@peculiar/x509';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TrustSettings } from '../../../src/config/topology.js';
 import { CHAIN_SUMMARIES } from '../../../src/trust/chain.js';
-import { ensureTrust } from '../../../src/trust/ensure.js';
+import { ensureTrust, readTrust } from '../../../src/trust/ensure.js';
 import { issueOdd, meshOf, summaries, T0, tempDir, type Mesh } from './fixtures.js';
 
 let mesh: Mesh;
@@ -72,6 +72,14 @@ describe('ensureTrust, provided mode', () => {
         'cert-chain.pem': settings.clusters['cluster2']!.chain,
       },
     });
+  });
+
+  it('readTrust reads the same material and never has anything pending', async () => {
+    const settings = await provide({ root: mesh.root.certPem, clusters: filesOf(mesh, ['cluster1', 'cluster2']) });
+    const reading = await readTrust({ settings, clusters: ['cluster1', 'cluster2'], now: T0 });
+    expect(reading.diagnostics).toEqual([]);
+    expect(reading.pending).toEqual({ root: false, clusters: [] });
+    expect([...reading.material.keys()]).toEqual(['cluster1', 'cluster2']);
   });
 
   it('normalises CRLF files so the same certificate always has the same bytes', async () => {
