@@ -1,5 +1,9 @@
 // The list of subcommands. Each lives in its own file named after the command.
 import type { Command } from './command.js';
+import { applyCommand } from './apply.js';
+import { destroyCommand } from './destroy.js';
+import { forceUnlockCommand } from './force-unlock.js';
+import { planCommand } from './plan.js';
 import { validateCommand } from './validate.js';
 
-export const commands: readonly Command[] = [validateCommand];
+export const commands: readonly Command[] = [validateCommand, planCommand, applyCommand, destroyCommand, forceUnlockCommand];

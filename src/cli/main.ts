@@ -44,7 +44,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
       return ExitCode.error;
     }
     if (isDiagnosticsError(e)) {
-      io.stderr.write(renderDiagnostics(e.diagnostics, { color: false }));
+      const sources = (e as { sources?: ReadonlyMap<string, string> }).sources;
+      io.stderr.write(renderDiagnostics(e.diagnostics, { color: !io.env['NO_COLOR'] && io.stderr.isTTY === true, sources }));
       return ExitCode.error;
     }
     throw e;

@@ -3,11 +3,11 @@
 // (or, with --json, the whole result) to stdout so scripts can capture it.
 import type { Argv } from 'yargs';
 import { hasErrors } from '../diagnostics.js';
-import { loadTopology } from '../config/load.js';
 import type { Topology } from '../config/topology.js';
 import { renderDiagnostics } from '../views/diagnostics.js';
 import type { Command } from './command.js';
-import { ExitCode, type CliIO } from './io.js';
+import { ExitCode } from './io.js';
+import { useColor } from './color.js';
 
 export const validateCommand: Command = {
   command: 'validate',
@@ -19,6 +19,8 @@ export const validateCommand: Command = {
       .option('color', { type: 'boolean', default: true, describe: 'Colour the output (--no-color to turn it off)' }),
   run: async (args, io) => {
     const file = typeof args['file'] === 'string' ? args['file'] : 'mesh.yaml';
+    // Loaded on use: ajv and the schema are the heaviest imports of a validate run.
+    const { loadTopology } = await import('../config/load.js');
     const result = loadTopology(file, { cwd: io.cwd });
     const valid = !hasErrors(result.diagnostics);
     if (args['json'] === true) {
@@ -26,19 +28,12 @@ export const validateCommand: Command = {
       return valid ? ExitCode.ok : ExitCode.error;
     }
     if (result.diagnostics.length > 0) {
-      io.stderr.write(renderDiagnostics(result.diagnostics, { color: useColor(args, io), sources: result.sources }));
+      io.stderr.write(renderDiagnostics(result.diagnostics, { color: useColor(args, io, 'stderr'), sources: result.sources }));
     }
     if (valid && result.topology) io.stdout.write(`${file} is valid: ${describeMesh(result.topology)}.\n`);
     return valid ? ExitCode.ok : ExitCode.error;
   },
 };
-
-/** https://no-color.org: any non-empty NO_COLOR turns colour off; so does a non-terminal. */
-function useColor(args: Record<string, unknown>, io: CliIO): boolean {
-  if (args['color'] === false) return false;
-  if (io.env['NO_COLOR']) return false;
-  return io.stderr.isTTY === true;
-}
 
 /** "mesh mesh1, 2 clusters (1 primary, 1 remote), 2 networks" */
 export function describeMesh(t: Topology): string {

@@ -1,7 +1,7 @@
 // The planner: a pure function of (desired, observed, prior state) to a Plan. No I/O, no
 // clock (createdAt is passed in), no printing. Everything it needs was gathered before.
 
-import { compare } from 'fast-json-patch';
+import { compare } from './json-patch.js';
 import type { Desired, Unit } from '../model/desired.js';
 import { objectAddress, refOf, type KubeObject } from '../kube/object.js';
 import type { MeshState, ObjectRecord } from '../state/state.js';
@@ -75,7 +75,7 @@ function planApply(input: PlanInput): Planned {
       addrs.push(addr);
       changes.push(removal(addr, rec, input.observed));
     }
-    units.push({ id, cluster: unit.cluster, kind: unit.kind, dependsOn: unit.dependsOn, waits: unit.waits, changes: addrs });
+    units.push({ id, cluster: unit.cluster, kind: unit.kind, dependsOn: unit.dependsOn, waits: unit.waits, changes: addrs, removal: false });
   }
   // Whole units that left the topology: removed after everything else, newest first.
   const gone = [...(input.prior?.units ?? [])].reverse().filter((u) => !unitById.has(u.id));
@@ -85,7 +85,7 @@ function planApply(input: PlanInput): Planned {
       addrs.push(addr);
       changes.push(removal(addr, rec, input.observed));
     }
-    units.push({ id: u.id, cluster: u.cluster, kind: u.kind, dependsOn: [], waits: [], changes: addrs });
+    units.push({ id: u.id, cluster: u.cluster, kind: u.kind, dependsOn: [], waits: [], changes: addrs, removal: true });
   }
   return { units: chainRemovals(units, new Set(gone.map((u) => u.id))), changes };
 }
@@ -190,7 +190,7 @@ function planDestroy(input: PlanInput): Planned {
       addrs.push(addr);
       changes.push(removal(addr, rec, input.observed));
     }
-    units.push({ id: u.id, cluster: u.cluster, kind: u.kind, dependsOn: prev, waits: [], changes: addrs });
+    units.push({ id: u.id, cluster: u.cluster, kind: u.kind, dependsOn: prev, waits: [], changes: addrs, removal: true });
     prev = [u.id];
   }
   return { units, changes };
@@ -231,7 +231,7 @@ function planRefresh(input: PlanInput): Planned {
           : { ...base, action: 'update', reason: 'drift', before, observedResourceVersion, patch: compare(before as object, applied), diff: unifiedDiff(before, applied) },
       );
     }
-    units.push({ id: u.id, cluster: u.cluster, kind: u.kind, dependsOn: u.dependsOn, waits: [], changes: addrs });
+    units.push({ id: u.id, cluster: u.cluster, kind: u.kind, dependsOn: u.dependsOn, waits: [], changes: addrs, removal: false });
   }
   return { units, changes };
 }

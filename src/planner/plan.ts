@@ -5,7 +5,7 @@
 
 import type { UnitKind, WaitFor } from '../model/desired.js';
 import type { ObjectRef } from '../kube/object.js';
-import type { Operation } from 'fast-json-patch';
+import type { Operation } from './json-patch.js';
 
 /** Closed: every switch over Action ends in assertNever. Display symbols live in views. */
 export type Action = 'create' | 'update' | 'delete' | 'noop';
@@ -59,6 +59,8 @@ export interface PlannedUnit {
   readonly waits: readonly WaitFor[];
   /** Addresses of this unit's changes, in apply order. */
   readonly changes: readonly string[];
+  /** The unit is being taken down (left the topology, or destroy): no waits, no outputs. */
+  readonly removal: boolean;
 }
 
 export interface PlanSummary {

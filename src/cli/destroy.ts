@@ -1,0 +1,12 @@
+// `meshctl destroy`: take down what meshctl made, in reverse order; objects it found in
+// place only lose the fields meshctl set.
+import type { Argv } from 'yargs';
+import type { Command } from './command.js';
+import { commonOptions, lockOptions } from './options.js';
+
+export const destroyCommand: Command = {
+  command: 'destroy',
+  describe: 'Remove everything meshctl made, in reverse dependency order',
+  builder: (y: Argv) => lockOptions(commonOptions(y)).option('auto-approve', { type: 'boolean', default: false, describe: 'Skip the approval prompt' }),
+  run: async (args, io) => (await import('./run-apply.js')).runApply(args, io, 'destroy'),
+};

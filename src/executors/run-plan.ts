@@ -1,0 +1,177 @@
+// Carrying out a Plan: a walk over its units in dependency order, each unit starting as soon
+// as everything it depends on has succeeded (so independent clusters proceed in parallel),
+// dependants of a failed unit skipped and only the root cause reported (Terraform's
+// dag.Walker). Every object is journaled to the state file before and after its request.
+import { DiagnosticsError, isDiagnosticsError, type Diagnostic } from '../diagnostics.js';
+import type { ClusterClient } from '../kube/cluster-client.js';
+import type { KubeObject } from '../kube/object.js';
+import { maskSecretData } from '../kube/sensitive.js';
+import { isUnknown, type WaitFor } from '../model/desired.js';
+import { withoutForeignFields } from '../planner/ignore.js';
+import { unknownPaths } from '../planner/project.js';
+import type { Change, Plan, PlannedUnit } from '../planner/plan.js';
+import type { StateJournal } from '../state/journal.js';
+import type { EventSink } from './events.js';
+import { describeWait, waitFor } from './wait.js';
+
+export interface RunPlanOptions {
+  readonly plan: Plan;
+  readonly clients: ReadonlyMap<string, ClusterClient>;
+  readonly journal: StateJournal;
+  /** The unit's objects with every value resolved (secrets real), by address; called just before the unit runs. */
+  readonly materialize: (unitId: string) => Promise<ReadonlyMap<string, KubeObject>>;
+  /** Called after a unit's waits; records its outputs for later units and returns the ones safe to persist. */
+  readonly collectOutputs: (unitId: string) => Promise<Record<string, string>>;
+  readonly onEvent: EventSink;
+  readonly waitTimeoutMs: number;
+  /** How many units may run at once. */
+  readonly parallelism: number;
+  readonly now?: () => number;
+}
+
+export interface RunResult {
+  readonly failed: readonly { unit: string; diagnostics: readonly Diagnostic[] }[];
+  readonly skipped: readonly string[];
+  readonly done: readonly string[];
+}
+
+export async function runPlan(o: RunPlanOptions): Promise<RunResult> {
+  const now = o.now ?? Date.now;
+  const changes = new Map(o.plan.changes.map((c) => [c.address, c]));
+  const units = new Map(o.plan.units.map((u) => [u.id, u]));
+  const state = new Map<string, 'pending' | 'running' | 'done' | 'failed' | 'skipped'>(o.plan.units.map((u) => [u.id, 'pending']));
+  const failed: RunResult['failed'][number][] = [];
+  const skipped: string[] = [];
+  const done: string[] = [];
+  const running = new Set<Promise<void>>();
+
+  const ready = (u: PlannedUnit) => u.dependsOn.every((d) => !units.has(d) || state.get(d) === 'done');
+  const blocked = (u: PlannedUnit) => u.dependsOn.find((d) => state.get(d) === 'failed' || state.get(d) === 'skipped');
+
+  for (;;) {
+    let progressed = false;
+    for (const u of o.plan.units) {
+      if (state.get(u.id) !== 'pending') continue;
+      const cause = blocked(u);
+      if (cause) {
+        state.set(u.id, 'skipped');
+        skipped.push(u.id);
+        o.onEvent({ type: 'unit-skipped', unit: u.id, because: cause });
+        progressed = true;
+        continue;
+      }
+      if (!ready(u) || running.size >= o.parallelism) continue;
+      state.set(u.id, 'running');
+      progressed = true;
+      const p = runUnit(u)
+        .then(
+          () => {
+            state.set(u.id, 'done');
+            done.push(u.id);
+          },
+          (e: unknown) => {
+            state.set(u.id, 'failed');
+            const diagnostics = isDiagnosticsError(e) ? e.diagnostics : [{ severity: 'error' as const, summary: 'Internal error', detail: `${(e as Error)?.stack ?? e}\nThis is a bug in meshctl, please report it.` }];
+            failed.push({ unit: u.id, diagnostics });
+            o.onEvent({ type: 'unit-failed', unit: u.id, message: diagnostics.map((d) => d.summary).join('; ') });
+          },
+        )
+        .finally(() => running.delete(p));
+      running.add(p);
+    }
+    if (running.size === 0 && !progressed) break;
+    if (!progressed || running.size >= o.parallelism) await Promise.race(running);
+  }
+  await o.journal.flush();
+  return { failed, skipped, done };
+
+  async function runUnit(u: PlannedUnit): Promise<void> {
+    const start = now();
+    o.onEvent({ type: 'unit-start', unit: u.id, cluster: u.cluster });
+    const client = clientFor(u.cluster);
+    const applying = o.plan.mode === 'apply' && !u.removal;
+    if (applying) {
+      await o.journal.unit({ id: u.id, cluster: u.cluster, kind: u.kind, dependsOn: u.dependsOn, status: 'applying', outputs: {} });
+    }
+    const needsObjects = u.changes.some((a) => ['create', 'update', 'noop'].includes(changes.get(a)!.action) && changes.get(a)!.reason !== 'release-fields');
+    const objects = needsObjects && applying ? await o.materialize(u.id) : new Map<string, KubeObject>();
+    for (const addr of u.changes) {
+      const c = changes.get(addr)!;
+      const t0 = now();
+      await carryOut(client, c, objects.get(addr));
+      if (c.action !== 'noop') o.onEvent({ type: 'object-done', unit: u.id, address: addr, action: c.action, elapsedMs: now() - t0 });
+    }
+    if (applying) {
+      for (const w of u.waits) await runWait(u, w);
+      const outputs = await o.collectOutputs(u.id);
+      await o.journal.unit({ id: u.id, cluster: u.cluster, kind: u.kind, dependsOn: u.dependsOn, status: 'applied', outputs });
+    } else if (u.removal) {
+      await o.journal.unitGone(u.id);
+    }
+    o.onEvent({ type: 'unit-done', unit: u.id, elapsedMs: now() - start });
+  }
+
+  async function runWait(u: PlannedUnit, w: WaitFor): Promise<void> {
+    const what = `${w.cluster && w.cluster !== u.cluster ? `${w.cluster}: ` : ''}${describeWait(w)}`;
+    const t0 = now();
+    await waitFor(clientFor(w.cluster ?? u.cluster), w, {
+      timeoutMs: o.waitTimeoutMs,
+      onProgress: (elapsedMs) => o.onEvent({ type: 'wait-progress', unit: u.id, what, elapsedMs }),
+    });
+    o.onEvent({ type: 'wait-done', unit: u.id, what, elapsedMs: now() - t0 });
+  }
+
+  async function carryOut(client: ClusterClient, c: Change, resolved: KubeObject | undefined): Promise<void> {
+    switch (c.action) {
+      case 'create':
+      case 'update': {
+        const obj = c.reason === 'release-fields' ? (c.after as KubeObject) : resolved;
+        if (!obj) throw new Error(`no object for ${c.address} at apply time: this is a bug in meshctl`);
+        const sent = withoutForeignFields(obj);
+        const pending = unknownPaths(sent);
+        if (pending.length) throw new DiagnosticsError([{ severity: 'error', summary: 'Value still unknown at apply time', detail: `${c.address} needs ${pending.join(', ')}, which no earlier step produced. Check that the unit it depends on finished.` }]);
+        await o.journal.objectPending(c.address, { unit: c.unit, cluster: c.cluster, ref: c.ref, existedBefore: c.existedBefore });
+        const res = await client.apply(sent);
+        if (c.reason === 'release-fields') {
+          await o.journal.objectGone(c.address);
+        } else {
+          await o.journal.objectApplied(c.address, { applied: maskSecretData(sent), uid: res.metadata.uid as string | undefined, resourceVersion: res.metadata.resourceVersion as string | undefined });
+        }
+        if (sent.kind === 'CustomResourceDefinition') {
+          await waitFor(client, { kind: 'crds-established', names: [sent.metadata.name] }, { timeoutMs: o.waitTimeoutMs, onProgress: () => undefined });
+        }
+        return;
+      }
+      case 'delete':
+        await client.remove(c.ref);
+        await o.journal.objectGone(c.address);
+        return;
+      case 'noop': {
+        // Adopt what an interrupted apply sent but never recorded as applied.
+        const rec = o.journal.state.objects[c.address];
+        if (resolved && (!rec || rec.status !== 'applied') && !containsUnknown(resolved)) {
+          await o.journal.objectPending(c.address, { unit: c.unit, cluster: c.cluster, ref: c.ref, existedBefore: c.existedBefore });
+          await o.journal.objectApplied(c.address, { applied: maskSecretData(withoutForeignFields(resolved)) });
+        }
+        return;
+      }
+      default: {
+        const never: never = c.action;
+        throw new Error(`unexpected action ${String(never)}: this is a bug in meshctl`);
+      }
+    }
+  }
+
+  function clientFor(cluster: string): ClusterClient {
+    const c = o.clients.get(cluster);
+    if (!c) throw new Error(`no client for cluster ${cluster}: this is a bug in meshctl`);
+    return c;
+  }
+}
+
+function containsUnknown(v: unknown): boolean {
+  if (isUnknown(v)) return true;
+  if (Array.isArray(v)) return v.some(containsUnknown);
+  if (v && typeof v === 'object') return Object.values(v).some(containsUnknown);
+  return false;
+}

@@ -1,0 +1,105 @@
+// Waiting for what must be ready before dependants start (kapp's wait rules): polls the
+// object, reports progress every 10 s, and fails after a timeout saying what it waited for
+// and what it last saw, so a stuck apply explains itself.
+import { DiagnosticsError, error } from '../diagnostics.js';
+import type { ClusterClient } from '../kube/cluster-client.js';
+import type { KubeObject } from '../kube/object.js';
+import type { WaitFor } from '../model/desired.js';
+import { addressOf } from '../render/outputs.js';
+
+export interface WaitOptions {
+  readonly timeoutMs: number;
+  readonly intervalMs?: number;
+  readonly onProgress: (elapsedMs: number) => void;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+type Check = { readonly done: boolean; readonly seen: string };
+
+export function describeWait(w: WaitFor): string {
+  switch (w.kind) {
+    case 'deployment-available':
+      return `Deployment ${w.namespace}/${w.name} available`;
+    case 'loadbalancer-address':
+      return `LoadBalancer address of Service ${w.namespace}/${w.name}`;
+    case 'crds-established':
+      return `CRDs established (${w.names.length})`;
+    case 'webhook-cabundle':
+      return `caBundle of MutatingWebhookConfiguration ${w.name} patched by istiod`;
+    case 'token-populated':
+      return `token in Secret ${w.namespace}/${w.name}`;
+  }
+}
+
+async function check(client: ClusterClient, w: WaitFor): Promise<Check> {
+  switch (w.kind) {
+    case 'deployment-available': {
+      const d = await client.read({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: w.namespace, name: w.name });
+      if (!d) return { done: false, seen: 'Deployment not found' };
+      return deploymentCheck(d);
+    }
+    case 'loadbalancer-address': {
+      const s = await client.read({ apiVersion: 'v1', kind: 'Service', namespace: w.namespace, name: w.name });
+      const a = addressOf(s ?? undefined);
+      return { done: Boolean(a), seen: s ? (a ? `address ${a}` : 'no ingress address yet (pending)') : 'Service not found' };
+    }
+    case 'crds-established': {
+      const pending: string[] = [];
+      for (const name of w.names) {
+        const crd = await client.read({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name });
+        if (!crd || !hasCondition(crd, 'Established')) pending.push(name);
+      }
+      return { done: pending.length === 0, seen: pending.length ? `not established: ${pending.join(', ')}` : 'all established' };
+    }
+    case 'webhook-cabundle': {
+      const wh = await client.read({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', name: w.name });
+      if (!wh) return { done: false, seen: 'webhook configuration not found' };
+      const hooks = ((wh as { webhooks?: { clientConfig?: { caBundle?: string } }[] }).webhooks ?? []);
+      const missing = hooks.filter((h) => !h.clientConfig?.caBundle).length;
+      return { done: hooks.length > 0 && missing === 0, seen: `${missing} of ${hooks.length} webhooks without caBundle` };
+    }
+    case 'token-populated': {
+      const s = await client.read({ apiVersion: 'v1', kind: 'Secret', namespace: w.namespace, name: w.name });
+      const has = Boolean((s as { data?: { token?: string } } | null)?.data?.token);
+      return { done: has, seen: s ? (has ? 'token present' : 'token not filled yet') : 'Secret not found' };
+    }
+  }
+}
+
+function hasCondition(o: KubeObject, type: string): boolean {
+  const conds = (o as { status?: { conditions?: { type: string; status: string }[] } }).status?.conditions ?? [];
+  return conds.some((c) => c.type === type && c.status === 'True');
+}
+
+export function deploymentCheck(d: KubeObject): Check {
+  const gen = (d.metadata as { generation?: number }).generation ?? 0;
+  const st = (d as { status?: { observedGeneration?: number } }).status;
+  if ((st?.observedGeneration ?? -1) < gen) return { done: false, seen: 'controller has not observed the latest generation' };
+  return hasCondition(d, 'Available') ? { done: true, seen: 'Available' } : { done: false, seen: 'not Available' };
+}
+
+export async function waitFor(client: ClusterClient, w: WaitFor, opts: WaitOptions): Promise<void> {
+  const now = opts.now ?? Date.now;
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const start = now();
+  let lastReport = start;
+  for (;;) {
+    const c = await check(client, w);
+    if (c.done) return;
+    const t = now();
+    if (t - start >= opts.timeoutMs) {
+      throw new DiagnosticsError([
+        error(
+          'Timed out waiting',
+          `Waited ${Math.round((t - start) / 1000)}s in cluster "${client.cluster}" for ${describeWait(w)}; last seen: ${c.seen}. Nothing after this step was applied; run apply again once the cause is fixed (it resumes), or raise --wait-timeout.`,
+        ),
+      ]);
+    }
+    if (t - lastReport >= 10_000) {
+      lastReport = t;
+      opts.onProgress(t - start);
+    }
+    await sleep(opts.intervalMs ?? 500);
+  }
+}

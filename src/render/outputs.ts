@@ -1,0 +1,49 @@
+// Values units hand to later units (Terraform's "known after apply"), read from the live
+// clusters. At plan time they come from what is already there; during apply, the executor
+// reads them again right after the producing unit's waits are satisfied.
+import type { Desired, Unit } from '../model/desired.js';
+import { objectAddress, type KubeObject } from '../kube/object.js';
+
+export interface UnitOutputs {
+  /** East-west gateway LoadBalancer IP or hostname. */
+  address?: string;
+  /** Reader ServiceAccount token, decoded. Sensitive: memory only. */
+  token?: string;
+  /** base64 CA bundle from the token Secret. */
+  caData?: string;
+  /** cacerts Secret data (base64 per key). Sensitive: memory only. */
+  cacerts?: Readonly<Record<string, string>>;
+}
+
+export type OutputValues = Map<string, UnitOutputs>;
+
+export function addressOf(svc: KubeObject | undefined): string | undefined {
+  const ingress = (svc as { status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } } } | undefined)?.status?.loadBalancer?.ingress?.[0];
+  return ingress?.ip || ingress?.hostname || undefined;
+}
+
+export function tokenOf(secret: KubeObject | undefined): { token?: string; caData?: string } {
+  const data = (secret as { data?: Record<string, string> } | undefined)?.data;
+  if (!data?.token) return {};
+  return { token: Buffer.from(data.token, 'base64').toString('utf8'), caData: data['ca.crt'] };
+}
+
+/** Reads one unit's outputs from live objects (by address). */
+export function outputsOfUnit(unit: Unit, live: ReadonlyMap<string, KubeObject>): UnitOutputs {
+  const out: UnitOutputs = {};
+  for (const w of unit.waits) {
+    const cluster = w.cluster ?? unit.cluster;
+    if (w.kind === 'loadbalancer-address') {
+      const a = addressOf(live.get(objectAddress(cluster, { apiVersion: 'v1', kind: 'Service', namespace: w.namespace, name: w.name })));
+      if (a) out.address = a;
+    }
+    if (w.kind === 'token-populated') {
+      Object.assign(out, tokenOf(live.get(objectAddress(cluster, { apiVersion: 'v1', kind: 'Secret', namespace: w.namespace, name: w.name }))));
+    }
+  }
+  return out;
+}
+
+export function outputsFromLive(desired: Desired, live: ReadonlyMap<string, KubeObject>): OutputValues {
+  return new Map(desired.units.map((u) => [u.id, outputsOfUnit(u, live)]));
+}

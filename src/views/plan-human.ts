@@ -1,0 +1,77 @@
+// The plan as Terraform users read it: one line per object with + ~ -, grouped by cluster in
+// apply order, a diff under each update, "(known after apply)" where values wait on earlier
+// steps, and the closing "Plan: X to add, Y to change, Z to destroy." Pure text from data.
+import type { Action, Change, Plan, Reason } from '../planner/plan.js';
+import { palette, type Palette } from './palette.js';
+
+const symbol: Record<Action, string> = { create: '+', update: '~', delete: '-', noop: ' ' };
+
+const reasonText: Record<Reason, string> = {
+  missing: '',
+  'config-changed': 'mesh.yaml changed',
+  drift: 'changed outside meshctl',
+  'known-after-apply': 'values known after apply',
+  removed: 'no longer in mesh.yaml',
+  'release-fields': "existed before meshctl: only meshctl's fields are removed",
+  unchanged: '',
+};
+
+function paint(p: Palette, a: Action): (s: string) => string {
+  return a === 'create' ? p.add : a === 'update' ? p.change : a === 'delete' ? p.remove : p.dim;
+}
+
+function objectName(c: Change): string {
+  const g = c.ref.apiVersion.includes('/') ? `.${c.ref.apiVersion.split('/')[0]}` : '';
+  return `${c.ref.kind}${g} ${c.ref.namespace ? `${c.ref.namespace}/` : ''}${c.ref.name}`;
+}
+
+function changeLines(c: Change, p: Palette): string[] {
+  const color = paint(p, c.action);
+  const why = reasonText[c.reason];
+  const lines = [`  ${color(`${symbol[c.action]} ${objectName(c)}`)}${why ? p.dim(`  (${why})`) : ''}`];
+  if (c.action === 'create' && c.afterUnknown.length) {
+    for (const path of c.afterUnknown) lines.push(`      ${p.dim(`${path}: (known after apply)`)}`);
+  }
+  if (c.diff) {
+    for (const l of c.diff.split('\n')) {
+      const colored = l.startsWith('+') ? p.add(l) : l.startsWith('-') ? p.remove(l) : l.startsWith('@@') ? p.dim(l) : l;
+      lines.push(`      ${colored}`);
+    }
+  }
+  return lines;
+}
+
+export function summaryText(plan: Plan): string {
+  const s = plan.summary;
+  return `Plan: ${s.add} to add, ${s.change} to change, ${s.destroy} to destroy.`;
+}
+
+export function renderPlanHuman(plan: Plan, opts: { color: boolean }): string {
+  const p = palette(opts.color);
+  const changes = new Map(plan.changes.map((c) => [c.address, c]));
+  const acting = plan.changes.filter((c) => c.action !== 'noop');
+  if (acting.length === 0) {
+    return plan.mode === 'refresh-only'
+      ? `${p.bold('No drift.')} The clusters match what meshctl last applied.\n`
+      : `${p.bold('No changes.')} The mesh matches mesh.yaml.\n`;
+  }
+  const out: string[] = [];
+  out.push(
+    plan.mode === 'refresh-only'
+      ? 'meshctl found these changes made outside meshctl since the last apply:'
+      : `meshctl will perform the following actions${plan.mode === 'destroy' ? ' to destroy the mesh' : ''}:`,
+  );
+  const clusters = [...new Set(plan.units.map((u) => u.cluster))];
+  for (const cluster of clusters) {
+    const lines: string[] = [];
+    for (const u of plan.units.filter((x) => x.cluster === cluster)) {
+      const act = u.changes.map((a) => changes.get(a)!).filter((c) => c.action !== 'noop');
+      if (act.length === 0) continue;
+      lines.push(`  ${p.dim(`# ${u.id}`)}`);
+      for (const c of act) lines.push(...changeLines(c, p));
+    }
+    if (lines.length) out.push('', p.bold(`cluster ${cluster}:`), ...lines);
+  }
+  out.push('', p.bold(summaryText(plan)));
+  return `${out.join('\n')}\n`;
+}
