@@ -9,6 +9,7 @@ import { issueIntermediateCa, issueRootCa, type IssuedCa } from './issue.js';
 import type { ClusterCaMaterial } from './material.js';
 import { ISTIO_CA_PROFILE, type CaProfile } from './profile.js';
 import {
+  looseModeWarnings,
   prepareDirectory,
   readClusterDir,
   readRootFiles,
@@ -44,7 +45,7 @@ export async function readGenerated(options: GeneratedOptions): Promise<Generate
     const blocked = found.root.kind === 'blocked';
     return {
       material: found.material,
-      diagnostics: found.diagnostics,
+      diagnostics: [...(await looseModeWarnings(options.directory, 'trust directory')), ...found.diagnostics],
       root: found.root.kind === 'generate',
       clusters: blocked ? [] : found.missing,
     };

@@ -161,6 +161,8 @@ describe('ensureTrust, generated mode', () => {
     const result = await ensure(['cluster1']);
     const loose = result.diagnostics.find((d) => d.summary === 'Private CA material readable by others');
     expect(loose).toMatchObject({ severity: 'warning', hint: `chmod 700 ${trustDir()}` });
+    const reading = await readTrust({ settings: { mode: 'generated', directory: trustDir() }, clusters: ['cluster1'], now: T0 });
+    expect(reading.diagnostics).toEqual([expect.objectContaining({ summary: 'Private CA material readable by others' })]);
   });
 
   it('turns an unusable directory into a diagnostic error', async () => {
