@@ -35,7 +35,9 @@ export async function openIstioctl(opts: { binary?: string; env: NodeJS.ProcessE
   const binary = opts.binary ?? opts.env.MESHCTL_ISTIOCTL ?? 'istioctl';
   let version: string;
   try {
-    version = (await run(binary, ['version', '--remote=false', '--short'], { timeoutMs: 30_000 })).trim().split('\n').pop()!.trim();
+    const out = await run(binary, ['version', '--remote=false', '--short'], { timeoutMs: 30_000 });
+    // Prints "client version: 1.31.0" (older releases print the bare version).
+    version = (/(\d+\.\d+\.\d+[^\s]*)/.exec(out)?.[1] ?? out.trim());
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     fail(
