@@ -58,7 +58,10 @@ function planApply(input: PlanInput): Planned {
   const prior = input.prior?.objects ?? {};
   const order = waves(input.desired.units).flat();
   const unitById = new Map(input.desired.units.map((u) => [u.id, u]));
-  const wanted = new Set<string>();
+  // Every wanted address up front, not as units are visited: an object that moved from an
+  // earlier unit to a later one must not be planned as a removal from the earlier one (apply
+  // would delete it, and the later unit's noop would never bring it back).
+  const wanted = new Set(input.desired.units.flatMap((u) => u.objects.map((o) => objectAddress(u.cluster, refOf(o)))));
   const units: PlannedUnit[] = [];
   const changes: Change[] = [];
   for (const id of order) {
@@ -66,7 +69,6 @@ function planApply(input: PlanInput): Planned {
     const addrs: string[] = [];
     for (const obj of [...unit.objects].sort(byApplyOrder)) {
       const c = changeFor(unit, obj, input.observed, prior);
-      wanted.add(c.address);
       addrs.push(c.address);
       changes.push(c);
     }
