@@ -169,7 +169,7 @@ function condition(
 ): V1DeploymentCondition {
   const old = existing?.find((c) => c.type === wanted.type);
   const now = new Date();
-  const unchanged = old?.status === 'True' && old.reason === wanted.reason;
+  const unchanged = old?.status === 'True' && old.reason === wanted.reason && old.message === wanted.message;
   return {
     ...wanted,
     status: 'True',

@@ -17,7 +17,11 @@ source "$here/pins.env"
 log() { printf '[bins] %s\n' "$*" >&2; }
 die() { printf '[bins] error: %s\n' "$*" >&2; exit 1; }
 
-command -v go >/dev/null 2>&1 || die "Go is not installed or not on PATH. meshctl builds its test servers (kube-apiserver, etcd, istioctl) from Go modules; install Go >= 1.25 (https://go.dev/dl) and run again."
+command -v go >/dev/null 2>&1 || die "Go is not installed or not on PATH. meshctl builds its test servers (kube-apiserver, etcd, istioctl) from Go modules; install Go >= 1.26 (https://go.dev/dl) and run again."
+# Istio 1.31's go.mod says go 1.26.0; with GOTOOLCHAIN=local an older Go would fail deep in the
+# build, so say it here.
+go_minor=$(go env GOVERSION | sed -n 's/^go1\.\([0-9]*\).*/\1/p')
+[ -n "$go_minor" ] && [ "$go_minor" -ge 26 ] || die "Go $(go env GOVERSION) is too old: the pinned istioctl needs Go >= 1.26 (https://go.dev/dl). Toolchain downloads are off (GOTOOLCHAIN=local) on purpose."
 
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-trimpath -buildvcs=false"
 # Each component is cached under its own version (so changing one pin rebuilds one thing);
@@ -130,7 +134,8 @@ case "$what" in
   k8s) build_k8s ;;
   *) die "usage: build.sh [all|etcd|istioctl|k8s]" ;;
 esac
-for b in "$k8s_dir"/* "$etcd_dir"/* "$istio_dir"/*; do
-  [ -x "$b" ] && ln -sfn "$b" "$set_dir/$(basename "$b")"
+# Link only finished binaries (never a half-written *.tmp) into the set directory.
+for b in "$k8s_dir"/{kube-apiserver,kube-controller-manager,kubectl} "$etcd_dir/etcd" "$istio_dir/istioctl"; do
+  if [ -x "$b" ]; then ln -sfn "$b" "$set_dir/$(basename "$b")"; fi
 done
 echo "$set_dir"
