@@ -1,0 +1,113 @@
+// Apply progress for programs (`apply --json`, `plan --json`): one JSON object per line, in the
+// spirit of Terraform's machine-readable UI. Every line has "@level", "@message" (the same
+// words the human view prints), "@module" ("meshctl.ui"), "@timestamp" and "type". Readers
+// must ignore types and keys they do not know and may show "@message" for them.
+//
+// ApplyEvent → line (see docs/plan-format.md):
+//   unit-start   → apply_start    info   hook {unit, cluster}
+//   object-done  → apply_progress info   hook {unit, address, action, elapsed_seconds}
+//   wait-progress→ wait_progress  info   hook {unit, what, elapsed_seconds}
+//   wait-done    → wait_complete  info   hook {unit, what, elapsed_seconds}
+//   unit-done    → apply_complete info   hook {unit, elapsed_seconds}
+//   unit-failed  → apply_errored  error  hook {unit, error}
+//   unit-skipped → apply_skipped  warn   hook {unit, because}
+// Plus: version (first line), planned_change (one per object with an action), change_summary
+// (plan, apply or destroy totals) and diagnostic.
+// Timestamps are passed in: views read no clock. Lines carry no trailing newline.
+import type { ApplyEvent } from '../executors/events.js';
+import type { Diagnostic } from '../diagnostics.js';
+import { assertNever } from '../model/desired.js';
+import type { Change, Plan, PlanSummary } from '../planner/plan.js';
+import { renderEventHuman } from './apply-human.js';
+
+/** Version of this stream's shape; same minor/major rules as the plan JSON format. */
+export const uiFormatVersion = '1.0';
+
+export type Level = 'info' | 'warn' | 'error';
+
+interface Stamp {
+  readonly timestamp: string;
+}
+
+function line(level: Level, message: string, timestamp: string, type: string, rest: Record<string, unknown>): string {
+  return JSON.stringify({ '@level': level, '@message': message, '@module': 'meshctl.ui', '@timestamp': timestamp, type, ...rest });
+}
+
+const seconds = (ms: number) => Math.round(ms / 1000);
+
+export function eventToJsonLine(e: ApplyEvent, opts: Stamp): string {
+  const msg = renderEventHuman(e);
+  const t = opts.timestamp;
+  switch (e.type) {
+    case 'unit-start':
+      return line('info', msg, t, 'apply_start', { hook: { unit: e.unit, cluster: e.cluster } });
+    case 'object-done':
+      return line('info', msg, t, 'apply_progress', {
+        hook: { unit: e.unit, address: e.address, action: e.action, elapsed_seconds: seconds(e.elapsedMs) },
+      });
+    case 'wait-progress':
+      return line('info', msg, t, 'wait_progress', { hook: { unit: e.unit, what: e.what, elapsed_seconds: seconds(e.elapsedMs) } });
+    case 'wait-done':
+      return line('info', msg, t, 'wait_complete', { hook: { unit: e.unit, what: e.what, elapsed_seconds: seconds(e.elapsedMs) } });
+    case 'unit-done':
+      return line('info', msg, t, 'apply_complete', { hook: { unit: e.unit, elapsed_seconds: seconds(e.elapsedMs) } });
+    case 'unit-failed':
+      return line('error', msg, t, 'apply_errored', { hook: { unit: e.unit, error: e.message } });
+    case 'unit-skipped':
+      return line('warn', msg, t, 'apply_skipped', { hook: { unit: e.unit, because: e.because } });
+    default:
+      return assertNever(e, 'apply event');
+  }
+}
+
+/** The first line of every stream. */
+export function versionJsonLine(opts: Stamp & { readonly meshctlVersion: string }): string {
+  return line('info', `meshctl ${opts.meshctlVersion}`, opts.timestamp, 'version', { meshctl: opts.meshctlVersion, ui: uiFormatVersion });
+}
+
+const verb: Record<Exclude<Change['action'], 'noop'>, string> = { create: 'Plan to create', update: 'Plan to update', delete: 'Plan to delete' };
+
+/** One planned_change line per object apply would act on, in apply order. */
+export function plannedChangeJsonLines(plan: Plan, opts: Partial<Stamp> = {}): string[] {
+  const t = opts.timestamp ?? plan.createdAt;
+  return plan.changes
+    .filter((c) => c.action !== 'noop')
+    .map((c) => {
+      const action = c.action as Exclude<Change['action'], 'noop'>;
+      return line('info', `${c.address}: ${verb[action]}`, t, 'planned_change', {
+        change: { resource: { addr: c.address, unit: c.unit, cluster: c.cluster, kind: c.ref.kind, api_version: c.ref.apiVersion }, action, reason: c.reason },
+      });
+    });
+}
+
+export type Operation = 'plan' | 'apply' | 'destroy';
+
+function summaryMessage(s: PlanSummary, operation: Operation): string {
+  switch (operation) {
+    case 'plan':
+      return `Plan: ${s.add} to add, ${s.change} to change, ${s.destroy} to destroy.`;
+    case 'apply':
+      return `Apply complete! Resources: ${s.add} added, ${s.change} changed, ${s.destroy} destroyed.`;
+    case 'destroy':
+      return `Destroy complete! Resources: ${s.destroy} destroyed.`;
+    default:
+      return assertNever(operation, 'operation');
+  }
+}
+
+/** change_summary for a finished apply or destroy (counts of what was actually done). */
+export function changeSummaryJsonLine(summary: PlanSummary, opts: Stamp & { readonly operation: Operation }): string {
+  return line('info', summaryMessage(summary, opts.operation), opts.timestamp, 'change_summary', {
+    changes: { add: summary.add, change: summary.change, remove: summary.destroy, operation: opts.operation },
+  });
+}
+
+/** change_summary of a plan; stamped with the plan's createdAt unless a timestamp is given. */
+export function planSummaryJsonLine(plan: Plan, opts: Partial<Stamp> = {}): string {
+  return changeSummaryJsonLine(plan.summary, { timestamp: opts.timestamp ?? plan.createdAt, operation: 'plan' });
+}
+
+export function diagnosticJsonLine(d: Diagnostic, opts: Stamp): string {
+  const level: Level = d.severity === 'error' ? 'error' : 'warn';
+  return line(level, `${d.severity === 'error' ? 'Error' : 'Warning'}: ${d.summary}`, opts.timestamp, 'diagnostic', { diagnostic: { ...d } });
+}

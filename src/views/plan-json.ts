@@ -1,0 +1,217 @@
+// The plan for programs: `meshctl show --json PLANFILE` and `plan --json`. A documented,
+// versioned format (schemas/plan.schema.json, docs/plan-format.md) modelled on Terraform's
+// `show -json`: resource_changes[] with an actions array, before/after, after_unknown and
+// before_sensitive/after_sensitive masks. Pure conversion from the Plan value.
+//
+// Markers never reach this format: a Sensitive digest becomes "(sensitive value)" with `true`
+// in the matching *_sensitive mask; an Unknown is left out of `after` (null inside arrays) with
+// `true` in after_unknown (and in after_sensitive when the value will be a secret).
+import type { Action, Change, Plan, PlannedUnit, Reason } from '../planner/plan.js';
+import type { WaitFor } from '../model/desired.js';
+import { isUnknown } from '../model/desired.js';
+import { isSensitive } from '../kube/sensitive.js';
+import { displayForm, knownAfterApply, sensitiveValue } from '../planner/diff-text.js';
+
+/** Minor bumps add fields (ignore keys you do not know); a major bump breaks readers. */
+export const planJsonFormatVersion = '1.0';
+
+export type JsonAction = 'create' | 'update' | 'delete' | 'no-op';
+export type JsonReason = 'missing' | 'config_changed' | 'drift' | 'known_after_apply' | 'removed' | 'release_fields' | 'unchanged';
+
+/** true at masked leaves; objects keep only keys with something masked; arrays keep positions (false). */
+export type Mask = boolean | { readonly [k: string]: Mask } | readonly Mask[];
+
+export interface JsonPatchOp {
+  readonly op: string;
+  readonly path: string;
+  readonly from?: string;
+  readonly value?: unknown;
+}
+
+export interface ResourceChangeJson {
+  readonly address: string;
+  readonly cluster: string;
+  readonly unit: string;
+  readonly kind: string;
+  readonly api_version: string;
+  readonly namespace: string | null;
+  readonly name: string;
+  readonly change: {
+    readonly actions: readonly [JsonAction];
+    readonly before: unknown;
+    readonly after: unknown;
+    readonly after_unknown: Mask;
+    readonly before_sensitive: Mask;
+    readonly after_sensitive: Mask;
+    readonly patch: readonly JsonPatchOp[] | null;
+    readonly diff: string | null;
+  };
+  readonly action_reason: JsonReason;
+  readonly existed_before: boolean;
+  readonly observed_resource_version: string | null;
+}
+
+export interface UnitJson {
+  readonly id: string;
+  readonly cluster: string;
+  readonly kind: string;
+  readonly depends_on: readonly string[];
+  readonly waits: readonly WaitFor[];
+  readonly changes: readonly string[];
+  readonly removal: boolean;
+  readonly summary: { readonly add: number; readonly change: number; readonly destroy: number };
+}
+
+export interface PlanJson {
+  readonly format_version: typeof planJsonFormatVersion;
+  readonly meshctl_version: string;
+  readonly created_at: string;
+  readonly mode: Plan['mode'];
+  readonly mesh: { readonly mesh_id: string; readonly source_file: string; readonly source_digest: string };
+  readonly state: { readonly lineage: string; readonly serial: number } | null;
+  readonly has_changes: boolean;
+  readonly summary: { readonly add: number; readonly change: number; readonly destroy: number };
+  readonly resource_changes: readonly ResourceChangeJson[];
+  /** Addresses of objects changed outside meshctl since it last applied them (reason drift). */
+  readonly drift: readonly string[];
+  readonly units: readonly UnitJson[];
+  readonly waves: readonly (readonly string[])[];
+}
+
+const jsonAction: Record<Action, JsonAction> = { create: 'create', update: 'update', delete: 'delete', noop: 'no-op' };
+
+const jsonReason: Record<Reason, JsonReason> = {
+  missing: 'missing',
+  'config-changed': 'config_changed',
+  drift: 'drift',
+  'known-after-apply': 'known_after_apply',
+  removed: 'removed',
+  'release-fields': 'release_fields',
+  unchanged: 'unchanged',
+};
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A value with Unknowns left out (null in arrays) and Sensitive digests as "(sensitive value)". */
+function knownPart(v: unknown): unknown {
+  if (isSensitive(v)) return sensitiveValue;
+  if (Array.isArray(v)) return v.map((x) => (isUnknown(x) ? null : knownPart(x)));
+  if (isPlainObject(v) && !isUnknown(v)) {
+    return Object.fromEntries(Object.entries(v).filter(([, x]) => !isUnknown(x)).map(([k, x]) => [k, knownPart(x)]));
+  }
+  return v;
+}
+
+/** The Terraform-style mask of `v`: true where `hit` holds, structure kept only where needed. */
+function maskOf(v: unknown, hit: (x: unknown) => boolean): Mask {
+  if (hit(v)) return true;
+  if (Array.isArray(v)) return v.map((x) => maskOf(x, hit));
+  if (isPlainObject(v) && !isUnknown(v) && !isSensitive(v)) {
+    const out: Record<string, Mask> = {};
+    for (const [k, x] of Object.entries(v)) {
+      const m = maskOf(x, hit);
+      if (m !== false && !(isPlainObject(m) && Object.keys(m).length === 0)) out[k] = m;
+    }
+    return out;
+  }
+  return false;
+}
+
+/** Top-level masks: `{}` for objects without hits (Terraform's convention), false for none. */
+function topMask(v: unknown, hit: (x: unknown) => boolean): Mask {
+  if (v === undefined || v === null) return false;
+  return maskOf(v, hit);
+}
+
+const unknownHit = (x: unknown) => isUnknown(x);
+const sensitiveHit = (x: unknown) => isSensitive(x) || (isUnknown(x) && x.$unknown.sensitive === true);
+
+/** Before values never hold Unknowns; should one appear, it reads "(known after apply)". */
+function beforeValue(v: unknown): unknown {
+  if (v === undefined) return null;
+  return isUnknown(v) ? knownAfterApply : knownPart(v);
+}
+
+function afterValue(v: unknown): unknown {
+  if (v === undefined || isUnknown(v)) return null;
+  return knownPart(v);
+}
+
+function patchJson(c: Change): JsonPatchOp[] | null {
+  if (!c.patch) return null;
+  return c.patch.map((op) => {
+    const out: { op: string; path: string; from?: string; value?: unknown } = { op: op.op, path: op.path };
+    if ('from' in op && typeof op.from === 'string') out.from = op.from;
+    // Patch values are for reading: markers show as their display text.
+    if ('value' in op) out.value = displayForm(op.value) ?? null;
+    return out;
+  });
+}
+
+export function resourceChangeToJson(c: Change): ResourceChangeJson {
+  return {
+    address: c.address,
+    cluster: c.cluster,
+    unit: c.unit,
+    kind: c.ref.kind,
+    api_version: c.ref.apiVersion,
+    namespace: c.ref.namespace ?? null,
+    name: c.ref.name,
+    change: {
+      actions: [jsonAction[c.action]],
+      before: beforeValue(c.before),
+      after: afterValue(c.after),
+      after_unknown: topMask(c.after, unknownHit),
+      before_sensitive: topMask(c.before, sensitiveHit),
+      after_sensitive: topMask(c.after, sensitiveHit),
+      patch: patchJson(c),
+      diff: c.diff ? c.diff : null,
+    },
+    action_reason: jsonReason[c.reason],
+    existed_before: c.existedBefore,
+    observed_resource_version: c.observedResourceVersion ?? null,
+  };
+}
+
+function unitToJson(u: PlannedUnit, byAddress: ReadonlyMap<string, Change>): UnitJson {
+  let add = 0;
+  let change = 0;
+  let destroy = 0;
+  for (const a of u.changes) {
+    const act = byAddress.get(a)?.action;
+    if (act === 'create') add++;
+    else if (act === 'update') change++;
+    else if (act === 'delete') destroy++;
+  }
+  return {
+    id: u.id,
+    cluster: u.cluster,
+    kind: u.kind,
+    depends_on: [...u.dependsOn],
+    waits: u.waits.map((w) => ({ ...w })),
+    changes: [...u.changes],
+    removal: u.removal,
+    summary: { add, change, destroy },
+  };
+}
+
+export function planToJson(plan: Plan): PlanJson {
+  const byAddress = new Map(plan.changes.map((c) => [c.address, c]));
+  const s = plan.summary;
+  return {
+    format_version: planJsonFormatVersion,
+    meshctl_version: plan.meshctlVersion,
+    created_at: plan.createdAt,
+    mode: plan.mode,
+    mesh: { mesh_id: plan.mesh.meshID, source_file: plan.mesh.sourceFile, source_digest: plan.mesh.sourceDigest },
+    state: plan.state ? { lineage: plan.state.lineage, serial: plan.state.serial } : null,
+    has_changes: s.add + s.change + s.destroy > 0,
+    summary: { add: s.add, change: s.change, destroy: s.destroy },
+    resource_changes: plan.changes.map(resourceChangeToJson),
+    drift: plan.changes.filter((c) => c.reason === 'drift' && c.action !== 'noop').map((c) => c.address),
+    units: plan.units.map((u) => unitToJson(u, byAddress)),
+    waves: plan.waves.map((w) => [...w]),
+  };
+}

@@ -1,0 +1,216 @@
+// The plan as a pull-request comment (`meshctl show --format markdown PLANFILE`): a hidden
+// marker so CI updates one comment instead of adding more, a deletion warning on top, the
+// summary line, a table per cluster, a Mermaid graph of the order units run in, and one
+// collapsed section per cluster with diff blocks. Kept under GitHub's 65,536-character limit
+// by leaving out, in turn: diff bodies, then the per-cluster sections, then the graph and the
+// table, then most of the deletion list. Pure text from data.
+//
+// The graph shows the units with changes plus the units they depend on directly (drawn
+// dashed, "no changes"), so a reviewer sees what runs and what it waits for without the noise
+// of every unchanged unit. Edges go from a dependency to its dependant: top to bottom is the
+// order apply follows.
+import type { Action, Change, Plan, PlannedUnit, Reason } from '../planner/plan.js';
+import { groupOf } from '../kube/object.js';
+import { knownAfterApply } from '../planner/diff-text.js';
+
+export interface MarkdownOptions {
+  /** Upper bound on the comment, counted in UTF-8 bytes (never fewer than GitHub's characters). */
+  readonly maxChars?: number;
+  /** The saved plan's file name, for the truncation note. */
+  readonly planFile?: string;
+}
+
+/** GitHub refuses comments longer than 65,536 characters; keep some room for CI to wrap it. */
+export const defaultMaxChars = 65_000;
+/** Graphs with more units than this are left out: Mermaid renders them unreadably small. */
+const maxGraphUnits = 60;
+/** Deletions listed in the warning before "… and N more". */
+const maxListedDeletions = 50;
+
+export function commentMarker(meshID: string): string {
+  return `<!-- meshctl-plan:${meshID.replace(/[<>]|--/g, '_')} -->`;
+}
+
+const symbol: Record<Action, string> = { create: '+', update: '~', delete: '-', noop: ' ' };
+
+const reasonText: Record<Reason, string> = {
+  missing: '',
+  'config-changed': 'mesh.yaml changed',
+  drift: 'changed outside meshctl',
+  'known-after-apply': 'values known after apply',
+  removed: 'no longer in mesh.yaml',
+  'release-fields': "existed before meshctl: only meshctl's fields are removed",
+  unchanged: '',
+};
+
+interface Counts {
+  add: number;
+  change: number;
+  destroy: number;
+}
+
+function count(changes: readonly Change[]): Counts {
+  const c = { add: 0, change: 0, destroy: 0 };
+  for (const x of changes) {
+    if (x.action === 'create') c.add++;
+    else if (x.action === 'update') c.change++;
+    else if (x.action === 'delete') c.destroy++;
+  }
+  return c;
+}
+
+const size = (s: string) => Buffer.byteLength(s, 'utf8');
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** A fence longer than any run of backticks in the body, so nothing inside can close it. */
+function fenced(lang: string, body: string): string {
+  const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((r) => r.length));
+  const f = '`'.repeat(Math.max(3, longest + 1));
+  return `${f}${lang}\n${body}\n${f}`;
+}
+
+function objectName(c: Change): string {
+  const g = groupOf(c.ref.apiVersion);
+  return `${c.ref.kind}${g ? `.${g}` : ''} ${c.ref.namespace ? `${c.ref.namespace}/` : ''}${c.ref.name}`;
+}
+
+function changeLines(c: Change, withDiff: boolean): string[] {
+  const why = reasonText[c.reason];
+  const lines = [`${symbol[c.action]} ${objectName(c)}${why ? `  (${why})` : ''}`];
+  if (!withDiff) return lines;
+  if (c.action === 'create') for (const p of c.afterUnknown) lines.push(`+     ${p}: ${knownAfterApply}`);
+  if (c.diff) lines.push(...c.diff.split('\n'));
+  return lines;
+}
+
+function summaryLine(plan: Plan): string {
+  const s = plan.summary;
+  const none = s.add + s.change + s.destroy === 0;
+  if (plan.mode === 'refresh-only') {
+    return none
+      ? '**No drift.** The clusters match what meshctl last applied.'
+      : `**Drift:** ${s.add} missing, ${s.change} changed outside meshctl since the last apply. Plan: ${s.add} to add, ${s.change} to change, ${s.destroy} to destroy.`;
+  }
+  return none ? '**No changes.** The mesh matches mesh.yaml.' : `**Plan: ${s.add} to add, ${s.change} to change, ${s.destroy} to destroy.**`;
+}
+
+function title(plan: Plan): string {
+  const what = plan.mode === 'destroy' ? 'destroy plan' : plan.mode === 'refresh-only' ? 'drift report (refresh-only plan)' : 'plan';
+  return `### meshctl ${what} for mesh \`${plan.mesh.meshID}\``;
+}
+
+function warning(deletes: readonly Change[], limit: number): string {
+  if (deletes.length === 0) return '';
+  const n = deletes.length;
+  const lines = ['> [!WARNING]', `> **This plan deletes ${n} object${n === 1 ? '' : 's'}:**`];
+  for (const c of deletes.slice(0, limit)) {
+    const why = reasonText[c.reason];
+    lines.push(`> - \`${c.address}\`${why ? ` (${why})` : ''}`);
+  }
+  if (n > limit) lines.push(`> - … and ${n - limit} more`);
+  return lines.join('\n');
+}
+
+function clusterTable(clusters: readonly string[], byCluster: ReadonlyMap<string, Counts>): string {
+  const rows = clusters.map((c) => {
+    const k = byCluster.get(c)!;
+    return `| \`${c}\` | ${k.add} | ${k.change} | ${k.destroy} |`;
+  });
+  return ['| Cluster | Add | Change | Destroy |', '| --- | ---: | ---: | ---: |', ...rows].join('\n');
+}
+
+function countLabel(k: Counts): string {
+  const parts = [k.add ? `+${k.add}` : '', k.change ? `~${k.change}` : '', k.destroy ? `-${k.destroy}` : ''].filter(Boolean);
+  return parts.length ? parts.join(' ') : 'no changes';
+}
+
+function mermaidText(s: string): string {
+  return s.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
+}
+
+function graph(plan: Plan, unitCounts: ReadonlyMap<string, Counts>): string {
+  const acting = (u: PlannedUnit) => countLabel(unitCounts.get(u.id)!) !== 'no changes';
+  const shown = new Set<string>();
+  for (const u of plan.units) {
+    if (!acting(u)) continue;
+    shown.add(u.id);
+    for (const d of u.dependsOn) shown.add(d);
+  }
+  const units = plan.units.filter((u) => shown.has(u.id));
+  if (units.length === 0) return '';
+  if (units.length > maxGraphUnits) return `_The order graph is left out: ${units.length} units take part._`;
+  const id = new Map(units.map((u, i) => [u.id, `n${i}`]));
+  const lines = ['graph TD'];
+  for (const u of units) {
+    const label = `${u.id}<br/>${countLabel(unitCounts.get(u.id)!)}${u.removal ? ' (removed)' : ''}`;
+    lines.push(`  ${id.get(u.id)}["${mermaidText(label)}"]`);
+  }
+  for (const u of units) for (const d of u.dependsOn) if (id.has(d)) lines.push(`  ${id.get(d)} --> ${id.get(u.id)}`);
+  const quiet = units.filter((u) => !acting(u)).map((u) => id.get(u.id));
+  if (quiet.length) lines.push('  classDef unchanged stroke-dasharray: 4 4,color:#777', `  class ${quiet.join(',')} unchanged`);
+  return `**Order of work** (dependencies first; dashed: no changes, shown because others wait on them)\n\n${fenced('mermaid', lines.join('\n'))}`;
+}
+
+function clusterSection(plan: Plan, cluster: string, k: Counts, byAddress: ReadonlyMap<string, Change>, withDiff: boolean): string {
+  const blocks: string[] = [];
+  for (const u of plan.units.filter((x) => x.cluster === cluster)) {
+    const act = u.changes.map((a) => byAddress.get(a)!).filter((c) => c.action !== 'noop');
+    if (act.length === 0) continue;
+    blocks.push(`\`${u.id}\`${u.removal ? ' (removed)' : ''}\n\n${fenced('diff', act.flatMap((c) => changeLines(c, withDiff)).join('\n'))}`);
+  }
+  if (blocks.length === 0) return '';
+  const head = `<details><summary><b>${escapeHtml(cluster)}</b>: ${k.add} to add, ${k.change} to change, ${k.destroy} to destroy</summary>`;
+  return `${head}\n\n${blocks.join('\n\n')}\n\n</details>`;
+}
+
+function footer(plan: Plan): string {
+  const state = plan.state ? `state ${plan.state.lineage} serial ${plan.state.serial}` : 'no state yet';
+  return `<sub>meshctl ${escapeHtml(plan.meshctlVersion)} · ${escapeHtml(plan.mesh.sourceFile)} ${plan.mesh.sourceDigest.slice(0, 19)} · ${escapeHtml(state)} · planned ${escapeHtml(plan.createdAt)}</sub>`;
+}
+
+/** What each level leaves out to fit: 0 nothing, 1 diffs, 2 sections, 3 graph and table, 4 most deletions. */
+type Level = 0 | 1 | 2 | 3 | 4;
+
+export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions = {}): string {
+  const maxChars = opts.maxChars ?? defaultMaxChars;
+  const planFile = opts.planFile ?? 'plan.json';
+  const byAddress = new Map(plan.changes.map((c) => [c.address, c]));
+  const clusters = [...new Set(plan.units.map((u) => u.cluster))];
+  const byCluster = new Map(clusters.map((c) => [c, count(plan.changes.filter((x) => x.cluster === c))]));
+  const unitCounts = new Map(plan.units.map((u) => [u.id, count(u.changes.map((a) => byAddress.get(a)!))]));
+  const deletes = plan.changes.filter((c) => c.action === 'delete');
+  const hasChanges = plan.changes.some((c) => c.action !== 'noop');
+
+  const render = (level: Level, listed: number): string => {
+    const parts = [commentMarker(plan.mesh.meshID), title(plan), warning(deletes, listed), summaryLine(plan)];
+    if (hasChanges && level < 3) parts.push(clusterTable(clusters, byCluster), graph(plan, unitCounts));
+    if (hasChanges && level < 2) for (const c of clusters) parts.push(clusterSection(plan, c, byCluster.get(c)!, byAddress, level === 0));
+    if (level > 0) {
+      const left = ['', 'Diffs are', 'Diffs and the per-cluster sections are', 'Diffs, the per-cluster sections, the table and the graph are', 'Most of this plan is'][level];
+      parts.push(`> [!NOTE]\n> … truncated: run \`meshctl show ${planFile}\` for the full plan. ${left} left out to stay within GitHub's comment size limit.`);
+    }
+    parts.push(footer(plan));
+    return `${parts.filter(Boolean).join('\n\n')}\n`;
+  };
+
+  for (const level of [0, 1, 2, 3] as const) {
+    const text = render(level, maxListedDeletions);
+    if (size(text) <= maxChars) return text;
+  }
+  // Level 4: list as many deletions as fit (the count is always in the warning's headline).
+  let lo = 0;
+  let hi = Math.min(maxListedDeletions, deletes.length);
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (size(render(4, mid)) <= maxChars) lo = mid;
+    else hi = mid - 1;
+  }
+  const text = render(4, lo);
+  if (size(text) > maxChars) {
+    throw new RangeError(`maxChars ${maxChars} is too small for even the shortest plan comment (${size(text)}): this is a bug in meshctl`);
+  }
+  return text;
+}
