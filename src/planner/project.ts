@@ -43,12 +43,17 @@ function isEmpty(v: unknown): boolean {
 
 /**
  * Does the live value satisfy the desired one? Unknown markers never do (their value is
- * not known yet). Empty and null desired values match absence, as the API server drops them.
+ * not known yet). Null desired values match anything; empty ones match absence, as the API
+ * server drops them.
  * Resource quantities compare by value ("2000m" equals "2").
  */
 export function satisfies(desired: Json, live: Json, opts: { unknownMatches?: boolean } = {}, path = ''): boolean {
   if (isUnknown(desired)) return opts.unknownMatches === true;
   if (isSensitive(desired)) return isSensitive(live) && live.$sensitive === desired.$sensitive;
+  // A null in an apply request states no opinion (server-side apply drops it), and fields
+  // like metadata.creationTimestamp, which Go-serialised manifests carry as null, are filled
+  // by the server whatever is sent: comparing them made every plan after apply an update.
+  if (desired === null) return true;
   if (isEmpty(desired)) return isEmpty(live) || (Array.isArray(desired) && Array.isArray(live) && live.length === 0);
   if (Array.isArray(desired)) {
     return Array.isArray(live) && live.length === desired.length && desired.every((d, i) => satisfies(d, live[i], opts, join(path, i)));
@@ -57,8 +62,9 @@ export function satisfies(desired: Json, live: Json, opts: { unknownMatches?: bo
     if (!isPlainObject(live)) return false;
     return Object.keys(desired).every((k) => satisfies(desired[k], live[k], opts, join(path, k)));
   }
-  if (typeof desired === 'string' && typeof live === 'string' && desired !== live && /\/resources\//.test(path)) {
-    const a = parseQuantity(desired);
+  // Numbers too: Helm renders `cpu: 1` as a YAML number, the server returns the string "1".
+  if ((typeof desired === 'string' || typeof desired === 'number') && typeof live === 'string' && desired !== live && /\/resources\//.test(path)) {
+    const a = parseQuantity(String(desired));
     const b = parseQuantity(live);
     return a !== undefined && a === b;
   }

@@ -98,6 +98,15 @@ describe('planMesh: plan right after apply is empty', () => {
     ]);
   });
 
+  it('is noop for manifests that carry creationTimestamp: null (as Go-serialised objects do)', () => {
+    // The server fills creationTimestamp whatever the apply request says; a null sent by
+    // server-side apply states no opinion, so it cannot be drift.
+    const rendered = withField(withField(deployment(), 'metadata.creationTimestamp', null), 'spec.template.metadata.creationTimestamp', null);
+    const u = unit({ objects: [rendered] });
+    const l = liveMap('cluster1', [live(withField(deployment(), 'spec.template.metadata.creationTimestamp', '2025-01-01T00:00:00Z'))]);
+    expect(actions(planOf({ units: [u], live: l, prior: stateAfterApply([u]) }))).toEqual(['noop cluster1/Deployment.apps/istio-system/istiod']);
+  });
+
   it('never sends a caBundle that the rendered manifest carries', () => {
     const plan = planOf({ units: [unit({ objects: [mutatingWebhook(undefined, 'c3RhbGU=')] })] });
     expect(JSON.stringify(plan.changes[0]!.after)).not.toContain('caBundle');
@@ -111,6 +120,12 @@ describe('planMesh: plan right after apply is empty', () => {
   ])('treats quantities cpu %s ~ %s and memory %s ~ %s as equal', (cpuWanted, cpuLive, memWanted, memLive) => {
     const u = unit({ objects: [deployment('istiod', { cpu: cpuWanted, memory: memWanted })] });
     const l = liveMap('cluster1', [live(deployment('istiod', { cpu: cpuLive, memory: memLive }))]);
+    expect(actions(planOf({ units: [u], live: l, prior: stateAfterApply([u]) }))).toEqual(['noop cluster1/Deployment.apps/istio-system/istiod']);
+  });
+
+  it('treats a numeric quantity in the manifest (cpu: 1, as Helm renders it) like the string the server returns', () => {
+    const u = unit({ objects: [withField(deployment(), 'spec.template.spec.containers.0.resources.requests.cpu', 1)] });
+    const l = liveMap('cluster1', [live(deployment('istiod', { cpu: '1' }))]);
     expect(actions(planOf({ units: [u], live: l, prior: stateAfterApply([u]) }))).toEqual(['noop cluster1/Deployment.apps/istio-system/istiod']);
   });
 

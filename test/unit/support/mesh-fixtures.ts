@@ -142,29 +142,28 @@ export function live(o: KubeObject, extra: Record<string, unknown> = {}): KubeOb
     generation: 1,
     managedFields: [{ manager: 'meshctl', operation: 'Apply', apiVersion: o.apiVersion, fieldsType: 'FieldsV1', fieldsV1: {} }],
   };
-  if (o.kind === 'Deployment') {
-    const spec = out.spec as Record<string, any>;
-    spec.progressDeadlineSeconds = 600;
-    spec.revisionHistoryLimit = 10;
-    spec.strategy = { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } };
-    const pod = spec.template.spec;
-    pod.restartPolicy = 'Always';
-    pod.dnsPolicy = 'ClusterFirst';
-    pod.schedulerName = 'default-scheduler';
+  const spec = (out.spec ?? {}) as Record<string, any>;
+  const pod = spec.template?.spec;
+  if (o.kind === 'Deployment' && Array.isArray(pod?.containers)) {
+    spec.progressDeadlineSeconds ??= 600;
+    spec.revisionHistoryLimit ??= 10;
+    spec.strategy ??= { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } };
+    pod.restartPolicy ??= 'Always';
+    pod.dnsPolicy ??= 'ClusterFirst';
+    pod.schedulerName ??= 'default-scheduler';
     for (const c of pod.containers) {
-      c.imagePullPolicy = 'IfNotPresent';
-      c.terminationMessagePath = '/dev/termination-log';
+      c.imagePullPolicy ??= 'IfNotPresent';
+      c.terminationMessagePath ??= '/dev/termination-log';
       for (const p of c.ports ?? []) p.protocol ??= 'TCP';
     }
     out.status = { observedGeneration: 1, replicas: 1, availableReplicas: 1, conditions: [{ type: 'Available', status: 'True' }] };
   }
-  if (o.kind === 'Service') {
-    const spec = out.spec as Record<string, any>;
-    spec.clusterIP = '10.96.0.10';
-    spec.clusterIPs = ['10.96.0.10'];
+  if (o.kind === 'Service' && Array.isArray(spec.ports)) {
+    spec.clusterIP ??= '10.96.0.10';
+    spec.clusterIPs ??= ['10.96.0.10'];
     spec.type ??= 'ClusterIP';
-    spec.sessionAffinity = 'None';
-    spec.ipFamilies = ['IPv4'];
+    spec.sessionAffinity ??= 'None';
+    spec.ipFamilies ??= ['IPv4'];
     for (const p of spec.ports) {
       p.protocol ??= 'TCP';
       p.targetPort ??= p.port;
@@ -173,7 +172,7 @@ export function live(o: KubeObject, extra: Record<string, unknown> = {}): KubeOb
   }
   if (o.kind === 'Namespace') {
     out.metadata.labels = { ...out.metadata.labels, 'kubernetes.io/metadata.name': o.metadata.name };
-    out.spec = { finalizers: ['kubernetes'] };
+    out.spec = { finalizers: ['kubernetes'], ...spec };
     out.status = { phase: 'Active' };
   }
   if (o.kind === 'CustomResourceDefinition') {
