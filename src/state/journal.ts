@@ -8,6 +8,8 @@ import { writeStateFile } from './local-file.js';
 export class StateJournal {
   private current: MeshState;
   private queue: Promise<unknown> = Promise.resolve();
+  /** First failed write; the queue itself swallows failures so later writes still run. */
+  private failure: { readonly error: unknown } | undefined;
 
   constructor(
     private readonly file: string,
@@ -24,7 +26,11 @@ export class StateJournal {
     const next = this.queue.then(async () => {
       this.current = await writeStateFile(this.file, change(this.current));
     });
-    this.queue = next.catch(() => undefined);
+    // Keep the first failure for flush(): without it, flush() resolved even after a write was
+    // lost, contrary to its contract, and callers believed the state was saved.
+    this.queue = next.catch((error: unknown) => {
+      this.failure ??= { error };
+    });
     return next;
   }
 
@@ -67,5 +73,6 @@ export class StateJournal {
   /** Waits for every queued write; rethrows the first failure. */
   async flush(): Promise<void> {
     await this.queue;
+    if (this.failure) throw this.failure.error;
   }
 }

@@ -1,0 +1,85 @@
+// The apply journal: pending before, applied after, writes serialised, nothing lost, and
+// "existed before meshctl" never forgotten across resumes.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { StateJournal } from '../../../src/state/journal.js';
+import { readStateFile } from '../../../src/state/local-file.js';
+import { emptyState } from '../../../src/state/state.js';
+
+let dir: string;
+let file: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'meshctl-journal-'));
+  file = path.join(dir, 'meshctl.state.json');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const initial = () => emptyState({ lineage: 'lineage-1', meshID: 'mesh1', meshctlVersion: '0.1.0' });
+const ref = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'istio-system', name });
+const record = (name: string, existedBefore = false) => ({ unit: 'c1/control-plane', cluster: 'c1', ref: ref(name), existedBefore });
+const onDisk = () => JSON.parse(readFileSync(file, 'utf8'));
+
+describe('StateJournal', () => {
+  it('records pending before and applied after, one write each', async () => {
+    const j = new StateJournal(file, initial());
+    await j.objectPending('c1/ConfigMap/istio-system/a', record('a'));
+    expect(onDisk().objects['c1/ConfigMap/istio-system/a']).toEqual({ ...record('a'), status: 'pending' });
+    await j.objectApplied('c1/ConfigMap/istio-system/a', { applied: { kind: 'ConfigMap' }, uid: 'u1', resourceVersion: '7' });
+    expect(onDisk().objects['c1/ConfigMap/istio-system/a']).toEqual({ ...record('a'), status: 'applied', applied: { kind: 'ConfigMap' }, uid: 'u1', resourceVersion: '7' });
+    expect(onDisk().serial).toBe(2);
+  });
+
+  it('serialises concurrent writes and loses none of them', async () => {
+    const j = new StateJournal(file, initial());
+    const names = Array.from({ length: 40 }, (_, i) => `cm${i}`);
+    await Promise.all(names.map(async (n) => {
+      await j.objectPending(`c1/ConfigMap/istio-system/${n}`, record(n));
+      await j.objectApplied(`c1/ConfigMap/istio-system/${n}`, { applied: { n } });
+    }));
+    await j.unit({ id: 'c1/control-plane', cluster: 'c1', kind: 'control-plane', dependsOn: [], status: 'applied', outputs: { address: '1.2.3.4' } });
+    await j.flush();
+    const s = onDisk();
+    expect(Object.keys(s.objects).sort()).toEqual(names.map((n) => `c1/ConfigMap/istio-system/${n}`).sort());
+    expect(Object.values(s.objects).every((o: any) => o.status === 'applied')).toBe(true);
+    expect(s.serial).toBe(81);
+    expect(j.state).toEqual(s);
+  });
+
+  it('keeps existedBefore across a resume, whatever the next run believes', async () => {
+    const first = new StateJournal(file, initial());
+    await first.objectPending('c1/ConfigMap/istio-system/a', record('a', true));
+    // The first run dies here. The next one finds the object live and would say meshctl made it.
+    const resumed = new StateJournal(file, (await readStateFile(file, 'mesh1'))!);
+    await resumed.objectPending('c1/ConfigMap/istio-system/a', record('a', false));
+    await resumed.objectApplied('c1/ConfigMap/istio-system/a', { applied: {} });
+    expect(onDisk().objects['c1/ConfigMap/istio-system/a'].existedBefore).toBe(true);
+  });
+
+  it('merges unit outputs and removes units and objects', async () => {
+    const j = new StateJournal(file, initial());
+    const u = { id: 'c1/eastwest-gateway', cluster: 'c1', kind: 'eastwest-gateway' as const, dependsOn: [], status: 'applying' as const, outputs: {} };
+    await j.unit(u);
+    await j.unit({ ...u, status: 'applied', outputs: { address: '172.18.0.9' } });
+    expect(onDisk().units).toEqual([{ ...u, status: 'applied', outputs: { address: '172.18.0.9' } }]);
+    await j.objectPending('c1/ConfigMap/istio-system/a', record('a'));
+    await j.objectGone('c1/ConfigMap/istio-system/a');
+    await j.unitGone(u.id);
+    expect(onDisk()).toMatchObject({ units: [], objects: {} });
+  });
+
+  it('refuses applied without pending as a bug, and keeps journaling afterwards', async () => {
+    const j = new StateJournal(file, initial());
+    await expect(j.objectApplied('c1/ConfigMap/istio-system/x', { applied: {} })).rejects.toThrow('applied without a pending record: this is a bug in meshctl');
+    await j.objectPending('c1/ConfigMap/istio-system/a', record('a'));
+    expect(Object.keys(onDisk().objects)).toEqual(['c1/ConfigMap/istio-system/a']);
+  });
+
+  it('flush rethrows a failed write', async () => {
+    const j = new StateJournal(path.join(dir, 'missing-dir', 'state.json'), initial());
+    const write = j.objectPending('c1/ConfigMap/istio-system/a', record('a'));
+    await expect(write).rejects.toThrow(/ENOENT/);
+    await expect(j.flush()).rejects.toThrow(/ENOENT/);
+  });
+});
