@@ -25,9 +25,20 @@ function objectName(c: Change): string {
   return `${c.ref.kind}${g} ${c.ref.namespace ? `${c.ref.namespace}/` : ''}${c.ref.name}`;
 }
 
-function changeLines(c: Change, p: Palette): string[] {
+/**
+ * The reason in words. Two reasons read wrongly without the action or mode: `removed` in a
+ * destroy is not "no longer in mesh.yaml" (the object is still there; the user asked to
+ * destroy), and `drift` on a create means the object was deleted, not changed.
+ */
+function reasonFor(c: Change, mode: Plan['mode']): string {
+  if (c.reason === 'removed' && mode === 'destroy') return '';
+  if (c.reason === 'drift' && c.action === 'create') return 'deleted outside meshctl';
+  return reasonText[c.reason];
+}
+
+function changeLines(c: Change, p: Palette, mode: Plan['mode']): string[] {
   const color = paint(p, c.action);
-  const why = reasonText[c.reason];
+  const why = reasonFor(c, mode);
   const lines = [`  ${color(`${symbol[c.action]} ${objectName(c)}`)}${why ? p.dim(`  (${why})`) : ''}`];
   if (c.action === 'create' && c.afterUnknown.length) {
     for (const path of c.afterUnknown) lines.push(`      ${p.dim(`${path}: (known after apply)`)}`);
@@ -68,7 +79,7 @@ export function renderPlanHuman(plan: Plan, opts: { color: boolean }): string {
       const act = u.changes.map((a) => changes.get(a)!).filter((c) => c.action !== 'noop');
       if (act.length === 0) continue;
       lines.push(`  ${p.dim(`# ${u.id}`)}`);
-      for (const c of act) lines.push(...changeLines(c, p));
+      for (const c of act) lines.push(...changeLines(c, p, plan.mode));
     }
     if (lines.length) out.push('', p.bold(`cluster ${cluster}:`), ...lines);
   }
