@@ -2,7 +2,7 @@
 // the simulator (test/harness/simulator.ts) does exactly and only what it promises.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AdmissionregistrationV1Api,
   ApiextensionsV1Api,
@@ -14,6 +14,9 @@ import {
   RbacAuthorizationV1Api,
   type V1Deployment,
 } from '@kubernetes/client-node';
+import { startClusterSet, type ClusterSet } from '../harness/cluster-set.js';
+import { kubeConfigForContext } from '../harness/environment.js';
+import { startSimulator, type Simulator } from '../harness/simulator.js';
 import { SIMULATOR_OFF_ANNOTATION, binPath, e2eEnvironment, eventually, isDeploymentAvailable, kubeConfig, uniqueName } from '../harness/e2e.js';
 
 const env = e2eEnvironment();
@@ -55,6 +58,19 @@ function tokenKubeConfig(options: { server: string; caPem: string; token: string
     currentContext: 'c',
   });
   return kc;
+}
+
+/**
+ * Returns once the simulator has completed a full pass that began after this call. Two
+ * LoadBalancer Services, the second created once the first has its address: the pass that
+ * served the first listed everything after the call, and it had finished before the pass that
+ * served the second. So a "not done" observed afterwards is a fact about a switch, not timing.
+ */
+async function simulatorPassesDone(api: CoreV1Api, ns: string): Promise<void> {
+  for (const name of [uniqueName('probe'), uniqueName('probe')]) {
+    await api.createNamespacedService({ namespace: ns, body: { metadata: { name }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }] } } });
+    await eventually(`${name} address`, async () => (await api.readNamespacedService({ name, namespace: ns })).status?.loadBalancer?.ingress?.[0]?.ip);
+  }
 }
 
 const deployment = (name: string, replicas: number): V1Deployment => ({
@@ -183,13 +199,7 @@ describe('local clusters: simulator', () => {
   it(`leaves Deployments alone in a namespace annotated ${SIMULATOR_OFF_ANNOTATION}: deployments`, async () => {
     const ns = await namespace(c1, { annotations: { [SIMULATOR_OFF_ANNOTATION]: 'deployments' } });
     await apps(c1).createNamespacedDeployment({ namespace: ns, body: deployment('web', 1) });
-    // Two LoadBalancer Services created one after the other: once the second has its address,
-    // the simulator has made at least one full pass (deployments first) after the Deployment
-    // existed. So "not Available" below is a fact about the switch, not about timing.
-    for (const name of ['probe-1', 'probe-2']) {
-      await core(c1).createNamespacedService({ namespace: ns, body: { metadata: { name }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }] } } });
-      await eventually(`${name} address`, async () => (await core(c1).readNamespacedService({ name, namespace: ns })).status?.loadBalancer?.ingress?.[0]?.ip);
-    }
+    await simulatorPassesDone(core(c1), ns);
     const d = await apps(c1).readNamespacedDeployment({ name: 'web', namespace: ns });
     expect(isDeploymentAvailable(d)).toBe(false);
     expect(d.status?.availableReplicas ?? 0).toBe(0);
@@ -295,6 +305,39 @@ describe('local clusters: simulator', () => {
     const remoteRoot = await eventually('istio-ca-root-cert in the remote', async () =>
       (await core(c2).readNamespacedConfigMap({ name: 'istio-ca-root-cert', namespace: 'default' })).data?.['root-cert.pem']);
     expect(remoteRoot).toBe(primaryRoot);
+  });
+});
+
+describe('simulator switches, on a separately started cluster and simulator', () => {
+  // The shared simulator serves every test, so switching one of its effects off would disturb
+  // others; this one cluster and simulator belong to this block alone.
+  let set: ClusterSet | undefined;
+  let simulator: Simulator | undefined;
+  beforeAll(async () => {
+    set = await startClusterSet({ binDir: env.binDir, count: 1 });
+    const kc = kubeConfigForContext(set.kubeconfigPath, 'cluster1');
+    simulator = await startSimulator({ clusters: [{ name: 'cluster1', kubeConfig: kc }], effects: { deployments: false } });
+  });
+  afterAll(async () => {
+    await simulator?.stop();
+    await set?.stop();
+  });
+
+  it('keeps a Deployment unavailable while `deployments` is off, and rolls it out once switched on', async () => {
+    const kc = kubeConfigForContext(set!.kubeconfigPath, 'cluster1');
+    const [coreApi, appsApi] = [kc.makeApiClient(CoreV1Api), kc.makeApiClient(AppsV1Api)];
+    await appsApi.createNamespacedDeployment({ namespace: 'default', body: deployment('web', 1) });
+    await simulatorPassesDone(coreApi, 'default');
+    const before = await appsApi.readNamespacedDeployment({ name: 'web', namespace: 'default' });
+    expect(isDeploymentAvailable(before)).toBe(false);
+    expect(before.status?.observedGeneration).toBeUndefined();
+
+    simulator!.setEffect('deployments', true);
+    const after = await eventually('Deployment Available', async () => {
+      const d = await appsApi.readNamespacedDeployment({ name: 'web', namespace: 'default' });
+      return isDeploymentAvailable(d) ? d : undefined;
+    });
+    expect(after.status?.availableReplicas).toBe(1);
   });
 });
 

@@ -16,7 +16,6 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import { ensureBins } from './bins.js';
-import { runDaemon } from './daemon.js';
 import { get } from './readiness.js';
 import { SIMULATOR_OFF_ENV, effectsOff } from './simulator.js';
 import { DEFAULT_STATE_DIR, daemonLogPath, isAlive, kubeconfigPath, readState } from './state-file.js';
@@ -127,6 +126,9 @@ async function status(): Promise<number> {
 
 async function serve(): Promise<void> {
   const binDir = values['bin-dir'] ?? (await ensureBins({ onProgress: (line) => console.error(line) }));
+  // Loaded only here: it pulls in @kubernetes/client-node, which `up`, `down` and `status` do
+  // not need and which takes seconds to load on a busy 2-core machine.
+  const { runDaemon } = await import('./daemon.js');
   await runDaemon({ dir, binDir, count: count(), simulatorEffects: effectsOff(simOff()), log: (line) => console.log(`${new Date().toISOString()} ${line}`) });
 }
 
