@@ -9,6 +9,7 @@ import { loadInputs, makePlan } from './session.js';
 
 export async function runPlanCommand(args: Record<string, unknown>, io: CliIO): Promise<number> {
     const inputs = await loadInputs(commonArgs(args), io);
+    try {
     const color = useColor(args, io);
     if (inputs.warnings.length) io.stderr.write(renderDiagnostics(inputs.warnings, { color: useColor(args, io, 'stderr'), sources: inputs.sources }));
     const mode = args['destroy'] === true ? 'destroy' : args['refresh-only'] === true ? 'refresh-only' : 'apply';
@@ -17,4 +18,7 @@ export async function runPlanCommand(args: Record<string, unknown>, io: CliIO): 
     io.stdout.write(renderPlanHuman(planned.plan, { color }));
     if (args['detailed-exitcode'] === true && !isEmptyPlan(planned.plan)) return ExitCode.changes;
     return ExitCode.ok;
+    } finally {
+      for (const c of inputs.clients.values()) c.close();
+    }
   }

@@ -6,6 +6,7 @@ import { DiagnosticsError, error, type Diagnostic } from '../diagnostics.js';
 import { objectAddress, refOf } from '../kube/object.js';
 import type { Unit } from '../model/desired.js';
 import { runPlan } from '../executors/run-plan.js';
+import { removeIstiodLeftovers, ROOT_CERT_CONFIGMAP } from '../executors/leftovers.js';
 import { isEmptyPlan, type PlanMode } from '../planner/plan.js';
 import { outputsOfUnit } from '../render/outputs.js';
 import { resolveUnit } from '../render/resolve.js';
@@ -85,7 +86,9 @@ export async function runApply(args: Record<string, unknown>, io: CliIO, mode: E
       },
     });
     if (mode === 'destroy' && result.failed.length === 0) {
-      await journal.flush();
+      let leftovers = 0;
+      for (const client of inputs.clients.values()) leftovers += await removeIstiodLeftovers(client);
+      if (leftovers) io.stdout.write(`Removed ${leftovers} ${ROOT_CERT_CONFIGMAP} ConfigMap(s) that istiod wrote.\n`);
     }
     const diags: Diagnostic[] = result.failed.flatMap((f) => f.diagnostics.map((d) => ({ ...d, detail: `${f.unit}: ${d.detail}` })));
     if (diags.length) {
@@ -102,5 +105,6 @@ export async function runApply(args: Record<string, unknown>, io: CliIO, mode: E
     return ExitCode.ok;
   } finally {
     await lock.release();
+    for (const c of inputs.clients.values()) c.close();
   }
 }

@@ -16,22 +16,41 @@ function isMarker(v: unknown): boolean {
   return isUnknown(v) || isSensitive(v);
 }
 
-/** The live value restricted to the keys present in the desired value. */
-export function project(desired: Json, live: Json): Json {
+/**
+ * The live value restricted to the keys present in the desired value. Where the server
+ * only re-spelled a value ("2Gi" for "2048Mi"), the desired spelling is kept so diffs show
+ * real differences only.
+ */
+export function project(desired: Json, live: Json, path = ''): Json {
   if (live === undefined || isMarker(desired)) return live;
   if (Array.isArray(desired)) {
     if (!Array.isArray(live)) return live;
-    return live.map((l, i) => (i < desired.length ? project(desired[i], l) : l));
+    return live.map((l, i) => (i < desired.length ? project(desired[i], l, join(path, i)) : l));
   }
   if (isPlainObject(desired)) {
     if (!isPlainObject(live)) return live;
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(desired)) {
-      if (k in live) out[k] = project(desired[k], live[k]);
+      if (k in live) out[k] = project(desired[k], live[k], join(path, k));
     }
     return out;
   }
+  if (sameQuantity(desired, live, path)) return desired;
   return live;
+}
+
+function sameQuantity(desired: Json, live: Json, path: string): boolean {
+  if (typeof desired !== 'string' || typeof live !== 'string' || desired === live || !/\/resources\//.test(path)) return false;
+  const a = parseQuantity(desired);
+  return a !== undefined && a === parseQuantity(live);
+}
+
+/**
+ * Kubernetes omits zero values ("", 0, false) of omitempty fields when it stores an object,
+ * so a desired zero value is satisfied by absence (e.g. an env var with `value: ""`).
+ */
+function isZero(v: unknown): boolean {
+  return v === '' || v === 0 || v === false;
 }
 
 function isEmpty(v: unknown): boolean {
@@ -55,6 +74,7 @@ export function satisfies(desired: Json, live: Json, opts: { unknownMatches?: bo
   // by the server whatever is sent: comparing them made every plan after apply an update.
   if (desired === null) return true;
   if (isEmpty(desired)) return isEmpty(live) || (Array.isArray(desired) && Array.isArray(live) && live.length === 0);
+  if (isZero(desired) && live === undefined) return true;
   if (Array.isArray(desired)) {
     return Array.isArray(live) && live.length === desired.length && desired.every((d, i) => satisfies(d, live[i], opts, join(path, i)));
   }

@@ -1,0 +1,73 @@
+// A minimal Kubernetes REST client over node:https. meshctl sends objects as raw JSON: the
+// generated typed clients re-serialise objects through their models and silently drop fields
+// they do not know (a CRD's `x-kubernetes-int-or-string` became an invalid schema). It also
+// keeps one keep-alive connection pool per cluster and counts every request it sends.
+import * as https from 'node:https';
+import * as http from 'node:http';
+import type { KubeConfig } from '@kubernetes/client-node';
+
+export interface RestResponse {
+  readonly status: number;
+  readonly body: string;
+}
+
+export class RestError extends Error {
+  constructor(
+    readonly status: number | undefined,
+    message: string,
+    readonly body = '',
+  ) {
+    super(message);
+    this.name = 'RestError';
+  }
+}
+
+export class RestClient {
+  requests = 0;
+  private agent?: https.Agent;
+  private readonly base: URL;
+
+  constructor(private readonly kc: KubeConfig) {
+    const server = kc.getCurrentCluster()?.server;
+    if (!server) throw new Error('kubeconfig context has no cluster server');
+    this.base = new URL(server);
+  }
+
+  async request(method: string, path: string, opts: { body?: unknown; contentType?: string; timeoutMs?: number } = {}): Promise<RestResponse> {
+    const o: https.RequestOptions = { headers: {} };
+    // Credentials are applied per request: exec and token-file auth may rotate them.
+    await this.kc.applyToHTTPSOptions(o);
+    if (!this.agent) {
+      this.agent = new https.Agent({ keepAlive: true, maxSockets: 16, ca: o.ca, cert: o.cert, key: o.key, rejectUnauthorized: (o as { rejectUnauthorized?: boolean }).rejectUnauthorized, servername: (o as { servername?: string }).servername });
+    }
+    const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    const headers: http.OutgoingHttpHeaders = { ...(o.headers as http.OutgoingHttpHeaders), Accept: 'application/json' };
+    if (body !== undefined) {
+      headers['Content-Type'] = opts.contentType ?? 'application/json';
+      headers['Content-Length'] = Buffer.byteLength(body);
+    }
+    const url = new URL(this.base.pathname.replace(/\/$/, '') + path, this.base);
+    const isHttps = url.protocol === 'https:';
+    this.requests++;
+    return new Promise<RestResponse>((resolve, reject) => {
+      const req = (isHttps ? https : http).request(
+        url,
+        { method, headers, agent: isHttps ? this.agent : undefined, auth: o.auth, timeout: opts.timeoutMs ?? 30_000 },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () => req.destroy(new RestError(undefined, `request timed out: ${method} ${path}`)));
+      req.on('error', (e) => reject(e instanceof RestError ? e : new RestError(undefined, `${e.message}${(e as NodeJS.ErrnoException).code ? ` (${(e as NodeJS.ErrnoException).code})` : ''}`)));
+      if (body !== undefined) req.write(body);
+      req.end();
+    });
+  }
+
+  close(): void {
+    this.agent?.destroy();
+  }
+}
