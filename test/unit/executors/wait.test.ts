@@ -1,0 +1,98 @@
+// Waits with an injected clock: no real sleeping. Each check reads the fake cluster; time
+// moves only when the wait sleeps.
+import { describe, expect, it } from 'vitest';
+import { isDiagnosticsError } from '../../../src/diagnostics.js';
+import { deploymentCheck, describeWait, waitFor } from '../../../src/executors/wait.js';
+import type { WaitFor } from '../../../src/model/desired.js';
+import { deployment, mutatingWebhook, secret, service, withField } from '../support/mesh-fixtures.js';
+import { FakeCluster } from '../support/fake-cluster.js';
+
+function clock() {
+  let t = 1_000_000;
+  const sleeps: number[] = [];
+  return { now: () => t, sleep: async (ms: number) => void (sleeps.push(ms), (t += ms)), sleeps, elapsed: () => t - 1_000_000 };
+}
+
+async function failure(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    if (isDiagnosticsError(e)) return e.diagnostics.map((d) => `${d.summary}: ${d.detail}`).join('\n');
+    throw e;
+  }
+  throw new Error('expected a failure');
+}
+
+const istiodAvailable: WaitFor = { kind: 'deployment-available', namespace: 'istio-system', name: 'istiod' };
+
+describe('waitFor', () => {
+  it('times out with what it waited for and what it last saw, reporting progress every 10s', async () => {
+    const c = new FakeCluster('c1');
+    c.seed(withField(deployment(), 'status', { observedGeneration: 0, conditions: [{ type: 'Available', status: 'False' }] }));
+    const k = clock();
+    const progress: number[] = [];
+    const message = await failure(waitFor(c.asClient(), istiodAvailable, { timeoutMs: 30_000, intervalMs: 5_000, onProgress: (ms) => progress.push(ms), ...k }));
+    expect(message).toBe(
+      'Timed out waiting: Waited 30s in cluster "c1" for Deployment istio-system/istiod available; last seen: not Available. Nothing after this step was applied; run apply again once the cause is fixed (it resumes), or raise --wait-timeout.',
+    );
+    expect(progress).toEqual([10_000, 20_000]);
+    expect(k.elapsed()).toBe(30_000);
+  });
+
+  it('returns as soon as the condition holds', async () => {
+    const c = new FakeCluster('c1');
+    const k = clock();
+    let checks = 0;
+    const sleep = async (ms: number) => {
+      await k.sleep(ms);
+      // The controller makes istiod available after the second check.
+      if (++checks === 2) c.seed(withField(deployment(), 'status', { observedGeneration: 0, conditions: [{ type: 'Available', status: 'True' }] }));
+    };
+    await waitFor(c.asClient(), istiodAvailable, { timeoutMs: 60_000, onProgress: () => undefined, now: k.now, sleep });
+    expect(k.sleeps).toEqual([500, 500]);
+  });
+
+  it.each<[string, WaitFor, (c: FakeCluster) => void, string]>([
+    ['a missing Deployment', istiodAvailable, () => undefined, 'Deployment not found'],
+    [
+      'a LoadBalancer without address',
+      { kind: 'loadbalancer-address', namespace: 'istio-system', name: 'istio-eastwestgateway' },
+      (c) => c.seed(withField(service('istio-eastwestgateway'), 'status', { loadBalancer: {} })),
+      'no ingress address yet (pending)',
+    ],
+    [
+      'a webhook istiod has not patched',
+      { kind: 'webhook-cabundle', name: 'istio-sidecar-injector' },
+      (c) => c.seed(mutatingWebhook()),
+      '1 of 1 webhooks without caBundle',
+    ],
+    [
+      'a token Secret the controller has not filled',
+      { kind: 'token-populated', namespace: 'istio-system', name: 'istio-reader-token' },
+      (c) => c.seed(secret('istio-reader-token', {})),
+      'token not filled yet',
+    ],
+  ])('says what it last saw for %s', async (_name, w, setup, seen) => {
+    const c = new FakeCluster('c1');
+    setup(c);
+    const message = await failure(waitFor(c.asClient(), w, { timeoutMs: 0, onProgress: () => undefined, ...clock() }));
+    expect(message).toContain(`for ${describeWait(w)}; last seen: ${seen}.`);
+  });
+
+  it.each<[string, WaitFor, (c: FakeCluster) => void]>([
+    ['a LoadBalancer address', { kind: 'loadbalancer-address', namespace: 'istio-system', name: 'gw' }, (c) => c.seed(withField(service('gw'), 'status', { loadBalancer: { ingress: [{ hostname: 'gw.example' }] } }))],
+    ['a patched webhook', { kind: 'webhook-cabundle', name: 'istio-sidecar-injector' }, (c) => c.seed(mutatingWebhook(undefined, 'Q0E='))],
+    ['a filled token', { kind: 'token-populated', namespace: 'istio-system', name: 't' }, (c) => c.seed(secret('t', { token: 'x' }))],
+  ])('is satisfied immediately by %s', async (_name, w, setup) => {
+    const c = new FakeCluster('c1');
+    setup(c);
+    const k = clock();
+    await waitFor(c.asClient(), w, { timeoutMs: 0, onProgress: () => undefined, ...k });
+    expect(k.sleeps).toEqual([]);
+  });
+
+  it('does not call a Deployment available before its controller observed the latest generation', () => {
+    const d = withField(withField(deployment(), 'metadata.generation', 3), 'status', { observedGeneration: 2, conditions: [{ type: 'Available', status: 'True' }] });
+    expect(deploymentCheck(d)).toEqual({ done: false, seen: 'controller has not observed the latest generation' });
+  });
+});
