@@ -8,6 +8,7 @@
 // `true` in after_unknown (and in after_sensitive when the value will be a secret).
 import type { Action, Change, Plan, PlannedUnit, Reason } from '../planner/plan.js';
 import type { WaitFor } from '../model/desired.js';
+import type { Operation } from '../planner/json-patch.js';
 import { isUnknown } from '../model/desired.js';
 import { isSensitive } from '../kube/sensitive.js';
 import { displayForm, knownAfterApply, sensitiveValue } from '../planner/diff-text.js';
@@ -139,14 +140,33 @@ function afterValue(v: unknown): unknown {
   return knownPart(v);
 }
 
+const markerSegment = /\/\$(sensitive|unknown)(\/.*)?$/;
+
+/**
+ * A patch operation for reading. The planner's patch compares markers field by field, so a
+ * rotated secret reads `replace /data/key/$sensitive "sha256:…"`: such operations become one
+ * on the value itself (`/data/key`) whose value is the display text, never the digest.
+ */
+export function displayPatchOp(op: Operation): JsonPatchOp {
+  const m = markerSegment.exec(op.path);
+  if (m) {
+    const value = m[1] === 'sensitive' ? sensitiveValue : knownAfterApply;
+    return { op: op.op === 'remove' || op.op === 'add' ? 'replace' : op.op, path: op.path.slice(0, m.index), value };
+  }
+  const out: { op: string; path: string; from?: string; value?: unknown } = { op: op.op, path: op.path };
+  if ('from' in op && typeof op.from === 'string') out.from = op.from;
+  if ('value' in op) out.value = displayForm(op.value) ?? null;
+  return out;
+}
+
 function patchJson(c: Change): JsonPatchOp[] | null {
   if (!c.patch) return null;
-  return c.patch.map((op) => {
-    const out: { op: string; path: string; from?: string; value?: unknown } = { op: op.op, path: op.path };
-    if ('from' in op && typeof op.from === 'string') out.from = op.from;
-    // Patch values are for reading: markers show as their display text.
-    if ('value' in op) out.value = displayForm(op.value) ?? null;
-    return out;
+  const seen = new Set<string>();
+  return c.patch.map(displayPatchOp).filter((op) => {
+    const key = JSON.stringify(op);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
   });
 }
 

@@ -11,7 +11,8 @@
 // order apply follows.
 import type { Action, Change, Plan, PlannedUnit, Reason } from '../planner/plan.js';
 import { groupOf } from '../kube/object.js';
-import { knownAfterApply } from '../planner/diff-text.js';
+import { knownAfterApply, sensitiveValue } from '../planner/diff-text.js';
+import { displayPatchOp } from './plan-json.js';
 
 export interface MarkdownOptions {
   /** Upper bound on the comment, counted in UTF-8 bytes (never fewer than GitHub's characters). */
@@ -77,12 +78,22 @@ function objectName(c: Change): string {
   return `${c.ref.kind}${g ? `.${g}` : ''} ${c.ref.namespace ? `${c.ref.namespace}/` : ''}${c.ref.name}`;
 }
 
-function changeLines(c: Change, withDiff: boolean): string[] {
-  const why = reasonText[c.reason];
-  const lines = [`${symbol[c.action]} ${objectName(c)}${why ? `  (${why})` : ''}`];
+/** In a destroy every object is "removed": saying so on each line is noise. */
+function why(c: Change, mode: Plan['mode']): string {
+  return mode === 'destroy' && c.reason === 'removed' ? '' : reasonText[c.reason];
+}
+
+function changeLines(c: Change, mode: Plan['mode'], withDiff: boolean): string[] {
+  const reason = why(c, mode);
+  const lines = [`${symbol[c.action]} ${objectName(c)}${reason ? `  (${reason})` : ''}`];
   if (!withDiff) return lines;
   if (c.action === 'create') for (const p of c.afterUnknown) lines.push(`+     ${p}: ${knownAfterApply}`);
   if (c.diff) lines.push(...c.diff.split('\n'));
+  // Secret values differ only in their digests, so the YAML diff is empty: name the keys.
+  else {
+    const hidden = new Set((c.patch ?? []).map(displayPatchOp).filter((op) => op.value === sensitiveValue).map((op) => op.path));
+    for (const path of hidden) lines.push(`~     ${path}: ${sensitiveValue}`);
+  }
   return lines;
 }
 
@@ -102,13 +113,13 @@ function title(plan: Plan): string {
   return `### meshctl ${what} for mesh \`${plan.mesh.meshID}\``;
 }
 
-function warning(deletes: readonly Change[], limit: number): string {
+function warning(deletes: readonly Change[], mode: Plan['mode'], limit: number): string {
   if (deletes.length === 0) return '';
   const n = deletes.length;
   const lines = ['> [!WARNING]', `> **This plan deletes ${n} object${n === 1 ? '' : 's'}:**`];
   for (const c of deletes.slice(0, limit)) {
-    const why = reasonText[c.reason];
-    lines.push(`> - \`${c.address}\`${why ? ` (${why})` : ''}`);
+    const reason = why(c, mode);
+    lines.push(`> - \`${c.address}\`${reason ? ` (${reason})` : ''}`);
   }
   if (n > limit) lines.push(`> - … and ${n - limit} more`);
   return lines.join('\n');
@@ -131,6 +142,33 @@ function mermaidText(s: string): string {
   return s.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
 }
 
+/**
+ * Dependency edges among the shown units without the ones implied by others (a → c goes when
+ * a → b → c is there): removed units depend on every kept unit, which would otherwise fan in.
+ */
+function reducedEdges(units: readonly PlannedUnit[]): [string, string][] {
+  const shown = new Set(units.map((u) => u.id));
+  const deps = new Map(units.map((u) => [u.id, u.dependsOn.filter((d) => shown.has(d))]));
+  const reach = new Map<string, Set<string>>();
+  const reachable = (id: string): Set<string> => {
+    let r = reach.get(id);
+    if (r) return r;
+    r = new Set();
+    reach.set(id, r);
+    for (const d of deps.get(id) ?? []) {
+      r.add(d);
+      for (const x of reachable(d)) r.add(x);
+    }
+    return r;
+  };
+  const edges: [string, string][] = [];
+  for (const u of units) {
+    const direct = deps.get(u.id)!;
+    for (const d of direct) if (!direct.some((o) => o !== d && reachable(o).has(d))) edges.push([d, u.id]);
+  }
+  return edges;
+}
+
 function graph(plan: Plan, unitCounts: ReadonlyMap<string, Counts>): string {
   const acting = (u: PlannedUnit) => countLabel(unitCounts.get(u.id)!) !== 'no changes';
   const shown = new Set<string>();
@@ -145,10 +183,10 @@ function graph(plan: Plan, unitCounts: ReadonlyMap<string, Counts>): string {
   const id = new Map(units.map((u, i) => [u.id, `n${i}`]));
   const lines = ['graph TD'];
   for (const u of units) {
-    const label = `${u.id}<br/>${countLabel(unitCounts.get(u.id)!)}${u.removal ? ' (removed)' : ''}`;
-    lines.push(`  ${id.get(u.id)}["${mermaidText(label)}"]`);
+    const label = `${mermaidText(u.id)}<br/>${countLabel(unitCounts.get(u.id)!)}${u.removal ? ' (removed)' : ''}`;
+    lines.push(`  ${id.get(u.id)}["${label}"]`);
   }
-  for (const u of units) for (const d of u.dependsOn) if (id.has(d)) lines.push(`  ${id.get(d)} --> ${id.get(u.id)}`);
+  for (const [from, to] of reducedEdges(units)) lines.push(`  ${id.get(from)} --> ${id.get(to)}`);
   const quiet = units.filter((u) => !acting(u)).map((u) => id.get(u.id));
   if (quiet.length) lines.push('  classDef unchanged stroke-dasharray: 4 4,color:#777', `  class ${quiet.join(',')} unchanged`);
   return `**Order of work** (dependencies first; dashed: no changes, shown because others wait on them)\n\n${fenced('mermaid', lines.join('\n'))}`;
@@ -159,7 +197,7 @@ function clusterSection(plan: Plan, cluster: string, k: Counts, byAddress: Reado
   for (const u of plan.units.filter((x) => x.cluster === cluster)) {
     const act = u.changes.map((a) => byAddress.get(a)!).filter((c) => c.action !== 'noop');
     if (act.length === 0) continue;
-    blocks.push(`\`${u.id}\`${u.removal ? ' (removed)' : ''}\n\n${fenced('diff', act.flatMap((c) => changeLines(c, withDiff)).join('\n'))}`);
+    blocks.push(`\`${u.id}\`${u.removal ? ' (removed)' : ''}\n\n${fenced('diff', act.flatMap((c) => changeLines(c, plan.mode, withDiff)).join('\n'))}`);
   }
   if (blocks.length === 0) return '';
   const head = `<details><summary><b>${escapeHtml(cluster)}</b>: ${k.add} to add, ${k.change} to change, ${k.destroy} to destroy</summary>`;
@@ -185,7 +223,7 @@ export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions = {}): stri
   const hasChanges = plan.changes.some((c) => c.action !== 'noop');
 
   const render = (level: Level, listed: number): string => {
-    const parts = [commentMarker(plan.mesh.meshID), title(plan), warning(deletes, listed), summaryLine(plan)];
+    const parts = [commentMarker(plan.mesh.meshID), title(plan), warning(deletes, plan.mode, listed), summaryLine(plan)];
     if (hasChanges && level < 3) parts.push(clusterTable(clusters, byCluster), graph(plan, unitCounts));
     if (hasChanges && level < 2) for (const c of clusters) parts.push(clusterSection(plan, c, byCluster.get(c)!, byAddress, level === 0));
     if (level > 0) {
