@@ -18,7 +18,8 @@ import { parse } from 'yaml';
 import { ensureBins } from './bins.js';
 import { get } from './readiness.js';
 import { SIMULATOR_OFF_ENV, effectsOff } from './simulator.js';
-import { DEFAULT_STATE_DIR, daemonLogPath, isAlive, kubeconfigPath, readState } from './state-file.js';
+import { isAlive } from './processes.js';
+import { DEFAULT_STATE_DIR, daemonLogPath, kubeconfigPath, readState } from './state-file.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,11 +1,12 @@
 // N local clusters (cluster1..clusterN) started in parallel, with ONE kubeconfig holding a
 // context per cluster. This is what the e2e global setup, the demo and `npm run clusters` use.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCluster, type Cluster } from './cluster.js';
 import { onExitCleanup } from './exit-cleanup.js';
+import { isAlive } from './processes.js';
 import { writeKubeconfig } from './kubeconfig.js';
 
 export interface ClusterSet {
@@ -28,11 +29,30 @@ export interface ClusterSetOptions {
 
 export const contextName = (index: number) => `cluster${index + 1}`;
 
+const PREFIX = 'meshctl-clusters-';
+const OWNER_FILE = 'owner.pid';
+
+/**
+ * Removes set directories whose owning process is gone. A SIGKILLed harness cannot clean up
+ * after itself (its children still die, see processes.ts), so the next start does it.
+ */
+async function sweepAbandoned(parentDir: string): Promise<void> {
+  for (const entry of await readdir(parentDir).catch(() => [] as string[])) {
+    if (!entry.startsWith(PREFIX)) continue;
+    const dir = join(parentDir, entry);
+    const owner = Number(await readFile(join(dir, OWNER_FILE), 'utf8').catch(() => ''));
+    if (owner > 0 && !isAlive(owner)) await rm(dir, { recursive: true, force: true });
+  }
+}
+
 export async function startClusterSet(options: ClusterSetOptions): Promise<ClusterSet> {
   if (!Number.isInteger(options.count) || options.count < 1) {
     throw new Error(`cluster count must be a positive integer, got ${options.count}`);
   }
-  const dir = await mkdtemp(join(options.parentDir ?? tmpdir(), 'meshctl-clusters-'));
+  const parentDir = options.parentDir ?? tmpdir();
+  await sweepAbandoned(parentDir);
+  const dir = await mkdtemp(join(parentDir, PREFIX));
+  await writeFile(join(dir, OWNER_FILE), String(process.pid));
   const unregisterDir = onExitCleanup(() => rmSync(dir, { recursive: true, force: true }));
   const names = Array.from({ length: options.count }, (_, i) => contextName(i));
   // allSettled, not all: on failure every cluster that did start must still be stopped.

@@ -82,3 +82,13 @@ export function startProcess(options: StartProcessOptions): ManagedProcess {
     },
   };
 }
+
+/** Whether a process with this PID exists (EPERM: it does, owned by someone else). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
