@@ -19,6 +19,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import { assertNever } from '../model/desired.js';
 import type { Change, Plan, PlanSummary } from '../planner/plan.js';
 import { renderEventHuman } from './apply-human.js';
+import { jsonReason } from './plan-json.js';
 
 /** Version of this stream's shape; same minor/major rules as the plan JSON format. */
 export const uiFormatVersion = '1.0';
@@ -75,7 +76,7 @@ export function plannedChangeJsonLines(plan: Plan, opts: Partial<Stamp> = {}): s
     .map((c) => {
       const action = c.action as Exclude<Change['action'], 'noop'>;
       return line('info', `${c.address}: ${verb[action]}`, t, 'planned_change', {
-        change: { resource: { addr: c.address, unit: c.unit, cluster: c.cluster, kind: c.ref.kind, api_version: c.ref.apiVersion }, action, reason: c.reason },
+        change: { resource: { addr: c.address, unit: c.unit, cluster: c.cluster, kind: c.ref.kind, api_version: c.ref.apiVersion }, action, reason: jsonReason[c.reason] },
       });
     });
 }

@@ -81,7 +81,7 @@ export interface PlanJson {
 
 const jsonAction: Record<Action, JsonAction> = { create: 'create', update: 'update', delete: 'delete', noop: 'no-op' };
 
-const jsonReason: Record<Reason, JsonReason> = {
+export const jsonReason: Readonly<Record<Reason, JsonReason>> = {
   missing: 'missing',
   'config-changed': 'config_changed',
   drift: 'drift',
