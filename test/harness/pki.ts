@@ -7,7 +7,7 @@
 // service-account signer) come from node:crypto.
 import { execFile } from 'node:child_process';
 import { generateKeyPair } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -106,8 +106,4 @@ export async function createClusterPki(options: { dir: string; clusterName: stri
     issueCert({ ca, dir, file: 'admin', subject: '/O=system:masters/CN=admin', usage: 'client' }),
   ]);
   return { ca, serving, admin, serviceAccount };
-}
-
-export async function readPem(path: string): Promise<string> {
-  return readFile(path, 'utf8');
 }
