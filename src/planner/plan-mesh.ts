@@ -154,7 +154,11 @@ function removal(address: string, rec: ObjectRecord, observed: Observed): Change
   const base = { address, unit: rec.unit, cluster: rec.cluster, ref: rec.ref, afterUnknown: [], existedBefore: rec.existedBefore };
   if (!live) return { ...base, action: 'noop', reason: 'unchanged' };
   const observedResourceVersion = live.metadata.resourceVersion as string | undefined;
-  const before = rec.applied !== undefined ? project(rec.applied, live) : live;
+  // Without a record of what meshctl applied (an apply interrupted before the answer), only
+  // the identity is known to be meshctl's. The whole live object must not stand in: it carries
+  // other managers' fields, and kubectl's last-applied-configuration annotation holds a Secret's
+  // data in clear (the guide's `create-remote-secret | kubectl apply`), which the plan would leak.
+  const before = project(rec.applied ?? identityOf(rec), live);
   if (!rec.existedBefore) return { ...base, action: 'delete', reason: 'removed', before, observedResourceVersion };
   // Server-side apply of the bare identity drops every field meshctl owned, nothing else.
   const after = identityOf(rec);

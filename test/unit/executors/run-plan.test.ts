@@ -117,7 +117,7 @@ describe('runPlan', () => {
       fakes,
       stateFile,
       journal: (j) => (journalRef = j as never),
-      outputs: (id) => (id === 'c1/control-plane' ? { address: '172.18.255.1' } : {}),
+      outputs: (id): Record<string, string> => (id === 'c1/control-plane' ? { address: '172.18.255.1' } : {}),
     });
     expect(Object.keys(seenPending)).toHaveLength(6);
     expect(Object.values(seenPending).every((s) => s === 'pending')).toBe(true);

@@ -341,6 +341,14 @@ describe('planMesh: destroy', () => {
     expect(plan.units[2]!.kind).toBe('cacerts');
   });
 
+  it('shows only the identity as `before` when state never recorded what meshctl applied', () => {
+    const addr = addressIn('cluster1', configMap());
+    const prior = stateAfterApply(all, { records: { [addr]: { status: 'pending', applied: undefined } } });
+    const c = changeAt(planOf({ mode: 'destroy', units: all, live: everythingLive, prior }), addr);
+    expect(c).toMatchObject({ action: 'delete', before: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: 'istio-system' } } });
+    expect(Object.keys(c.before as object)).toEqual(['apiVersion', 'kind', 'metadata']);
+  });
+
   it('is empty without a state', () => {
     const plan = planOf({ mode: 'destroy', units: all, live: everythingLive });
     expect(plan.changes).toEqual([]);
