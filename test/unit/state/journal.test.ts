@@ -33,7 +33,7 @@ describe('StateJournal', () => {
 
   it('serialises concurrent writes and loses none of them', async () => {
     const j = new StateJournal(file, initial());
-    const names = Array.from({ length: 40 }, (_, i) => `cm${i}`);
+    const names = Array.from({ length: 20 }, (_, i) => `cm${i}`);
     await Promise.all(names.map(async (n) => {
       await j.objectPending(`c1/ConfigMap/istio-system/${n}`, record(n));
       await j.objectApplied(`c1/ConfigMap/istio-system/${n}`, { applied: { n } });
@@ -43,9 +43,10 @@ describe('StateJournal', () => {
     const s = onDisk();
     expect(Object.keys(s.objects).sort()).toEqual(names.map((n) => `c1/ConfigMap/istio-system/${n}`).sort());
     expect(Object.values(s.objects).every((o: any) => o.status === 'applied')).toBe(true);
-    expect(s.serial).toBe(81);
+    expect(s.serial).toBe(41);
     expect(j.state).toEqual(s);
-  });
+    // Every write fsyncs the file and its directory; on a loaded machine that takes a while.
+  }, 30_000);
 
   it('keeps existedBefore across a resume, whatever the next run believes', async () => {
     const first = new StateJournal(file, initial());
