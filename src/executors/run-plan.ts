@@ -27,6 +27,8 @@ export interface RunPlanOptions {
   /** How many units may run at once. */
   readonly parallelism: number;
   readonly now?: () => number;
+  /** Injected by tests so waits need no real time. */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export interface RunResult {
@@ -46,7 +48,12 @@ export async function runPlan(o: RunPlanOptions): Promise<RunResult> {
   const running = new Set<Promise<void>>();
 
   const ready = (u: PlannedUnit) => u.dependsOn.every((d) => !units.has(d) || state.get(d) === 'done');
-  const blocked = (u: PlannedUnit) => u.dependsOn.find((d) => state.get(d) === 'failed' || state.get(d) === 'skipped');
+  // For a skipped unit, the failed unit it ultimately waited on: the one cause worth naming.
+  const rootCause = new Map<string, string>();
+  const blocked = (u: PlannedUnit) => {
+    const d = u.dependsOn.find((x) => state.get(x) === 'failed' || state.get(x) === 'skipped');
+    return d === undefined ? undefined : (rootCause.get(d) ?? d);
+  };
 
   for (;;) {
     let progressed = false;
@@ -55,6 +62,7 @@ export async function runPlan(o: RunPlanOptions): Promise<RunResult> {
       const cause = blocked(u);
       if (cause) {
         state.set(u.id, 'skipped');
+        rootCause.set(u.id, cause);
         skipped.push(u.id);
         o.onEvent({ type: 'unit-skipped', unit: u.id, because: cause });
         progressed = true;
@@ -82,7 +90,15 @@ export async function runPlan(o: RunPlanOptions): Promise<RunResult> {
     if (running.size === 0 && !progressed) break;
     if (!progressed || running.size >= o.parallelism) await Promise.race(running);
   }
-  await o.journal.flush();
+  try {
+    await o.journal.flush();
+  } catch (e) {
+    // The cluster changed but the state file did not record it: say so, loudly, with the cause.
+    failed.push({
+      unit: '(state)',
+      diagnostics: [{ severity: 'error', summary: 'State could not be saved', detail: `Writing the state file failed: ${(e as Error).message}. The clusters may hold objects the state does not list; fix the cause and run apply again (it adopts what it finds).` }],
+    });
+  }
   return { failed, skipped, done };
 
   async function runUnit(u: PlannedUnit): Promise<void> {
@@ -116,6 +132,8 @@ export async function runPlan(o: RunPlanOptions): Promise<RunResult> {
     const t0 = now();
     await waitFor(clientFor(w.cluster ?? u.cluster), w, {
       timeoutMs: o.waitTimeoutMs,
+      now: o.now,
+      sleep: o.sleep,
       onProgress: (elapsedMs) => o.onEvent({ type: 'wait-progress', unit: u.id, what, elapsedMs }),
     });
     o.onEvent({ type: 'wait-done', unit: u.id, what, elapsedMs: now() - t0 });
@@ -138,7 +156,7 @@ export async function runPlan(o: RunPlanOptions): Promise<RunResult> {
           await o.journal.objectApplied(c.address, { applied: maskSecretData(sent), uid: res.metadata.uid as string | undefined, resourceVersion: res.metadata.resourceVersion as string | undefined });
         }
         if (sent.kind === 'CustomResourceDefinition') {
-          await waitFor(client, { kind: 'crds-established', names: [sent.metadata.name] }, { timeoutMs: o.waitTimeoutMs, onProgress: () => undefined });
+          await waitFor(client, { kind: 'crds-established', names: [sent.metadata.name] }, { timeoutMs: o.waitTimeoutMs, now: o.now, sleep: o.sleep, onProgress: () => undefined });
         }
         return;
       }
