@@ -22,6 +22,7 @@ import type { MeshState } from '../state/state.js';
 import { meshctlVersion } from '../version.js';
 import { readTrust, type TrustMaterial } from './trust-material.js';
 import type { CliIO } from './io.js';
+import { trackClients } from './stats.js';
 
 export interface CommonArgs {
   readonly file: string;
@@ -50,9 +51,11 @@ export async function loadInputs(args: CommonArgs, io: CliIO): Promise<Inputs> {
   if (hasErrors(built.diagnostics)) throw new DiagnosticsErrorWithSources(built.diagnostics, loaded.sources);
   const stateFile = path.resolve(io.cwd, args.state ?? path.join(path.dirname(topology.source.file), 'meshctl.state.json'));
   const prior = await readStateFile(stateFile, topology.meshID);
+  const cache = new Map();
   const clients = new Map(
-    topology.clusters.map((c) => [c.name, connect({ cluster: c.name, context: c.context, kubeconfig: c.kubeconfig ?? args.kubeconfig, env: io.env })]),
+    topology.clusters.map((c) => [c.name, connect({ cluster: c.name, context: c.context, kubeconfig: c.kubeconfig ?? args.kubeconfig, env: io.env, cache })]),
   );
+  trackClients(clients.values(), io.env);
   return { topology, desired: built.desired, stateFile, prior, clients, warnings: [...loaded.diagnostics, ...built.diagnostics], sources: loaded.sources };
 }
 

@@ -2,7 +2,7 @@
 // read, server-side apply, delete. It discovers resource names once per group/version,
 // counts requests (benchmarks report them) and turns failures into errors that name the
 // cluster, context and server.
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { RequestAuth } from './auth.js';
 import { DiagnosticsError, error } from '../diagnostics.js';
 import { groupOf, type KubeObject, type ObjectRef } from './object.js';
 import { RestClient, RestError, type RestResponse } from './rest.js';
@@ -18,17 +18,15 @@ interface ApiResource {
 export class ClusterClient {
   readonly cluster: string;
   readonly context: string;
-  readonly kc: KubeConfig;
   readonly server: string;
   private readonly rest: RestClient;
   private readonly discovery = new Map<string, Promise<readonly ApiResource[] | 'not-served'>>();
 
-  constructor(opts: { cluster: string; context: string; kc: KubeConfig }) {
+  constructor(opts: { cluster: string; context: string; server: string; auth: RequestAuth }) {
     this.cluster = opts.cluster;
     this.context = opts.context;
-    this.kc = opts.kc;
-    this.server = opts.kc.getCurrentCluster()?.server ?? '(unknown server)';
-    this.rest = new RestClient(opts.kc);
+    this.server = opts.server;
+    this.rest = new RestClient({ server: opts.server, auth: opts.auth });
   }
 
   /** API requests sent, discovery included. */

@@ -1,9 +1,10 @@
 // Connecting to one cluster the way kubectl does: KUBECONFIG (several files merged), an
 // explicit --kubeconfig, or the cluster's own kubeconfig from mesh.yaml; the named context;
-// token, client-certificate and exec authentication as @kubernetes/client-node supports them.
-import * as k8s from '@kubernetes/client-node';
+// token, client-certificate, exec and auth-provider credentials.
 import { fail } from '../diagnostics.js';
+import { authFor } from './auth.js';
 import { ClusterClient } from './cluster-client.js';
+import { kubeconfigSource, readKubeconfigs, resolveEndpoint, type Merged } from './kubeconfig.js';
 
 export interface ConnectOptions {
   readonly cluster: string;
@@ -11,29 +12,38 @@ export interface ConnectOptions {
   /** From mesh.yaml (per cluster), or --kubeconfig (global); else KUBECONFIG / ~/.kube/config. */
   readonly kubeconfig?: string;
   readonly env: NodeJS.ProcessEnv;
-}
-
-export function loadKubeConfig(opts: ConnectOptions): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
-  const where = opts.kubeconfig ?? opts.env.KUBECONFIG ?? '~/.kube/config';
-  try {
-    if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
-    else kc.loadFromDefault();
-  } catch (e) {
-    fail('Cannot read kubeconfig', `Cluster "${opts.cluster}": reading ${where} failed: ${(e as Error).message}`);
-  }
-  if (!kc.getContextObject(opts.context)) {
-    const known = kc.getContexts().map((c) => c.name);
-    fail(
-      'Unknown kube context',
-      `Cluster "${opts.cluster}" names context "${opts.context}", which is not in ${where}. Contexts there: ${known.length ? known.join(', ') : '(none)'}.`,
-      { hint: 'Fix clusters.<name>.context in mesh.yaml, or point --kubeconfig / KUBECONFIG at the right file.' },
-    );
-  }
-  kc.setCurrentContext(opts.context);
-  return kc;
+  /** Parsed kubeconfigs shared between clusters that use the same files. */
+  readonly cache?: Map<string, Merged>;
 }
 
 export function connect(opts: ConnectOptions): ClusterClient {
-  return new ClusterClient({ cluster: opts.cluster, context: opts.context, kc: loadKubeConfig(opts) });
+  const source = kubeconfigSource(opts.kubeconfig, opts.env);
+  const key = source.files.join('\u0000');
+  let merged = opts.cache?.get(key);
+  if (!merged) {
+    try {
+      merged = readKubeconfigs(source);
+    } catch (e) {
+      fail('Cannot read kubeconfig', `Cluster "${opts.cluster}": reading ${source.describe} failed: ${(e as Error).message}`);
+    }
+    opts.cache?.set(key, merged);
+  }
+  const ep = resolveEndpoint(merged, opts.context);
+  if ('error' in ep) {
+    switch (ep.error) {
+      case 'no-context':
+        fail(
+          'Unknown kube context',
+          `Cluster "${opts.cluster}" names context "${opts.context}", which is not in ${source.describe}. Contexts there: ${ep.detail || '(none)'}.`,
+          { hint: 'Fix clusters.<name>.context in mesh.yaml, or point --kubeconfig / KUBECONFIG at the right file.' },
+        );
+      case 'no-cluster':
+        fail('Broken kube context', `Context "${opts.context}" (cluster "${opts.cluster}") names kubeconfig cluster "${ep.detail}", which ${source.describe} does not define.`);
+      case 'no-user':
+        fail('Broken kube context', `Context "${opts.context}" (cluster "${opts.cluster}") names user "${ep.detail}", which ${source.describe} does not define.`);
+      case 'no-server':
+        fail('Broken kube context', `Kubeconfig cluster "${ep.detail}" used by context "${opts.context}" has no server URL.`);
+    }
+  }
+  return new ClusterClient({ cluster: opts.cluster, context: opts.context, server: ep.server, auth: authFor(ep, source) });
 }

@@ -4,7 +4,7 @@
 // keeps one keep-alive connection pool per cluster and counts every request it sends.
 import * as https from 'node:https';
 import * as http from 'node:http';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { RequestAuth } from './auth.js';
 
 export interface RestResponse {
   readonly status: number;
@@ -27,18 +27,19 @@ export class RestClient {
   private agent?: https.Agent;
   private readonly base: URL;
 
-  constructor(private readonly kc: KubeConfig) {
-    const server = kc.getCurrentCluster()?.server;
-    if (!server) throw new Error('kubeconfig context has no cluster server');
-    this.base = new URL(server);
+  private readonly auth: RequestAuth;
+
+  constructor(opts: { server: string; auth: RequestAuth }) {
+    this.base = new URL(opts.server);
+    this.auth = opts.auth;
   }
 
   async request(method: string, path: string, opts: { body?: unknown; contentType?: string; timeoutMs?: number } = {}): Promise<RestResponse> {
     const o: https.RequestOptions = { headers: {} };
     // Credentials are applied per request: exec and token-file auth may rotate them.
-    await this.kc.applyToHTTPSOptions(o);
+    await this.auth.apply(o);
     if (!this.agent) {
-      this.agent = new https.Agent({ keepAlive: true, maxSockets: 16, ca: o.ca, cert: o.cert, key: o.key, rejectUnauthorized: (o as { rejectUnauthorized?: boolean }).rejectUnauthorized, servername: (o as { servername?: string }).servername });
+      this.agent = (o.agent as https.Agent | undefined) ?? new https.Agent({ keepAlive: true, maxSockets: 16, ca: o.ca, cert: o.cert, key: o.key, rejectUnauthorized: o.rejectUnauthorized, servername: o.servername });
     }
     const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     const headers: http.OutgoingHttpHeaders = { ...(o.headers as http.OutgoingHttpHeaders), Accept: 'application/json' };
