@@ -2,7 +2,6 @@
 // and schema keywords; this file turns each into a Diagnostic with the YAML node's range and
 // wording a user can act on (unknown keys get a did-you-mean, numbers that should be strings
 // get "quote it").
-import Ajv2020 from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { error, type Diagnostic } from '../diagnostics.js';
 import { describeValue, type Parsed } from './parse.js';
@@ -10,19 +9,18 @@ import { formatPath, pointerSegments, rangeAt, sourceTextAt, type PathSegment, t
 import { readBundledSchema } from './read.js';
 import { closest, listWords } from './suggest.js';
 import { collapseAlternatives } from './schema-collapse.js';
+// Precompiled by scripts/gen-schema-validator.ts (Ajv standalone code, same options as before:
+// allErrors, verbose, strict); a unit test keeps it identical to what the schema compiles to.
+import { validate as generatedValidate } from './mesh-schema-validator.js';
 
 type SchemaNode = Record<string, unknown> & { description?: string; title?: string; properties?: Record<string, SchemaNode> };
 
 let compiled: { validate: ValidateFunction; root: SchemaNode } | undefined;
 
-/** Compiled on first use and kept: compiling costs far more than validating. */
+/** The precompiled validator, and the schema (read once) for descriptions behind $refs. */
 function validator(): { validate: ValidateFunction; root: SchemaNode } {
-  if (!compiled) {
-    const root = readBundledSchema() as SchemaNode;
-    // verbose: errors carry parentSchema, whose title/description we quote in messages.
-    const ajv = new Ajv2020.default({ allErrors: true, verbose: true, strict: true });
-    compiled = { validate: ajv.compile(root), root };
-  }
+  // verbose: errors carry parentSchema, whose title/description we quote in messages.
+  compiled ??= { validate: generatedValidate as unknown as ValidateFunction, root: readBundledSchema() as SchemaNode };
   return compiled;
 }
 
