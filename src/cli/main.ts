@@ -1,12 +1,11 @@
 // Entry point: parses flags with yargs, dispatches to one command, turns user errors
 // (DiagnosticsError) into printed diagnostics and exit 1. Heavy modules (the Kubernetes
 // client) are imported by the commands that need them, and a bare `--version` is answered
-// before yargs (~40 modules) is even loaded, so it stays fast.
+// before yargs or any command module is even loaded, so it stays fast.
 import { isDiagnosticsError } from '../diagnostics.js';
 import { renderDiagnostics } from '../views/diagnostics.js';
 import type { Command } from './command.js';
 import { ExitCode, processIO, type CliIO } from './io.js';
-import { commands } from './commands.js';
 import { meshctlVersion } from '../version.js';
 
 export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
@@ -14,7 +13,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     io.stdout.write(`${meshctlVersion}\n`);
     return ExitCode.ok;
   }
-  const { default: yargs } = await import('yargs');
+  // Loaded after the fast path: the commands' option builders import their views.
+  const [{ default: yargs }, { commands }] = await Promise.all([import('yargs'), import('./commands.js')]);
   let exit: number = ExitCode.ok;
   const run = (cmd: Command) => async (args: Record<string, unknown>) => {
     exit = await cmd.run(args, io);
