@@ -2,6 +2,14 @@
 // Thin launcher: the CLI is compiled to dist/ by `npm run build`.
 import { main } from '../dist/cli/main.js';
 
+// `meshctl plan | head` closes the pipe early; that is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err && err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -1,11 +1,16 @@
-// `meshctl apply`: plan, confirm, and carry out the plan in dependency order.
+// `meshctl apply [PLANFILE]`: plan, confirm, and carry out the plan in dependency order; or
+// apply a saved plan exactly, refusing if anything it relied on has changed.
 import type { Argv } from 'yargs';
 import type { Command } from './command.js';
 import { commonOptions, lockOptions } from './options.js';
 
 export const applyCommand: Command = {
-  command: 'apply',
-  describe: 'Make the clusters match mesh.yaml (shows the plan and asks first)',
-  builder: (y: Argv) => lockOptions(commonOptions(y)).option('auto-approve', { type: 'boolean', default: false, describe: 'Skip the approval prompt' }),
+  command: 'apply [planfile]',
+  describe: 'Make the clusters match mesh.yaml (shows the plan and asks first), or apply a saved plan',
+  builder: (y: Argv) =>
+    lockOptions(commonOptions(y))
+      .positional('planfile', { type: 'string', describe: 'A plan saved with meshctl plan --out; applied without a prompt, refused if stale' })
+      .option('auto-approve', { type: 'boolean', default: false, describe: 'Skip the approval prompt' })
+      .option('json', { type: 'boolean', default: false, describe: 'Stream progress as one JSON object per line (needs --auto-approve or a plan file)' }),
   run: async (args, io) => (await import('./run-apply.js')).runApply(args, io, 'apply'),
 };

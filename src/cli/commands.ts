@@ -4,6 +4,7 @@ import { applyCommand } from './apply.js';
 import { destroyCommand } from './destroy.js';
 import { forceUnlockCommand } from './force-unlock.js';
 import { planCommand } from './plan.js';
+import { showCommand } from './show.js';
 import { validateCommand } from './validate.js';
 
-export const commands: readonly Command[] = [validateCommand, planCommand, applyCommand, destroyCommand, forceUnlockCommand];
+export const commands: readonly Command[] = [validateCommand, planCommand, showCommand, applyCommand, destroyCommand, forceUnlockCommand];

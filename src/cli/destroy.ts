@@ -7,6 +7,9 @@ import { commonOptions, lockOptions } from './options.js';
 export const destroyCommand: Command = {
   command: 'destroy',
   describe: 'Remove everything meshctl made, in reverse dependency order',
-  builder: (y: Argv) => lockOptions(commonOptions(y)).option('auto-approve', { type: 'boolean', default: false, describe: 'Skip the approval prompt' }),
+  builder: (y: Argv) =>
+    lockOptions(commonOptions(y))
+      .option('auto-approve', { type: 'boolean', default: false, describe: 'Skip the approval prompt' })
+      .option('json', { type: 'boolean', default: false, describe: 'Stream progress as one JSON object per line (needs --auto-approve)' }),
   run: async (args, io) => (await import('./run-apply.js')).runApply(args, io, 'destroy'),
 };

@@ -1,110 +1,143 @@
-// The shared body of `apply` and `destroy` (Terraform's backend_apply): lock the state, plan,
-// show the plan, ask, walk it, persist after every action, unlock. A failed unit stops its
-// dependants only; the state keeps everything that did happen, so the next run resumes.
+// The shared body of `apply` and `destroy` (Terraform's backend_apply): lock the state, plan
+// (or check a saved plan still holds), show it, ask, walk it, persist after every action,
+// unlock. A failed unit stops its dependants only; the state keeps everything that did
+// happen, so the next run resumes.
 import { randomUUID } from 'node:crypto';
-import { DiagnosticsError, error, type Diagnostic } from '../diagnostics.js';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { DiagnosticsError, error, fail, type Diagnostic } from '../diagnostics.js';
 import { objectAddress, refOf } from '../kube/object.js';
 import type { Unit } from '../model/desired.js';
 import { runPlan } from '../executors/run-plan.js';
 import { removeIstiodLeftovers, ROOT_CERT_CONFIGMAP } from '../executors/leftovers.js';
-import { isEmptyPlan, type PlanMode } from '../planner/plan.js';
+import { isEmptyPlan, type Plan, type PlanMode } from '../planner/plan.js';
+import { parsePlanFile } from '../planner/plan-file.js';
+import { planMismatches } from '../planner/plan-match.js';
+import { addressesToCheck, checkStale } from '../planner/stale.js';
 import { outputsOfUnit } from '../render/outputs.js';
 import { resolveUnit } from '../render/resolve.js';
 import { StateJournal } from '../state/journal.js';
 import { acquireLock } from '../state/local-file.js';
 import { emptyState } from '../state/state.js';
 import { meshctlVersion } from '../version.js';
-import { renderEventHuman } from '../views/apply-human.js';
-import { renderDiagnostics } from '../views/diagnostics.js';
-import { renderPlanHuman } from '../views/plan-human.js';
+import { applyOutput } from './apply-output.js';
 import { useColor } from './color.js';
 import { confirm } from './confirm.js';
 import { ExitCode, type CliIO } from './io.js';
 import { commonArgs, parseDuration } from './options.js';
-import { loadInputs, makePlan, withTrust } from './session.js';
+import { loadInputs, makePlan, withTrust, type Inputs, type Planned } from './session.js';
 import { makeTrust } from './trust-material.js';
 
 export async function runApply(args: Record<string, unknown>, io: CliIO, mode: Extract<PlanMode, 'apply' | 'destroy'>): Promise<number> {
   const common = commonArgs(args);
-  const color = useColor(args, io);
+  const out = applyOutput({ json: args['json'] === true, color: useColor(args, io), errColor: useColor(args, io, 'stderr'), io });
+  out.start();
+  const savedPlan = typeof args['planfile'] === 'string' ? await readSavedPlan(path.resolve(io.cwd, args['planfile'])) : undefined;
   const inputs = await loadInputs(common, io);
-  if (inputs.warnings.length) io.stderr.write(renderDiagnostics(inputs.warnings, { color: useColor(args, io, 'stderr'), sources: inputs.sources }));
+  out.diagnostics(inputs.warnings, inputs.sources);
   const lock = await acquireLock(inputs.stateFile, { operation: mode, version: meshctlVersion, timeoutMs: parseDuration(args['lock-timeout'], 'lock-timeout') });
   try {
-    const planned = await makePlan(inputs, { mode, args: common, io, now: new Date() });
-    io.stdout.write(renderPlanHuman(planned.plan, { color }));
+    const planned = await makePlan(inputs, { mode: savedPlan?.mode === 'destroy' ? 'destroy' : mode, args: common, io, now: new Date() });
+    if (savedPlan) refuseIfStale(savedPlan, planned, inputs);
+    out.plan(planned.plan);
     if (isEmptyPlan(planned.plan) && mode === 'destroy') return ExitCode.ok;
-    if (args['auto-approve'] !== true) {
+    // A saved plan was reviewed already (Terraform applies it without asking again).
+    if (!savedPlan && args['auto-approve'] !== true) {
       const what = mode === 'destroy' ? 'Do you really want to destroy the mesh?' : 'Do you want to perform these actions?';
-      if (!io.stdin.isTTY) {
-        throw new DiagnosticsError([error('No approval', `meshctl ${mode} needs approval and there is no terminal to ask on. Review the plan and run again with --auto-approve.`)]);
+      if (args['json'] === true || !io.stdin.isTTY) {
+        fail('No approval', `meshctl ${mode} needs approval and there is no terminal to ask on. Review the plan and run again with --auto-approve, or apply a saved plan (meshctl plan --out plan.json; meshctl apply plan.json).`);
       }
       if (!(await confirm(io, what))) {
-        io.stdout.write(`${mode === 'destroy' ? 'Destroy' : 'Apply'} cancelled.\n`);
+        out.note(`${mode === 'destroy' ? 'Destroy' : 'Apply'} cancelled.\n`);
         return ExitCode.error;
       }
     }
-    const initial = inputs.prior ?? emptyState({ lineage: randomUUID(), meshID: inputs.topology.meshID, meshctlVersion });
-    const journal = new StateJournal(inputs.stateFile, { ...initial, meshctlVersion });
-    const unitById = new Map<string, Unit>(inputs.desired.units.map((u) => [u.id, u]));
-    // apply creates missing trust material now (plan only read it); its outputs feed cacerts.
-    const outputs = planned.outputs;
-    if (mode === 'apply') {
-      const trust = await makeTrust(inputs.topology, new Date());
-      for (const d of trust.diagnostics) if (d.severity === 'warning') io.stderr.write(renderDiagnostics([d], { color: false }));
-      withTrust(outputs, trust);
-    }
-    const serverOf = (c: string) => inputs.clients.get(c)!.server;
-    const result = await runPlan({
-      plan: planned.plan,
-      clients: inputs.clients,
-      journal,
-      parallelism: Number(args['parallelism'] ?? 10),
-      waitTimeoutMs: parseDuration(args['wait-timeout'], 'wait-timeout'),
-      onEvent: (e) => io.stdout.write(`${renderEventHuman(e)}\n`),
-      materialize: async (id) => {
-        const unit = unitById.get(id)!;
-        const objects = await resolveUnit(unit, { outputs, render: (iop) => planned.istioctl!.render(iop), serverOf });
-        return new Map(objects.map((o) => [objectAddress(unit.cluster, refOf(o)), o]));
-      },
-      collectOutputs: async (id) => {
-        const unit = unitById.get(id)!;
-        const live = new Map();
-        for (const w of unit.waits) {
-          const cluster = w.cluster ?? unit.cluster;
-          if (w.kind === 'loadbalancer-address' || w.kind === 'token-populated') {
-            const ref = { apiVersion: 'v1', kind: w.kind === 'loadbalancer-address' ? 'Service' : 'Secret', namespace: w.namespace, name: w.name };
-            const o = await inputs.clients.get(cluster)!.read(ref);
-            if (o) live.set(objectAddress(cluster, ref), o);
-          }
-        }
-        const got = outputsOfUnit(unit, live);
-        outputs.set(id, { ...outputs.get(id), ...got });
-        const persisted: Record<string, string> = {};
-        if (got.address) persisted.address = got.address;
-        return persisted;
-      },
-    });
-    if (mode === 'destroy' && result.failed.length === 0) {
-      let leftovers = 0;
-      for (const client of inputs.clients.values()) leftovers += await removeIstiodLeftovers(client);
-      if (leftovers) io.stdout.write(`Removed ${leftovers} ${ROOT_CERT_CONFIGMAP} ConfigMap(s) that istiod wrote.\n`);
-    }
-    const diags: Diagnostic[] = result.failed.flatMap((f) => f.diagnostics.map((d) => ({ ...d, detail: `${f.unit}: ${d.detail}` })));
-    if (diags.length) {
-      io.stderr.write(renderDiagnostics(diags, { color: useColor(args, io, 'stderr') }));
-      io.stderr.write(`${result.skipped.length} dependent step(s) skipped. Progress is saved in ${inputs.stateFile}; run ${mode} again to resume.\n`);
+    const failed = await carryOut({ inputs, planned, mode: planned.plan.mode === 'destroy' ? 'destroy' : 'apply', args, onEvent: out.event, note: out.note });
+    if (failed.length) {
+      out.diagnostics(failed);
+      out.note(`Progress is saved in ${inputs.stateFile}; run ${mode} again to resume.\n`);
       return ExitCode.error;
     }
-    const s = planned.plan.summary;
-    io.stdout.write(
-      mode === 'destroy'
-        ? `\nDestroy complete! Resources: ${s.destroy} destroyed, ${s.change} released.\n`
-        : `\nApply complete! Resources: ${s.add} added, ${s.change} changed, ${s.destroy} destroyed.\nState saved to ${inputs.stateFile}\n`,
-    );
+    out.done(planned.plan.summary, planned.plan.mode === 'destroy' ? 'destroy' : 'apply');
+    if (planned.plan.mode !== 'destroy') out.note(`State saved to ${inputs.stateFile}\n`);
     return ExitCode.ok;
   } finally {
     await lock.release();
     for (const c of inputs.clients.values()) c.close();
   }
+}
+
+async function readSavedPlan(file: string): Promise<Plan> {
+  const text = await fs.readFile(file, 'utf8').catch((e: Error) => fail('Cannot read plan file', `${file}: ${e.message}`));
+  const parsed = parsePlanFile(text, { file });
+  if (!('plan' in parsed)) throw new DiagnosticsError(parsed.diagnostics);
+  if (parsed.plan.mode === 'refresh-only') fail('Cannot apply a refresh-only plan', `${file} reports drift only; it has nothing to apply. Run meshctl plan to plan the repair.`);
+  return parsed.plan;
+}
+
+/** Refuses, naming what changed, unless the world still matches the saved plan exactly. */
+function refuseIfStale(saved: Plan, planned: Planned, inputs: Inputs): void {
+  const live = new Map(addressesToCheck(saved).map((a) => [a, planned.live.get(a)?.metadata as { resourceVersion?: string } | undefined]));
+  const diags: Diagnostic[] = [
+    ...checkStale({ plan: saved, currentState: inputs.prior ? { lineage: inputs.prior.lineage, serial: inputs.prior.serial } : null, sourceDigest: inputs.topology.source.digest, live }),
+  ];
+  const mismatch = planMismatches(saved, planned.plan);
+  if (diags.length === 0 && mismatch.length) {
+    diags.push(error('Saved plan no longer matches', `Planning again now gives a different plan:\n  ${mismatch.slice(0, 20).join('\n  ')}\nRun meshctl plan again, review the new plan, and apply that one.`));
+  }
+  if (diags.length) throw new DiagnosticsError(diags);
+}
+
+async function carryOut(o: { inputs: Inputs; planned: Planned; mode: 'apply' | 'destroy'; args: Record<string, unknown>; onEvent: Parameters<typeof runPlan>[0]['onEvent']; note: (s: string) => void }): Promise<Diagnostic[]> {
+  const { inputs, planned } = o;
+  const initial = inputs.prior ?? emptyState({ lineage: randomUUID(), meshID: inputs.topology.meshID, meshctlVersion });
+  const journal = new StateJournal(inputs.stateFile, { ...initial, meshctlVersion });
+  const unitById = new Map<string, Unit>(inputs.desired.units.map((u) => [u.id, u]));
+  const outputs = planned.outputs;
+  if (o.mode === 'apply') {
+    // apply creates missing trust material now (plan only read it); it feeds the cacerts units.
+    const trust = await makeTrust(inputs.topology, new Date());
+    if (trust.diagnostics.some((d) => d.severity === 'error')) return [...trust.diagnostics];
+    withTrust(outputs, trust);
+  }
+  const serverOf = (c: string) => inputs.clients.get(c)!.server;
+  const result = await runPlan({
+    plan: planned.plan,
+    clients: inputs.clients,
+    journal,
+    parallelism: Number(o.args['parallelism'] ?? 10),
+    waitTimeoutMs: parseDuration(o.args['wait-timeout'], 'wait-timeout'),
+    onEvent: o.onEvent,
+    materialize: async (id) => {
+      const unit = unitById.get(id)!;
+      const objects = await resolveUnit(unit, { outputs, render: (iop) => planned.istioctl!.render(iop), serverOf });
+      return new Map(objects.map((obj) => [objectAddress(unit.cluster, refOf(obj)), obj]));
+    },
+    collectOutputs: async (id) => {
+      const unit = unitById.get(id)!;
+      const live = new Map();
+      for (const w of unit.waits) {
+        const cluster = w.cluster ?? unit.cluster;
+        if (w.kind === 'loadbalancer-address' || w.kind === 'token-populated') {
+          const ref = { apiVersion: 'v1', kind: w.kind === 'loadbalancer-address' ? 'Service' : 'Secret', namespace: w.namespace, name: w.name };
+          const obj = await inputs.clients.get(cluster)!.read(ref);
+          if (obj) live.set(objectAddress(cluster, ref), obj);
+        }
+      }
+      const got = outputsOfUnit(unit, live);
+      outputs.set(id, { ...outputs.get(id), ...got });
+      // Only what is safe to persist: the address, never the token.
+      const persisted: Record<string, string> = {};
+      if (got.address) persisted.address = got.address;
+      return persisted;
+    },
+  });
+  if (o.mode === 'destroy' && result.failed.length === 0) {
+    let leftovers = 0;
+    for (const client of inputs.clients.values()) leftovers += await removeIstiodLeftovers(client);
+    if (leftovers) o.note(`Removed ${leftovers} ${ROOT_CERT_CONFIGMAP} ConfigMap(s) that istiod wrote.\n`);
+  }
+  const diags = result.failed.flatMap((f) => f.diagnostics.map((d) => ({ ...d, detail: `${f.unit}: ${d.detail}` })));
+  if (result.skipped.length) diags.push(error('Steps skipped', `${result.skipped.length} dependent step(s) did not run because a step they depend on failed: ${result.skipped.join(', ')}.`));
+  return diags;
 }

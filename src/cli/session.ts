@@ -69,6 +69,8 @@ export class DiagnosticsErrorWithSources extends DiagnosticsError {
 
 export interface Planned {
   readonly plan: Plan;
+  /** Raw live objects read for the plan (memory only: Secret values are real here). */
+  readonly live: ReadonlyMap<string, KubeObject>;
   readonly outputs: OutputValues;
   readonly trust: TrustMaterial;
   readonly istioctl?: Istioctl;
@@ -88,7 +90,7 @@ export async function makePlan(inputs: Inputs, opts: { mode: PlanMode; args: Com
     // Destroy and drift need no rendering: the state says what meshctl made.
     const live = await observe(clients, wantedOf(new Map(), [], prior));
     const plan = planMesh({ mode: opts.mode, desired, observed: { objects: masked(live.objects) }, prior, source: topology.source, createdAt: opts.now.toISOString(), meshctlVersion });
-    return { plan, outputs: new Map(), trust: { data: new Map(), diagnostics: [] }, diagnostics: [] };
+    return { plan, live: live.objects, outputs: new Map(), trust: { data: new Map(), diagnostics: [] }, diagnostics: [] };
   }
   const istioctl = await openIstioctl({ binary: opts.args.istioctl, env: opts.io.env, wantVersion: topology.istio.version });
   const trust = await readTrust(topology, opts.now);
@@ -103,7 +105,7 @@ export async function makePlan(inputs: Inputs, opts: { mode: PlanMode; args: Com
   const resolved = await resolveAll(desired.units, { outputs, render, serverOf });
   const forPlan: Desired = { ...desired, units: desired.units.map((u) => ({ ...u, objects: (resolved.get(u.id) ?? []).map(maskSecretData) })) };
   const plan = planMesh({ mode: 'apply', desired: forPlan, observed: { objects: masked(live.objects) }, prior, source: topology.source, createdAt: opts.now.toISOString(), meshctlVersion });
-  return { plan, outputs, trust, istioctl, diagnostics: trust.diagnostics };
+  return { plan, live: live.objects, outputs, trust, istioctl, diagnostics: trust.diagnostics };
 }
 
 export function withTrust(outputs: OutputValues, trust: TrustMaterial): OutputValues {

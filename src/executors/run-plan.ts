@@ -145,7 +145,8 @@ export async function runPlan(o: RunPlanOptions): Promise<RunResult> {
       case 'update': {
         const obj = c.reason === 'release-fields' ? (c.after as KubeObject) : resolved;
         if (!obj) throw new Error(`no object for ${c.address} at apply time: this is a bug in meshctl`);
-        const sent = withoutForeignFields(obj);
+        // Created whole (as rendered); updated without the fields istiod owns (planner/ignore.ts).
+        const sent = withoutForeignFields(obj, { creating: c.action === 'create' });
         const pending = unknownPaths(sent);
         if (pending.length) throw new DiagnosticsError([{ severity: 'error', summary: 'Value still unknown at apply time', detail: `${c.address} needs ${pending.join(', ')}, which no earlier step produced. Check that the unit it depends on finished.` }]);
         await o.journal.objectPending(c.address, { unit: c.unit, cluster: c.cluster, ref: c.ref, existedBefore: c.existedBefore });
@@ -153,7 +154,7 @@ export async function runPlan(o: RunPlanOptions): Promise<RunResult> {
         if (c.reason === 'release-fields') {
           await o.journal.objectGone(c.address);
         } else {
-          await o.journal.objectApplied(c.address, { applied: maskSecretData(sent), uid: res.metadata.uid as string | undefined, resourceVersion: res.metadata.resourceVersion as string | undefined });
+          await o.journal.objectApplied(c.address, { applied: maskSecretData(withoutForeignFields(sent)), uid: res.metadata.uid as string | undefined, resourceVersion: res.metadata.resourceVersion as string | undefined });
         }
         if (sent.kind === 'CustomResourceDefinition') {
           await waitFor(client, { kind: 'crds-established', names: [sent.metadata.name] }, { timeoutMs: o.waitTimeoutMs, now: o.now, sleep: o.sleep, onProgress: () => undefined });

@@ -3,18 +3,21 @@
 // ready). meshctl neither compares nor sends them, so it never fights istiod over them and
 // a plan right after apply is empty (Argo CD users know this fight: argo-cd#1487).
 
-const rules: Readonly<Record<string, readonly string[][]>> = {
-  MutatingWebhookConfiguration: [['webhooks', '*', 'clientConfig', 'caBundle']],
+// `onCreate: true`: also left out when the object is first created. A rendered caBundle is
+// never meaningful (istiod always fills it); a rendered failurePolicy is: the chart starts the
+// validating webhook at Ignore until istiod is ready, and the API server's default is Fail.
+const rules: Readonly<Record<string, readonly { path: readonly string[]; onCreate: boolean }[]>> = {
+  MutatingWebhookConfiguration: [{ path: ['webhooks', '*', 'clientConfig', 'caBundle'], onCreate: true }],
   ValidatingWebhookConfiguration: [
-    ['webhooks', '*', 'clientConfig', 'caBundle'],
-    ['webhooks', '*', 'failurePolicy'],
+    { path: ['webhooks', '*', 'clientConfig', 'caBundle'], onCreate: true },
+    { path: ['webhooks', '*', 'failurePolicy'], onCreate: false },
   ],
 };
 
-/** A copy of the object without the fields other controllers own. */
-export function withoutForeignFields<T extends { kind: string }>(o: T): T {
-  const paths = rules[o.kind];
-  if (!paths) return o;
+/** A copy of the object without the fields other controllers own (when creating: fewer). */
+export function withoutForeignFields<T extends { kind: string }>(o: T, opts: { creating?: boolean } = {}): T {
+  const paths = rules[o.kind]?.filter((r) => !opts.creating || r.onCreate).map((r) => r.path);
+  if (!paths?.length) return o;
   const copy = structuredClone(o) as unknown;
   for (const p of paths) remove(copy, p);
   return copy as T;

@@ -123,7 +123,11 @@ function changeFor(unit: Unit, raw: KubeObject, observed: Observed, prior: Reado
   const afterUnknown = unknownPaths(after);
   const base = { address, unit: unit.id, cluster: unit.cluster, ref, after, afterUnknown };
   if (!live) {
-    return { ...base, action: 'create', reason: rec?.status === 'applied' ? 'drift' : 'missing', existedBefore: rec?.existedBefore ?? false };
+    // A new object is created whole, as rendered: fields istiod takes over later (the
+    // validating webhook's failurePolicy) must start from the chart's value, not the API
+    // server's default. Only later comparisons and updates leave them to istiod.
+    const whole = withoutForeignFields(raw, { creating: true });
+    return { ...base, after: whole, afterUnknown: unknownPaths(whole), action: 'create', reason: rec?.status === 'applied' ? 'drift' : 'missing', existedBefore: rec?.existedBefore ?? false };
   }
   const existedBefore = rec?.existedBefore ?? true;
   const before = project(after, live);

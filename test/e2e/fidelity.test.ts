@@ -162,8 +162,6 @@ function allowList(ctx: { lastApplied: Map<string, unknown>; guideOnly: Map<stri
 
     // G1 KNOWN GAP: no default validator in meshctl's install (see docs/fidelity.md).
     ...both.map((c): Allowed => ({ id: 'G1', clusters: [c], objects: [GUIDE_ONLY[2]!], path: '', meshctl: ABSENT, guide: ctx.guideOnly.get(`${c} ${GUIDE_ONLY[2]!}`) })),
-    // G2 KNOWN GAP: meshctl never sends failurePolicy, so the API server's default Fail replaces the chart's Ignore.
-    { id: 'G2', clusters: ['cluster1'], objects: ['ValidatingWebhookConfiguration.admissionregistration.k8s.io istio-validator-istio-system'], path: 'webhooks[0].failurePolicy', meshctl: 'Fail', guide: 'Ignore' },
   ];
   return list;
 }

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { sensitive } from '../../../src/kube/sensitive.js';
 import { CycleError } from '../../../src/planner/graph.js';
+import { planMesh } from '../../../src/planner/plan-mesh.js';
 import {
   actions,
   addressIn,
@@ -389,5 +390,29 @@ describe('planMesh: cycles', () => {
     expect(thrown).toBeInstanceOf(CycleError);
     expect((thrown as CycleError).path).toEqual(['c1/namespace', 'c1/remote-secret', 'c1/control-plane', 'c1/namespace']);
     expect((thrown as Error).message).toBe('dependency cycle: c1/namespace -> c1/remote-secret -> c1/control-plane -> c1/namespace');
+  });
+});
+
+describe('planMesh: fields istiod takes over', () => {
+  const validating = (failurePolicy: string) => ({
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingWebhookConfiguration',
+    metadata: { name: 'istio-validator-istio-system' },
+    webhooks: [{ name: 'rev.validation.istio.io', failurePolicy, clientConfig: { service: { name: 'istiod', namespace: 'istio-system' }, caBundle: '' } }],
+  });
+
+  it('creates the validating webhook with the chart failurePolicy but without a caBundle', () => {
+    const plan = planMesh({ mode: 'apply', desired: { meshID: 'm', units: [{ id: 'c1/control-plane', cluster: 'c1', kind: 'control-plane', dependsOn: [], objects: [validating('Ignore')], waits: [], outputs: [] }] }, observed: { objects: new Map() }, prior: null, source: { file: 'mesh.yaml', digest: 'd' }, createdAt: 't', meshctlVersion: '0' });
+    const after = plan.changes[0]!.after as ReturnType<typeof validating>;
+    expect(plan.changes[0]!.action).toBe('create');
+    expect(after.webhooks[0]!.failurePolicy).toBe('Ignore');
+    expect(after.webhooks[0]!.clientConfig).toEqual({ service: { name: 'istiod', namespace: 'istio-system' } });
+  });
+
+  it('does not count istiod flipping failurePolicy to Fail as drift', () => {
+    const live = { ...validating('Fail'), metadata: { name: 'istio-validator-istio-system', resourceVersion: '7' } };
+    live.webhooks[0]!.clientConfig.caBundle = 'cGF0Y2hlZA==';
+    const plan = planMesh({ mode: 'apply', desired: { meshID: 'm', units: [{ id: 'c1/control-plane', cluster: 'c1', kind: 'control-plane', dependsOn: [], objects: [validating('Ignore')], waits: [], outputs: [] }] }, observed: { objects: new Map([['c1/ValidatingWebhookConfiguration.admissionregistration.k8s.io/_/istio-validator-istio-system', live]]) }, prior: null, source: { file: 'mesh.yaml', digest: 'd' }, createdAt: 't', meshctlVersion: '0' });
+    expect(plan.changes[0]!.action).toBe('noop');
   });
 });

@@ -1,0 +1,55 @@
+// Where apply and destroy report progress: human lines, or one JSON object per line
+// (`--json`, in the spirit of Terraform's machine-readable UI). Chosen once, at the edge.
+import type { Diagnostic } from '../diagnostics.js';
+import type { ApplyEvent } from '../executors/events.js';
+import type { Plan, PlanSummary } from '../planner/plan.js';
+import { meshctlVersion } from '../version.js';
+import { renderEventHuman } from '../views/apply-human.js';
+import { renderDiagnostics } from '../views/diagnostics.js';
+import { changeSummaryJsonLine, diagnosticJsonLine, eventToJsonLine, plannedChangeJsonLines, planSummaryJsonLine, versionJsonLine } from '../views/events-json.js';
+import { renderPlanHuman } from '../views/plan-human.js';
+import type { CliIO } from './io.js';
+
+export interface ApplyOutput {
+  start(): void;
+  plan(plan: Plan): void;
+  event(e: ApplyEvent): void;
+  diagnostics(d: readonly Diagnostic[], sources?: ReadonlyMap<string, string>): void;
+  note(text: string): void;
+  done(summary: PlanSummary, operation: 'apply' | 'destroy'): void;
+}
+
+const stamp = () => ({ timestamp: new Date().toISOString() });
+
+export function applyOutput(opts: { json: boolean; color: boolean; errColor: boolean; io: CliIO }): ApplyOutput {
+  const { io } = opts;
+  if (opts.json) {
+    const line = (s: string) => io.stdout.write(`${s}\n`);
+    return {
+      start: () => line(versionJsonLine({ ...stamp(), meshctlVersion })),
+      plan: (plan) => {
+        for (const l of plannedChangeJsonLines(plan, stamp())) line(l);
+        line(planSummaryJsonLine(plan, stamp()));
+      },
+      event: (e) => line(eventToJsonLine(e, stamp())),
+      diagnostics: (ds) => ds.forEach((d) => line(diagnosticJsonLine(d, stamp()))),
+      note: () => undefined,
+      done: (summary, operation) => line(changeSummaryJsonLine(summary, { ...stamp(), operation })),
+    };
+  }
+  return {
+    start: () => undefined,
+    plan: (plan) => io.stdout.write(renderPlanHuman(plan, { color: opts.color })),
+    event: (e) => io.stdout.write(`${renderEventHuman(e)}\n`),
+    diagnostics: (ds, sources) => {
+      if (ds.length) io.stderr.write(renderDiagnostics(ds, { color: opts.errColor, sources }));
+    },
+    note: (text) => io.stdout.write(text),
+    done: (s, operation) =>
+      io.stdout.write(
+        operation === 'destroy'
+          ? `\nDestroy complete! Resources: ${s.destroy} destroyed, ${s.change} released.\n`
+          : `\nApply complete! Resources: ${s.add} added, ${s.change} changed, ${s.destroy} destroyed.\n`,
+      ),
+  };
+}

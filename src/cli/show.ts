@@ -1,0 +1,29 @@
+// `meshctl show PLANFILE`: print a saved plan (human, JSON or Markdown) without touching any
+// cluster, so CI can render the reviewed plan for a pull request.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { Argv } from 'yargs';
+import { DiagnosticsError, fail } from '../diagnostics.js';
+import type { Command } from './command.js';
+import { useColor } from './color.js';
+import { ExitCode } from './io.js';
+import { formatOptions, planFormat, renderPlan } from './plan-output.js';
+
+export const showCommand: Command = {
+  command: 'show <planfile>',
+  describe: 'Print a saved plan (from plan --out) as text, JSON or Markdown',
+  builder: (y: Argv) =>
+    y
+      .positional('planfile', { type: 'string', describe: 'A plan saved with meshctl plan --out' })
+      .options(formatOptions)
+      .option('color', { type: 'boolean', default: true, describe: 'Colour the output (--no-color)' }),
+  run: async (args, io) => {
+    const { parsePlanFile } = await import('../planner/plan-file.js');
+    const file = path.resolve(io.cwd, String(args['planfile']));
+    const text = await fs.readFile(file, 'utf8').catch((e: Error) => fail('Cannot read plan file', `${file}: ${e.message}`));
+    const parsed = parsePlanFile(text, { file });
+    if (!('plan' in parsed)) throw new DiagnosticsError(parsed.diagnostics);
+    io.stdout.write(renderPlan(parsed.plan, { format: planFormat(args), color: useColor(args, io), planFile: String(args['planfile']) }));
+    return ExitCode.ok;
+  },
+};
