@@ -1,0 +1,121 @@
+// `npm run bench`: builds meshctl, builds or reuses the binaries, starts local clusters (real
+// kube-apiservers on loopback), runs every benchmark and writes bench/results/latest.json.
+//   npm run bench -- [--runs 5] [--warmup 1] [--sizes 2,4,8,16] [--scale-apply-runs 5]
+//                    [--only startup,plan,apply,scale]
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ensureBins } from '../test/harness/bins.js';
+import { startEnvironment, type Environment } from '../test/harness/environment.js';
+import { benchApplyVsGuide, type ApplyVsGuideResult } from './apply-vs-guide.js';
+import { repoRoot, type BenchContext } from './context.js';
+import { summarize, type Summary } from './measure.js';
+import { applyGuide, benchPlanVsDiff, type PlanVsDiffResult } from './plan-vs-diff.js';
+import { renderTables } from './report.js';
+import { benchScalePoint, type ScalePoint } from './scaling.js';
+import { benchStartup, type StartupResult } from './startup.js';
+
+export interface BenchResults {
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; loadAverage1m?: Summary; node: string; kubectl: string; istioctl: string; meshctlCommit: string };
+  settings: { runs: number; warmup: number; scaleApplyRuns: number; sizes: number[] };
+  startedAt: string;
+  finishedAt?: string;
+  startup?: StartupResult;
+  planVsDiff?: PlanVsDiffResult;
+  applyVsGuide?: ApplyVsGuideResult;
+  scaling?: ScalePoint[];
+}
+
+const { values: opt } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '1' },
+    sizes: { type: 'string', default: '2,4,8,16' },
+    'scale-apply-runs': { type: 'string', default: '5' },
+    only: { type: 'string', default: 'startup,plan,apply,scale' },
+    out: { type: 'string', default: join(repoRoot, 'bench/results/latest.json') },
+  },
+});
+const only = new Set(opt.only.split(','));
+const sizes = opt.sizes.split(',').map(Number);
+const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+const text = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'utf8' }).stdout.trim();
+
+log('building meshctl (tsc)');
+const built = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: repoRoot, encoding: 'utf8' });
+if (built.status !== 0) throw new Error(`building meshctl failed:\n${built.stdout}${built.stderr}`);
+const binDir = await ensureBins({ onProgress: (l) => log(`bins: ${l}`) });
+
+const loads: number[] = [];
+const sampler = setInterval(() => loads.push(os.loadavg()[0]!), 5000);
+const results: BenchResults = {
+  machine: {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    kubectl: text(join(binDir, 'kubectl'), ['version', '--client', '-o', 'json']).match(/"gitVersion":\s*"([^"]+)"/)?.[1] ?? 'unknown',
+    istioctl: text(join(binDir, 'istioctl'), ['version', '--remote=false', '--short']),
+    meshctlCommit: text('git', ['-C', repoRoot, 'rev-parse', '--short', 'HEAD']),
+  },
+  settings: { runs: Number(opt.runs), warmup: Number(opt.warmup), scaleApplyRuns: Number(opt['scale-apply-runs']), sizes },
+  startedAt: new Date().toISOString(),
+};
+const save = () => {
+  if (loads.length) results.machine.loadAverage1m = summarize(loads);
+  mkdirSync(join(repoRoot, 'bench/results'), { recursive: true });
+  writeFileSync(opt.out, `${JSON.stringify(results, null, 2)}\n`);
+};
+
+const workDir = mkdtempSync(join(os.tmpdir(), 'meshctl-bench-'));
+let env: Environment | undefined;
+try {
+  const needClusters = only.has('plan') || only.has('apply') || only.has('scale');
+  const count = Math.max(2, ...(only.has('scale') ? sizes : []));
+  if (needClusters) {
+    log(`starting ${count} clusters`);
+    env = await startEnvironment({ binDir, count });
+  }
+  const ctx: BenchContext = {
+    binDir,
+    kubeconfig: env?.info.kubeconfigPath ?? '',
+    kubectl: { binary: join(binDir, 'kubectl'), kubeconfig: env?.info.kubeconfigPath ?? '' },
+    runs: results.settings.runs,
+    warmup: results.settings.warmup,
+    scaleApplyRuns: results.settings.scaleApplyRuns,
+    workDir,
+    log,
+  };
+  if (only.has('startup')) {
+    results.startup = await benchStartup(ctx);
+    save();
+  }
+  if (only.has('plan') || only.has('apply')) {
+    log('applying the guide\'s mesh.yaml');
+    const guideDir = await applyGuide(ctx);
+    if (only.has('plan')) {
+      results.planVsDiff = await benchPlanVsDiff(ctx, guideDir);
+      save();
+    }
+    if (only.has('apply')) {
+      results.applyVsGuide = await benchApplyVsGuide(ctx, guideDir);
+      save();
+    }
+  }
+  if (only.has('scale')) {
+    results.scaling = [];
+    for (const n of sizes) {
+      results.scaling.push(await benchScalePoint(ctx, n));
+      save();
+    }
+  }
+  results.finishedAt = new Date().toISOString();
+  save();
+  process.stdout.write(`\n${renderTables(results)}\nmachine: ${JSON.stringify(results.machine)}\nresults: ${opt.out}\n`);
+} finally {
+  clearInterval(sampler);
+  await env?.stop();
+  rmSync(workDir, { recursive: true, force: true });
+}

@@ -1,0 +1,57 @@
+// (c) Scaling: generated meshes of 2, 4, 8, 16 clusters (bench/topology.ts). Per size: a fresh
+// apply (unmeasured warm-up), then no-op plans, then fresh applies with a reset before each —
+// wall time, API requests (MESHCTL_STATS) and peak memory.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { meshctl, type BenchContext } from './context.js';
+import { alternate, summarize, type Summary } from './measure.js';
+import { resetClusters } from './reset.js';
+import { generateMesh, shapeOf, type Shape } from './topology.js';
+
+export interface ScalePoint {
+  readonly clusters: number;
+  readonly shape: Shape;
+  /** Objects meshctl manages (its state file after apply). */
+  readonly objects: number;
+  readonly planMs: Summary;
+  readonly planRequests: number;
+  readonly planRequestsPerCluster: Record<string, number>;
+  readonly planRssMiB: Summary;
+  readonly applyMs: Summary;
+  readonly applyRequests: Summary;
+  readonly applyRssMiB: Summary;
+}
+
+const contextsUpTo = (n: number) => Array.from({ length: n }, (_, i) => `cluster${i + 1}`);
+
+export async function benchScalePoint(ctx: BenchContext, n: number): Promise<ScalePoint> {
+  ctx.log(`scaling: ${n} clusters`);
+  const dir = join(ctx.workDir, `scale-${n}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'mesh.yaml'), generateMesh(n));
+  const stateFile = join(dir, 'meshctl.state.json');
+  const contexts = contextsUpTo(n);
+  const freshApply = async () => {
+    await resetClusters(ctx.kubectl, contexts);
+    rmSync(stateFile, { force: true });
+    return meshctl(ctx, ['apply', '--auto-approve'], { cwd: dir });
+  };
+  const first = await freshApply();
+  ctx.log(`  first apply (warm-up): ${(first.wallMs / 1000).toFixed(1)} s`);
+  const objects = Object.keys((JSON.parse(readFileSync(stateFile, 'utf8')) as { objects: object }).objects).length;
+  const plans = await alternate({ plan: () => meshctl(ctx, ['plan', '--detailed-exitcode'], { cwd: dir }) }, { runs: ctx.runs, warmup: ctx.warmup, log: ctx.log });
+  const applies = await alternate({ apply: freshApply }, { runs: ctx.scaleApplyRuns, warmup: 0, log: ctx.log });
+  const lastPlan = plans.plan[plans.plan.length - 1]!.stats!;
+  return {
+    clusters: n,
+    shape: shapeOf(n),
+    objects,
+    planMs: summarize(plans.plan.map((s) => s.wallMs)),
+    planRequests: lastPlan.requests,
+    planRequestsPerCluster: lastPlan.perCluster,
+    planRssMiB: summarize(plans.plan.map((s) => s.maxRssKiB / 1024)),
+    applyMs: summarize(applies.apply.map((s) => s.wallMs)),
+    applyRequests: summarize(applies.apply.map((s) => s.stats?.requests ?? NaN)),
+    applyRssMiB: summarize(applies.apply.map((s) => s.maxRssKiB / 1024)),
+  };
+}
