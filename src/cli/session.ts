@@ -21,6 +21,7 @@ import { readStateFile } from '../state/local-file.js';
 import type { MeshState } from '../state/state.js';
 import { meshctlVersion } from '../version.js';
 import { readTrust, type TrustMaterial } from './trust-material.js';
+import { checkLiveCacerts } from '../trust/live.js';
 import type { CliIO } from './io.js';
 import { trackClients } from './stats.js';
 
@@ -102,10 +103,29 @@ export async function makePlan(inputs: Inputs, opts: { mode: PlanMode; args: Com
   const live = await observe(clients, wantedOf(first, desired.units, prior));
   // Pass 2: with every output the clusters already show (e.g. the gateway address).
   const outputs = withTrust(outputsFromLive(desired, live.objects), trust);
+  const liveCacerts = checkLiveTrust(topology, trust, live.objects);
+  if (hasErrors(liveCacerts)) throw new DiagnosticsError(liveCacerts);
   const resolved = await resolveAll(desired.units, { outputs, render, serverOf });
   const forPlan: Desired = { ...desired, units: desired.units.map((u) => ({ ...u, objects: (resolved.get(u.id) ?? []).map(maskSecretData) })) };
   const plan = planMesh({ mode: 'apply', desired: forPlan, observed: { objects: masked(live.objects) }, prior, source: topology.source, createdAt: opts.now.toISOString(), meshctlVersion });
   return { plan, live: live.objects, outputs, trust, istioctl, diagnostics: trust.diagnostics };
+}
+
+/**
+ * A cluster whose live cacerts chain to another root is reported and the plan refused:
+ * replacing a root of trust under running workloads is never done silently.
+ */
+function checkLiveTrust(topology: Topology, trust: TrustMaterial, live: ReadonlyMap<string, KubeObject>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const c of topology.clusters) {
+    const data = trust.data.get(c.name);
+    const secret = live.get(objectAddress(c.name, { apiVersion: 'v1', kind: 'Secret', namespace: 'istio-system', name: 'cacerts' })) as { data?: Record<string, string> } | undefined;
+    if (!data || !secret?.data) continue;
+    const pem = (b64?: string) => Buffer.from(b64 ?? '', 'base64').toString('utf8');
+    const decoded = Object.fromEntries(Object.entries(secret.data).filter(([k]) => !k.includes('key')).map(([k, v]) => [k, pem(v)]));
+    out.push(...checkLiveCacerts({ cluster: c.name, live: decoded, desired: { rootCert: pem(data['root-cert.pem']), caCert: pem(data['ca-cert.pem']), certChain: pem(data['cert-chain.pem']) } }));
+  }
+  return out;
 }
 
 export function withTrust(outputs: OutputValues, trust: TrustMaterial): OutputValues {

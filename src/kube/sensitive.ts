@@ -1,10 +1,15 @@
 // Secret values never enter a plan, the state or output. Wherever one would appear, a
 // Sensitive marker stands in, holding a SHA-256 digest so two values can still be compared
 // (has the token changed?) without revealing either.
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 
 export interface Sensitive {
   readonly $sensitive: string;
+  /**
+   * What may be shown instead of the value: for a PEM certificate, its SHA-256 fingerprint
+   * (certificates are public; they sit in Secrets next to keys, as in cacerts).
+   */
+  readonly display?: string;
 }
 
 export function isSensitive(v: unknown): v is Sensitive {
@@ -12,7 +17,21 @@ export function isSensitive(v: unknown): v is Sensitive {
 }
 
 export function sensitive(value: string | Buffer): Sensitive {
-  return { $sensitive: `sha256:${createHash('sha256').update(value).digest('hex')}` };
+  const digest = `sha256:${createHash('sha256').update(value).digest('hex')}`;
+  const display = certificateFingerprint(value);
+  return display ? { $sensitive: digest, display } : { $sensitive: digest };
+}
+
+/** "certificate SHA256:ab:cd:…" for text that is only PEM certificates (first one); else undefined. */
+function certificateFingerprint(value: string | Buffer): string | undefined {
+  const text = Buffer.isBuffer(value) ? value.toString('utf8') : value;
+  if (!text.trimStart().startsWith('-----BEGIN CERTIFICATE-----') || text.includes('PRIVATE KEY')) return undefined;
+  try {
+    const fp = new X509Certificate(text).fingerprint256.toLowerCase();
+    return `certificate SHA256:${fp}`;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Replaces every value of a Secret's `data`/`stringData` with its digest marker. */

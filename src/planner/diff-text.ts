@@ -11,7 +11,7 @@ export const sensitiveValue = '(sensitive value)';
 /** Replaces markers with their display text so YAML shows them as plain scalars. */
 export function displayForm(v: unknown): unknown {
   if (isUnknown(v)) return v.$unknown.sensitive ? `${sensitiveValue} ${knownAfterApply}` : knownAfterApply;
-  if (isSensitive(v)) return sensitiveValue;
+  if (isSensitive(v)) return v.display ? `${sensitiveValue} ${v.display}` : sensitiveValue;
   if (Array.isArray(v)) return v.map(displayForm);
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, displayForm(x)]));
   return v;

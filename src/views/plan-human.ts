@@ -3,6 +3,7 @@
 // steps, and the closing "Plan: X to add, Y to change, Z to destroy." Pure text from data.
 import type { Action, Change, Plan, Reason } from '../planner/plan.js';
 import { palette, type Palette } from './palette.js';
+import { displayForm } from '../planner/diff-text.js';
 
 const symbol: Record<Action, string> = { create: '+', update: '~', delete: '-', noop: ' ' };
 
@@ -42,6 +43,11 @@ function changeLines(c: Change, p: Palette, mode: Plan['mode']): string[] {
   const lines = [`  ${color(`${symbol[c.action]} ${objectName(c)}`)}${why ? p.dim(`  (${why})`) : ''}`];
   if (c.action === 'create' && c.afterUnknown.length) {
     for (const path of c.afterUnknown) lines.push(`      ${p.dim(`${path}: (known after apply)`)}`);
+  }
+  if (c.action === 'create' && c.ref.kind === 'Secret') {
+    // Values never show; certificates show their fingerprints so a reviewer can tell roots apart.
+    const data = (displayForm(c.after) as { data?: Record<string, unknown> }).data ?? {};
+    for (const [k, v] of Object.entries(data)) if (typeof v === 'string' && !c.afterUnknown.includes(`/data/${k}`)) lines.push(`      ${p.dim(`/data/${k}: ${v}`)}`);
   }
   if (c.diff) {
     for (const l of c.diff.split('\n')) {
