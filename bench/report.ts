@@ -44,7 +44,7 @@ export function renderTables(r: BenchResults): string {
     for (const p of r.scaling) {
       const per = Object.values(p.planRequestsPerCluster);
       out.push(
-        `| ${p.clusters} (${p.shape.primaries} + ${p.shape.remotes}, ${p.shape.networks}) | ${p.objects} | ${sec(p.planMs)} | ${p.planRequests} (${Math.min(...per)}–${Math.max(...per)}) | ${fmt(p.planRssMiB.median)} MiB | ${sec(p.applyMs)} | ${fmt(p.applyRequests.median)} | ${fmt(p.applyRssMiB.median)} MiB |`,
+        `| ${p.clusters} (${p.shape.primaries} + ${p.shape.remotes}, ${p.shape.networks}) | ${p.objects} | ${sec(p.planMs)} | ${p.planRequests} (${Math.min(...per)}–${Math.max(...per)}) | ${fmt(p.planRssMiB.median)} MiB | ${sec(p.applyMs)}${p.applyRuns === 1 ? ', 1 run' : `, ${p.applyRuns} runs`} | ${fmt(p.applyRequests.median)} | ${fmt(p.applyRssMiB.median)} MiB |`,
       );
     }
     out.push('');

@@ -1,9 +1,10 @@
 // `npm run bench`: builds meshctl, builds or reuses the binaries, starts local clusters (real
 // kube-apiservers on loopback), runs every benchmark and writes bench/results/latest.json.
 //   npm run bench -- [--runs 5] [--warmup 1] [--sizes 2,4,8,16] [--scale-apply-runs 5]
-//                    [--only startup,plan,apply,scale]
+//                    [--only startup,plan,apply,scale] [--merge]
+// --merge keeps the sections of an existing results file that this run does not measure.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,7 +19,9 @@ import { benchScalePoint, type ScalePoint } from './scaling.js';
 import { benchStartup, type StartupResult } from './startup.js';
 
 export interface BenchResults {
-  machine: { cpus: number; cpuModel: string; memoryGiB: number; loadAverage1m?: Summary; node: string; kubectl: string; istioctl: string; meshctlCommit: string };
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; kubectl: string; istioctl: string; meshctlCommit: string };
+  /** 1-minute load average sampled every 5 s while each section ran. */
+  loadAverage1m: Record<string, Summary>;
   settings: { runs: number; warmup: number; scaleApplyRuns: number; sizes: number[] };
   startedAt: string;
   finishedAt?: string;
@@ -36,6 +39,7 @@ const { values: opt } = parseArgs({
     'scale-apply-runs': { type: 'string', default: '5' },
     only: { type: 'string', default: 'startup,plan,apply,scale' },
     out: { type: 'string', default: join(repoRoot, 'bench/results/latest.json') },
+    merge: { type: 'boolean', default: false },
   },
 });
 const only = new Set(opt.only.split(','));
@@ -48,9 +52,13 @@ const built = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: repoRoot, 
 if (built.status !== 0) throw new Error(`building meshctl failed:\n${built.stdout}${built.stderr}`);
 const binDir = await ensureBins({ onProgress: (l) => log(`bins: ${l}`) });
 
-const loads: number[] = [];
-const sampler = setInterval(() => loads.push(os.loadavg()[0]!), 5000);
+type Section = 'startup' | 'plan' | 'apply' | 'scale';
+const loads: Partial<Record<Section, number[]>> = {};
+let section: Section = 'startup';
+const sampler = setInterval(() => (loads[section] ??= []).push(os.loadavg()[0]!), 5000);
+const previous = opt.merge && existsSync(opt.out) ? (JSON.parse(readFileSync(opt.out, 'utf8')) as BenchResults) : undefined;
 const results: BenchResults = {
+  ...previous,
   machine: {
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model ?? 'unknown',
@@ -58,13 +66,16 @@ const results: BenchResults = {
     node: process.version,
     kubectl: text(join(binDir, 'kubectl'), ['version', '--client', '-o', 'json']).match(/"gitVersion":\s*"([^"]+)"/)?.[1] ?? 'unknown',
     istioctl: text(join(binDir, 'istioctl'), ['version', '--remote=false', '--short']),
-    meshctlCommit: text('git', ['-C', repoRoot, 'rev-parse', '--short', 'HEAD']),
+    // "-dirty": src/ had uncommitted changes when dist/ was built (the tree is shared).
+    meshctlCommit: text('git', ['-C', repoRoot, 'rev-parse', '--short', 'HEAD']) + (text('git', ['-C', repoRoot, 'status', '--porcelain', 'src']) ? '-dirty' : ''),
   },
   settings: { runs: Number(opt.runs), warmup: Number(opt.warmup), scaleApplyRuns: Number(opt['scale-apply-runs']), sizes },
   startedAt: new Date().toISOString(),
+  // Results of the first format kept one figure for the whole run, under machine.
+  loadAverage1m: previous?.loadAverage1m ?? { ...(previous && 'loadAverage1m' in previous.machine ? { 'startup+plan+apply': previous.machine.loadAverage1m as Summary } : {}) },
 };
 const save = () => {
-  if (loads.length) results.machine.loadAverage1m = summarize(loads);
+  for (const [k, v] of Object.entries(loads)) if (v.length) results.loadAverage1m[k] = summarize(v);
   mkdirSync(join(repoRoot, 'bench/results'), { recursive: true });
   writeFileSync(opt.out, `${JSON.stringify(results, null, 2)}\n`);
 };
@@ -89,22 +100,26 @@ try {
     log,
   };
   if (only.has('startup')) {
+    section = 'startup';
     results.startup = await benchStartup(ctx);
     save();
   }
   if (only.has('plan') || only.has('apply')) {
     log('applying the guide\'s mesh.yaml');
+    section = only.has('plan') ? 'plan' : 'apply';
     const guideDir = await applyGuide(ctx);
     if (only.has('plan')) {
       results.planVsDiff = await benchPlanVsDiff(ctx, guideDir);
       save();
     }
     if (only.has('apply')) {
+      section = 'apply';
       results.applyVsGuide = await benchApplyVsGuide(ctx, guideDir);
       save();
     }
   }
   if (only.has('scale')) {
+    section = 'scale';
     results.scaling = [];
     for (const n of sizes) {
       results.scaling.push(await benchScalePoint(ctx, n));
@@ -113,7 +128,7 @@ try {
   }
   results.finishedAt = new Date().toISOString();
   save();
-  process.stdout.write(`\n${renderTables(results)}\nmachine: ${JSON.stringify(results.machine)}\nresults: ${opt.out}\n`);
+  process.stdout.write(`\n${renderTables(results)}\nmachine: ${JSON.stringify(results.machine)}\nload average (1 min): ${JSON.stringify(results.loadAverage1m)}\nresults: ${opt.out}\n`);
 } finally {
   clearInterval(sampler);
   await env?.stop();

@@ -1,6 +1,6 @@
 // (c) Scaling: generated meshes of 2, 4, 8, 16 clusters (bench/topology.ts). Per size: a fresh
-// apply (unmeasured warm-up), then no-op plans, then fresh applies with a reset before each —
-// wall time, API requests (MESHCTL_STATS) and peak memory.
+// apply (a warm-up, or the only apply figure with --scale-apply-runs 0), then no-op plans, then
+// fresh applies with a reset before each — wall time, API requests (MESHCTL_STATS), peak memory.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { meshctl, type BenchContext } from './context.js';
@@ -17,6 +17,8 @@ export interface ScalePoint {
   readonly planRequests: number;
   readonly planRequestsPerCluster: Record<string, number>;
   readonly planRssMiB: Summary;
+  /** Fresh applies measured; 0 runs requested means the first apply is the only figure. */
+  readonly applyRuns: number;
   readonly applyMs: Summary;
   readonly applyRequests: Summary;
   readonly applyRssMiB: Summary;
@@ -40,7 +42,7 @@ export async function benchScalePoint(ctx: BenchContext, n: number): Promise<Sca
   ctx.log(`  first apply (warm-up): ${(first.wallMs / 1000).toFixed(1)} s`);
   const objects = Object.keys((JSON.parse(readFileSync(stateFile, 'utf8')) as { objects: object }).objects).length;
   const plans = await alternate({ plan: () => meshctl(ctx, ['plan', '--detailed-exitcode'], { cwd: dir }) }, { runs: ctx.runs, warmup: ctx.warmup, log: ctx.log });
-  const applies = await alternate({ apply: freshApply }, { runs: ctx.scaleApplyRuns, warmup: 0, log: ctx.log });
+  const applies = ctx.scaleApplyRuns > 0 ? await alternate({ apply: freshApply }, { runs: ctx.scaleApplyRuns, warmup: 0, log: ctx.log }) : { apply: [first] };
   const lastPlan = plans.plan[plans.plan.length - 1]!.stats!;
   return {
     clusters: n,
@@ -50,6 +52,7 @@ export async function benchScalePoint(ctx: BenchContext, n: number): Promise<Sca
     planRequests: lastPlan.requests,
     planRequestsPerCluster: lastPlan.perCluster,
     planRssMiB: summarize(plans.plan.map((s) => s.maxRssKiB / 1024)),
+    applyRuns: applies.apply.length,
     applyMs: summarize(applies.apply.map((s) => s.wallMs)),
     applyRequests: summarize(applies.apply.map((s) => s.stats?.requests ?? NaN)),
     applyRssMiB: summarize(applies.apply.map((s) => s.maxRssKiB / 1024)),
