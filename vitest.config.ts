@@ -21,7 +21,8 @@ export default defineConfig({
           // The clusters are shared by every e2e file; files run one at a time so they do not
           // fight over the same istio-system namespaces.
           fileParallelism: false,
-          testTimeout: 180_000,
+          // Generous: an apply on a loaded 2-core machine (RSA-4096 CA keys, istioctl renders) can take minutes.
+          testTimeout: 420_000,
           hookTimeout: 600_000,
         },
       },
