@@ -5,6 +5,7 @@ import { isUnknown, type Unit, type Unknown } from '../model/desired.js';
 import { renderRemoteKubeconfig } from '../model/remote-kubeconfig.js';
 import type { KubeObject } from '../kube/object.js';
 import type { OutputValues } from './outputs.js';
+import { withInstallExtras } from './install-extras.js';
 
 export interface ResolveContext {
   readonly outputs: OutputValues;
@@ -62,7 +63,7 @@ function firstUnknown(v: unknown): Unknown | undefined {
 export async function resolveUnit(unit: Unit, ctx: ResolveContext): Promise<KubeObject[]> {
   let objects = unit.objects.map((o) => substitute(o, ctx.outputs));
   if (unit.istioOperator) {
-    const iop = substitute(unit.istioOperator, ctx.outputs);
+    const iop = withInstallExtras(substitute(unit.istioOperator, ctx.outputs));
     const pending = firstUnknown(iop);
     if (pending) {
       // Only an address can be pending in an IstioOperator (remotePilotAddress).

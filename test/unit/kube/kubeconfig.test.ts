@@ -1,0 +1,97 @@
+// Kubeconfig loading as kubectl does it: KUBECONFIG merge order, relative file paths, every
+// static credential form, and clear failures for broken contexts.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { stringify } from 'yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import { kubeconfigSource, readKubeconfigs, resolveEndpoint } from '../../../src/kube/kubeconfig.js';
+import { connect } from '../../../src/kube/connect.js';
+import { isDiagnosticsError } from '../../../src/diagnostics.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'meshctl-kubeconfig-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, doc: unknown): string {
+  const p = join(dir, name);
+  writeFileSync(p, typeof doc === 'string' ? doc : stringify(doc));
+  return p;
+}
+
+const a = file('a.yaml', {
+  'current-context': 'one',
+  clusters: [{ name: 'c1', cluster: { server: 'https://one.example:6443', 'certificate-authority': 'ca.pem' } }, { name: 'shared', cluster: { server: 'https://from-a:6443' } }],
+  users: [{ name: 'u-token', user: { token: 'abc' } }, { name: 'u-file', user: { tokenFile: 'token.txt' } }],
+  contexts: [
+    { name: 'one', context: { cluster: 'c1', user: 'u-token' } },
+    { name: 'shared', context: { cluster: 'shared', user: 'u-file' } },
+  ],
+});
+file('ca.pem', 'CA-BYTES');
+file('token.txt', 'tok-from-file\n');
+const b = file('b.yaml', {
+  'current-context': 'two',
+  clusters: [{ name: 'shared', cluster: { server: 'https://from-b:6443' } }, { name: 'c2', cluster: { server: 'https://two:6443', 'insecure-skip-tls-verify': true } }],
+  users: [
+    { name: 'u-cert', user: { 'client-certificate-data': Buffer.from('CERT').toString('base64'), 'client-key-data': Buffer.from('KEY').toString('base64') } },
+    { name: 'u-exec', user: { exec: { command: 'aws', apiVersion: 'client.authentication.k8s.io/v1' } } },
+    { name: 'u-basic', user: { username: 'me', password: 'pw' } },
+  ],
+  contexts: [
+    { name: 'two', context: { cluster: 'c2', user: 'u-cert' } },
+    { name: 'exec', context: { cluster: 'c2', user: 'u-exec' } },
+    { name: 'basic', context: { cluster: 'c2', user: 'u-basic' } },
+    { name: 'broken', context: { cluster: 'nowhere', user: 'u-cert' } },
+  ],
+});
+
+describe('kubeconfig loading', () => {
+  const merged = readKubeconfigs(kubeconfigSource(undefined, { KUBECONFIG: [a, join(dir, 'missing.yaml'), b].join(delimiter) }));
+
+  it('merges KUBECONFIG files: the first definition of a name wins, missing files are skipped', () => {
+    expect(merged.currentContext).toBe('one');
+    const ep = resolveEndpoint(merged, 'shared');
+    expect('error' in ep ? ep : ep.server).toBe('https://from-a:6443');
+  });
+
+  it('resolves file paths relative to the kubeconfig naming them', () => {
+    const ep = resolveEndpoint(merged, 'one');
+    if ('error' in ep) throw new Error(ep.detail);
+    expect(ep.ca?.toString()).toBe('CA-BYTES');
+    expect(ep.auth).toEqual({ kind: 'token', token: 'abc' });
+    const shared = resolveEndpoint(merged, 'shared');
+    expect('error' in shared ? undefined : shared.auth).toEqual({ kind: 'token-file', file: join(dir, 'token.txt') });
+  });
+
+  it('reads every static credential form and delegates exec plugins', () => {
+    const two = resolveEndpoint(merged, 'two');
+    if ('error' in two) throw new Error(two.detail);
+    expect(two.insecure).toBe(true);
+    expect(two.auth.kind === 'client-cert' && [two.auth.cert.toString(), two.auth.key.toString()]).toEqual(['CERT', 'KEY']);
+    expect((resolveEndpoint(merged, 'basic') as { auth: unknown }).auth).toEqual({ kind: 'basic', username: 'me', password: 'pw' });
+    expect((resolveEndpoint(merged, 'exec') as { auth: unknown }).auth).toEqual({ kind: 'delegated', why: 'exec' });
+  });
+
+  it('--kubeconfig beats KUBECONFIG', () => {
+    expect(kubeconfigSource(b, { KUBECONFIG: a }).files).toEqual([b]);
+  });
+
+  it('names the cluster, the context and the file when a context is unknown or broken', () => {
+    const attempt = (context: string) => {
+      try {
+        connect({ cluster: 'east', context, kubeconfig: b, env: {} });
+        return 'connected';
+      } catch (e) {
+        if (!isDiagnosticsError(e)) throw e;
+        return `${e.diagnostics[0]!.summary}: ${e.diagnostics[0]!.detail}`;
+      }
+    };
+    expect(attempt('nope')).toBe(`Unknown kube context: Cluster "east" names context "nope", which is not in ${b}. Contexts there: two, exec, basic, broken.`);
+    expect(attempt('broken')).toBe(`Broken kube context: Context "broken" (cluster "east") names kubeconfig cluster "nowhere", which ${b} does not define.`);
+    expect(attempt('two')).toBe('connected');
+  });
+
+  it('reports an unreadable explicit kubeconfig instead of crashing', () => {
+    expect(() => connect({ cluster: 'east', context: 'x', kubeconfig: join(dir, 'nope.yaml'), env: {} })).toThrow(/Cannot read kubeconfig/);
+  });
+});
