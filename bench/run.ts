@@ -120,9 +120,11 @@ try {
   }
   if (only.has('scale')) {
     section = 'scale';
-    results.scaling = [];
+    // With --merge, sizes this run does not measure keep their earlier figures.
+    const kept = (previous?.scaling ?? []).filter((p) => !sizes.includes(p.clusters));
+    results.scaling = kept;
     for (const n of sizes) {
-      results.scaling.push(await benchScalePoint(ctx, n));
+      results.scaling = [...results.scaling.filter((p) => p.clusters !== n), await benchScalePoint(ctx, n)].sort((x, y) => x.clusters - y.clusters);
       save();
     }
   }
