@@ -54,10 +54,21 @@ export async function openIstioctl(opts: { binary?: string; env: NodeJS.ProcessE
     );
   }
   const cacheDir = path.join(cacheRoot(opts.env), 'render');
+  // Clusters on one network render identical east-west gateway IstioOperators: share one
+  // rendering per digest instead of racing to write the same cache entry.
+  const inFlight = new Map<string, Promise<KubeObject[]>>();
   return {
     binary,
     version,
-    render: (iop) => renderCached({ binary, version, cacheDir, iop }),
+    render: (iop) => {
+      const key = stringify(iop);
+      let p = inFlight.get(key);
+      if (!p) {
+        p = renderCached({ binary, version, cacheDir, iop });
+        inFlight.set(key, p);
+      }
+      return p;
+    },
   };
 }
 
@@ -82,7 +93,8 @@ async function renderCached(o: { binary: string; version: string; cacheDir: stri
     }
     const objects = parseManifests(out);
     await fs.mkdir(o.cacheDir, { recursive: true });
-    const tmp = `${cached}.${process.pid}.tmp`;
+    // Unique per write: other meshctl processes may render the same input at the same time.
+    const tmp = `${cached}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     await fs.writeFile(tmp, JSON.stringify(objects));
     await fs.rename(tmp, cached);
     return objects;
