@@ -20,7 +20,7 @@ import { benchStartup, type StartupResult } from './startup.js';
 
 export interface BenchResults {
   machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; kubectl: string; istioctl: string; meshctlCommit: string };
-  /** 1-minute load average sampled every 5 s while each section ran. */
+  /** 1-minute load average sampled every 5 s while each section ran ("setup": build, cluster start). */
   loadAverage1m: Record<string, Summary>;
   settings: { runs: number; warmup: number; scaleApplyRuns: number; sizes: number[] };
   startedAt: string;
@@ -52,9 +52,9 @@ const built = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: repoRoot, 
 if (built.status !== 0) throw new Error(`building meshctl failed:\n${built.stdout}${built.stderr}`);
 const binDir = await ensureBins({ onProgress: (l) => log(`bins: ${l}`) });
 
-type Section = 'startup' | 'plan' | 'apply' | 'scale';
+type Section = 'setup' | 'startup' | 'plan' | 'apply' | 'scale';
 const loads: Partial<Record<Section, number[]>> = {};
-let section: Section = 'startup';
+let section: Section = 'setup'; // building, starting the clusters
 const sampler = setInterval(() => (loads[section] ??= []).push(os.loadavg()[0]!), 5000);
 const previous = opt.merge && existsSync(opt.out) ? (JSON.parse(readFileSync(opt.out, 'utf8')) as BenchResults) : undefined;
 const results: BenchResults = {
