@@ -9,6 +9,7 @@ import { maskSecretData } from '../kube/sensitive.js';
 import { isUnknown, type WaitFor } from '../model/desired.js';
 import { withoutForeignFields } from '../planner/ignore.js';
 import { unknownPaths } from '../planner/project.js';
+import { kindRank } from '../planner/kind-order.js';
 import type { Change, Plan, PlannedUnit } from '../planner/plan.js';
 import type { StateJournal } from '../state/journal.js';
 import type { EventSink } from './events.js';
@@ -111,11 +112,16 @@ export async function runPlan(o: RunPlanOptions): Promise<RunResult> {
     }
     const needsObjects = u.changes.some((a) => ['create', 'update', 'noop'].includes(changes.get(a)!.action) && changes.get(a)!.reason !== 'release-fields');
     const objects = needsObjects && applying ? await o.materialize(u.id) : new Map<string, KubeObject>();
-    for (const addr of u.changes) {
-      const c = changes.get(addr)!;
-      const t0 = now();
-      await carryOut(client, c, objects.get(addr));
-      if (c.action !== 'noop') o.onEvent({ type: 'object-done', unit: u.id, address: addr, action: c.action, elapsedMs: now() - t0 });
+    // Objects of one kind rank go out together (their journal records share a write); ranks
+    // stay in order: CRDs before what uses them, webhooks last.
+    for (const group of byRank(u.changes.map((a) => changes.get(a)!))) {
+      await Promise.all(
+        group.map(async (c) => {
+          const t0 = now();
+          await carryOut(client, c, objects.get(c.address));
+          if (c.action !== 'noop') o.onEvent({ type: 'object-done', unit: u.id, address: c.address, action: c.action, elapsedMs: now() - t0 });
+        }),
+      );
     }
     if (applying) {
       for (const w of u.waits) await runWait(u, w);
@@ -186,6 +192,17 @@ export async function runPlan(o: RunPlanOptions): Promise<RunResult> {
     if (!c) throw new Error(`no client for cluster ${cluster}: this is a bug in meshctl`);
     return c;
   }
+}
+
+/** Consecutive changes of equal kind rank, order kept (the plan lists them in apply order). */
+function byRank(cs: readonly Change[]): Change[][] {
+  const out: Change[][] = [];
+  for (const c of cs) {
+    const last = out.at(-1);
+    if (last && kindRank(last[0]!.ref.kind) === kindRank(c.ref.kind)) last.push(c);
+    else out.push([c]);
+  }
+  return out;
 }
 
 function containsUnknown(v: unknown): boolean {

@@ -35,9 +35,7 @@ export async function openIstioctl(opts: { binary?: string; env: NodeJS.ProcessE
   const binary = opts.binary ?? opts.env.MESHCTL_ISTIOCTL ?? 'istioctl';
   let version: string;
   try {
-    const out = await run(binary, ['version', '--remote=false', '--short'], { timeoutMs: 30_000 });
-    // Prints "client version: 1.31.0" (older releases print the bare version).
-    version = (/(\d+\.\d+\.\d+[^\s]*)/.exec(out)?.[1] ?? out.trim());
+    version = await versionOf(binary, cacheRoot(opts.env));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     fail(
@@ -70,6 +68,40 @@ export async function openIstioctl(opts: { binary?: string; env: NodeJS.ProcessE
       return p;
     },
   };
+}
+
+/**
+ * `istioctl version`, remembered per binary (path, size, mtime): starting a 100 MB Go binary
+ * just to ask its version was a sizeable part of a no-op plan.
+ */
+async function versionOf(binary: string, cacheDir: string): Promise<string> {
+  const resolved = binary.includes('/') ? binary : await which(binary);
+  let key: string | undefined;
+  if (resolved) {
+    const st = await fs.stat(resolved).catch(() => undefined);
+    if (st) key = `${resolved}\u0000${st.size}\u0000${st.mtimeMs}`;
+  }
+  const file = path.join(cacheDir, 'istioctl-versions.json');
+  const known = key ? ((await fs.readFile(file, 'utf8').then(JSON.parse).catch(() => ({}))) as Record<string, string>) : {};
+  if (key && known[key]) return known[key];
+  const out = await run(binary, ['version', '--remote=false', '--short'], { timeoutMs: 30_000 });
+  // Prints "client version: 1.31.0" (older releases print the bare version).
+  const version = /(\d+\.\d+\.\d+[^\s]*)/.exec(out)?.[1] ?? out.trim();
+  if (key) {
+    await fs.mkdir(cacheDir, { recursive: true });
+    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    await fs.writeFile(tmp, JSON.stringify({ ...known, [key]: version }));
+    await fs.rename(tmp, file);
+  }
+  return version;
+}
+
+async function which(name: string): Promise<string | undefined> {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const p = path.join(dir, name);
+    if (await fs.access(p).then(() => true, () => false)) return p;
+  }
+  return undefined;
 }
 
 async function renderCached(o: { binary: string; version: string; cacheDir: string; iop: IstioOperatorSpec }): Promise<KubeObject[]> {

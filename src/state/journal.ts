@@ -22,16 +22,37 @@ export class StateJournal {
     return this.current;
   }
 
+  /** Changes waiting for the next write (group commit). */
+  private waiting: { change: (s: MeshState) => MeshState; resolve: () => void; reject: (e: unknown) => void }[] = [];
+
+  /**
+   * Group commit: changes that arrive while a write is in progress go into the next write
+   * together, so objects applied in parallel cost one write per batch, not one each (a state
+   * holding Istio's CRDs is megabytes; a write per object made apply I/O-bound). Each caller
+   * still resolves only once its change is on disk.
+   */
   private update(change: (s: MeshState) => MeshState): Promise<void> {
-    const next = this.queue.then(async () => {
-      this.current = await writeStateFile(this.file, change(this.current));
-    });
-    // Keep the first failure for flush(): without it, flush() resolved even after a write was
-    // lost, contrary to its contract, and callers believed the state was saved.
-    this.queue = next.catch((error: unknown) => {
+    const done = new Promise<void>((resolve, reject) => this.waiting.push({ change, resolve, reject }));
+    if (this.waiting.length === 1) {
+      this.queue = this.queue.then(() => this.writeBatch());
+    }
+    return done;
+  }
+
+  private async writeBatch(): Promise<void> {
+    const batch = this.waiting.splice(0);
+    if (batch.length === 0) return;
+    try {
+      let next = this.current;
+      for (const b of batch) next = b.change(next);
+      this.current = await writeStateFile(this.file, next);
+      for (const b of batch) b.resolve();
+    } catch (error) {
+      // Keep the first failure for flush(): without it, flush() resolved even after a write was
+      // lost, contrary to its contract, and callers believed the state was saved.
       this.failure ??= { error };
-    });
-    return next;
+      for (const b of batch) b.reject(error);
+    }
   }
 
   objectPending(address: string, rec: Omit<ObjectRecord, 'status'>): Promise<void> {

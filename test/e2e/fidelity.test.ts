@@ -160,8 +160,24 @@ function allowList(ctx: { lastApplied: Map<string, unknown>; guideOnly: Map<stri
       ];
     }),
 
-    // G1 KNOWN GAP: no default validator in meshctl's install (see docs/fidelity.md).
-    ...both.map((c): Allowed => ({ id: 'G1', clusters: [c], objects: [GUIDE_ONLY[2]!], path: '', meshctl: ABSENT, guide: ctx.guideOnly.get(`${c} ${GUIDE_ONLY[2]!}`) })),
+    // F6 The default validator (was gap G1): meshctl renders it from the charts with
+    // values.defaultRevision=default; istioctl install generates it from its revision-tag code.
+    ...(['merged-values', 'original-values'] as const).map(
+      (key): Allowed => ({ id: 'F6', clusters: [...both], objects: ['ConfigMap.core istio-system/values'], path: `data[${JSON.stringify(key)}].json.defaultRevision`, meshctl: 'default', guide: '' }),
+    ),
+    ...((): Allowed[] => {
+      const v = (path: string, meshctl: unknown, guide: unknown): Allowed => ({ id: 'F6', clusters: [...both], objects: [GUIDE_ONLY[2]!], path, meshctl, guide });
+      return [
+        v('metadata.labels["helm.sh/chart"]', 'base-1.0.0', 'istiod-1.0.0'),
+        v('metadata.labels["install.operator.istio.io/owning-resource"]', ABSENT, 'eastwest'),
+        v('metadata.labels["install.operator.istio.io/owning-resource-not-pruned"]', ABSENT, 'true'),
+        v('metadata.labels["istio.io/tag"]', ABSENT, 'default'),
+        // istioctl copies the injector's caBundle at install; meshctl leaves it to istiod, and the
+        // simulated istiod patches only injection webhooks (docs/test-clusters.md).
+        v('webhooks[0].clientConfig.caBundle', ABSENT, '<mesh root CA, base64>'),
+        v('webhooks[0].objectSelector.matchExpressions', ABSENT, [{ key: 'istio.io/rev', operator: 'DoesNotExist' }]),
+      ];
+    })(),
   ];
   return list;
 }
