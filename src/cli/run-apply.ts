@@ -52,7 +52,7 @@ export async function runApply(args: Record<string, unknown>, io: CliIO, mode: E
         return ExitCode.error;
       }
     }
-    const failed = await carryOut({ inputs, planned, mode: planned.plan.mode === 'destroy' ? 'destroy' : 'apply', args, onEvent: out.event, note: out.note });
+    const failed = await carryOut({ inputs, planned, mode: planned.plan.mode === 'destroy' ? 'destroy' : 'apply', args, onEvent: out.event, note: out.note, warn: (d) => out.diagnostics(d) });
     if (failed.length) {
       out.diagnostics(failed);
       out.note(`Progress is saved in ${inputs.stateFile}; run ${mode} again to resume.\n`);
@@ -88,7 +88,7 @@ function refuseIfStale(saved: Plan, planned: Planned, inputs: Inputs): void {
   if (diags.length) throw new DiagnosticsError(diags);
 }
 
-async function carryOut(o: { inputs: Inputs; planned: Planned; mode: 'apply' | 'destroy'; args: Record<string, unknown>; onEvent: Parameters<typeof runPlan>[0]['onEvent']; note: (s: string) => void }): Promise<Diagnostic[]> {
+async function carryOut(o: { inputs: Inputs; planned: Planned; mode: 'apply' | 'destroy'; args: Record<string, unknown>; onEvent: Parameters<typeof runPlan>[0]['onEvent']; note: (s: string) => void; warn: (d: readonly Diagnostic[]) => void }): Promise<Diagnostic[]> {
   const { inputs, planned } = o;
   const initial = inputs.prior ?? emptyState({ lineage: randomUUID(), meshID: inputs.topology.meshID, meshctlVersion });
   const journal = new StateJournal(inputs.stateFile, { ...initial, meshctlVersion });
@@ -98,6 +98,8 @@ async function carryOut(o: { inputs: Inputs; planned: Planned; mode: 'apply' | '
     // apply creates missing trust material now (plan only read it); it feeds the cacerts units.
     const trust = await makeTrust(inputs.topology, new Date());
     if (trust.diagnostics.some((d) => d.severity === 'error')) return [...trust.diagnostics];
+    // e.g. "Root CA key generated": where the key is and how to keep it safe.
+    o.warn(trust.diagnostics);
     withTrust(outputs, trust);
   }
   const serverOf = (c: string) => inputs.clients.get(c)!.server;
