@@ -13,7 +13,7 @@ import { kindRank } from '../planner/kind-order.js';
 import type { Change, Plan, PlannedUnit } from '../planner/plan.js';
 import type { StateJournal } from '../state/journal.js';
 import type { EventSink } from './events.js';
-import { describeWait, waitFor } from './wait.js';
+import { describeWait, waitFor, waitGone } from './wait.js';
 
 export interface RunPlanOptions {
   readonly plan: Plan;
@@ -169,6 +169,9 @@ export async function runPlan(o: RunPlanOptions): Promise<RunResult> {
       }
       case 'delete':
         await client.remove(c.ref);
+        if (c.ref.kind === 'Namespace' || c.ref.kind === 'CustomResourceDefinition') {
+          await waitGone(client, c.ref, { timeoutMs: o.waitTimeoutMs, now: o.now, sleep: o.sleep });
+        }
         await o.journal.objectGone(c.address);
         return;
       case 'noop': {

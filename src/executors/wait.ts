@@ -103,3 +103,22 @@ export async function waitFor(client: ClusterClient, w: WaitFor, opts: WaitOptio
     await sleep(opts.intervalMs ?? 500);
   }
 }
+
+/**
+ * Waits until a deleted object is really gone. Namespaces and CRDs finalise for a while after
+ * the DELETE is accepted; an apply right after a destroy would otherwise try to create content
+ * in a namespace that is still terminating (and be refused), as `kubectl delete` waits too.
+ */
+export async function waitGone(client: ClusterClient, ref: Parameters<ClusterClient['read']>[0], opts: Omit<WaitOptions, 'onProgress'>): Promise<void> {
+  const now = opts.now ?? Date.now;
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const start = now();
+  while ((await client.read(ref)) !== null) {
+    if (now() - start >= opts.timeoutMs) {
+      throw new DiagnosticsError([
+        error('Timed out waiting for deletion', `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name} in cluster "${client.cluster}" was deleted but is still there after ${Math.round((now() - start) / 1000)}s (finalizers pending?). Run destroy again once it is gone.`),
+      ]);
+    }
+    await sleep(opts.intervalMs ?? 500);
+  }
+}
