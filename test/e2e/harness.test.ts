@@ -17,6 +17,7 @@ import {
 import { startClusterSet, type ClusterSet } from '../harness/cluster-set.js';
 import { kubeConfigForContext } from '../harness/environment.js';
 import { startSimulator, type Simulator } from '../harness/simulator.js';
+import { resetClusters } from './support/reset.js';
 import { SIMULATOR_OFF_ANNOTATION, binPath, e2eEnvironment, eventually, isDeploymentAvailable, kubeConfig, uniqueName } from '../harness/e2e.js';
 
 const env = e2eEnvironment();
@@ -208,6 +209,9 @@ describe('local clusters: simulator', () => {
 
   it("patches a remote's injector webhook caBundle only once the primary holds its remote secret", async () => {
     // cluster1 = primary (runs the simulated istiod), cluster2 = remote it controls.
+    // Start from clean clusters: a root-cert ConfigMap another file's istiod wrote (or that a last
+    // simulator pass rewrote after that file's cleanup) would otherwise be read as this istiod's root.
+    await resetClusters([c1, c2]);
     const remoteServer = kubeConfig(c2).getCurrentCluster()!.server;
     const rbac = kubeConfig(c2).makeApiClient(RbacAuthorizationV1Api);
     const admission = kubeConfig(c2).makeApiClient(AdmissionregistrationV1Api);

@@ -17,6 +17,12 @@ const kinds: readonly [string, string][] = [
   ['apps/v1', 'Deployment'],
 ];
 
+/**
+ * Scratch namespaces of the harness's own tests (uniqueName('harness')) come and go on the shared
+ * clusters independently of any mesh; they are no part of what an install touched.
+ */
+const scratch = (ns: string | undefined) => ns?.startsWith('harness-') === true;
+
 /** Sorted lines "Kind ns/name {labels} {annotations}" (Namespace metadata included). */
 export async function snapshot(context: string): Promise<string[]> {
   const api = k8s.KubernetesObjectApi.makeApiClient(kubeConfig(context));
@@ -25,6 +31,7 @@ export async function snapshot(context: string): Promise<string[]> {
     const list = await api.list(apiVersion, kind);
     for (const o of list.items) {
       const m = o.metadata!;
+      if (scratch(m.namespace) || (kind === 'Namespace' && scratch(m.name))) continue;
       // Terminating namespaces count as gone once they are; callers wait for that.
       const meta = kind === 'Namespace' ? ` ${JSON.stringify(m.labels ?? {})} ${JSON.stringify(m.annotations ?? {})}` : '';
       // Token-controller bookkeeping on default ServiceAccounts changes by itself; names suffice.
