@@ -1,46 +1,19 @@
 // The plan as Terraform users read it: one line per object with + ~ -, grouped by cluster in
 // apply order, a diff under each update, "(known after apply)" where values wait on earlier
 // steps, and the closing "Plan: X to add, Y to change, Z to destroy." Pure text from data.
-import type { Action, Change, Plan, Reason } from '../planner/plan.js';
+import type { Action, Change, Plan } from '../planner/plan.js';
 import { palette, type Palette } from './palette.js';
+import { actionSymbol, objectName, reasonFor } from './change-words.js';
 import { displayForm } from '../planner/diff-text.js';
-
-const symbol: Record<Action, string> = { create: '+', update: '~', delete: '-', noop: ' ' };
-
-const reasonText: Record<Reason, string> = {
-  missing: '',
-  'config-changed': 'mesh.yaml changed',
-  drift: 'changed outside meshctl',
-  'known-after-apply': 'values known after apply',
-  removed: 'no longer in mesh.yaml',
-  'release-fields': "existed before meshctl: only meshctl's fields are removed",
-  unchanged: '',
-};
 
 function paint(p: Palette, a: Action): (s: string) => string {
   return a === 'create' ? p.add : a === 'update' ? p.change : a === 'delete' ? p.remove : p.dim;
 }
 
-function objectName(c: Change): string {
-  const g = c.ref.apiVersion.includes('/') ? `.${c.ref.apiVersion.split('/')[0]}` : '';
-  return `${c.ref.kind}${g} ${c.ref.namespace ? `${c.ref.namespace}/` : ''}${c.ref.name}`;
-}
-
-/**
- * The reason in words. Two reasons read wrongly without the action or mode: `removed` in a
- * destroy is not "no longer in mesh.yaml" (the object is still there; the user asked to
- * destroy), and `drift` on a create means the object was deleted, not changed.
- */
-function reasonFor(c: Change, mode: Plan['mode']): string {
-  if (c.reason === 'removed' && mode === 'destroy') return '';
-  if (c.reason === 'drift' && c.action === 'create') return 'deleted outside meshctl';
-  return reasonText[c.reason];
-}
-
 function changeLines(c: Change, p: Palette, mode: Plan['mode']): string[] {
   const color = paint(p, c.action);
   const why = reasonFor(c, mode);
-  const lines = [`  ${color(`${symbol[c.action]} ${objectName(c)}`)}${why ? p.dim(`  (${why})`) : ''}`];
+  const lines = [`  ${color(`${actionSymbol[c.action]} ${objectName(c)}`)}${why ? p.dim(`  (${why})`) : ''}`];
   if (c.action === 'create' && c.afterUnknown.length) {
     for (const path of c.afterUnknown) lines.push(`      ${p.dim(`${path}: (known after apply)`)}`);
   }

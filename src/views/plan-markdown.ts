@@ -9,10 +9,10 @@
 // dashed, "no changes"), so a reviewer sees what runs and what it waits for without the noise
 // of every unchanged unit. Edges go from a dependency to its dependant: top to bottom is the
 // order apply follows.
-import type { Action, Change, Plan, PlannedUnit, Reason } from '../planner/plan.js';
-import { groupOf } from '../kube/object.js';
+import type { Change, Plan, PlannedUnit } from '../planner/plan.js';
 import { knownAfterApply, sensitiveValue } from '../planner/diff-text.js';
 import { displayPatchOp } from './plan-json.js';
+import { actionSymbol, objectName, reasonFor } from './change-words.js';
 
 export interface MarkdownOptions {
   /** Upper bound on the comment, counted in UTF-8 bytes (never fewer than GitHub's characters). */
@@ -31,18 +31,6 @@ const maxListedDeletions = 50;
 export function commentMarker(meshID: string): string {
   return `<!-- meshctl-plan:${meshID.replace(/[<>]|--/g, '_')} -->`;
 }
-
-const symbol: Record<Action, string> = { create: '+', update: '~', delete: '-', noop: ' ' };
-
-const reasonText: Record<Reason, string> = {
-  missing: '',
-  'config-changed': 'mesh.yaml changed',
-  drift: 'changed outside meshctl',
-  'known-after-apply': 'values known after apply',
-  removed: 'no longer in mesh.yaml',
-  'release-fields': "existed before meshctl: only meshctl's fields are removed",
-  unchanged: '',
-};
 
 interface Counts {
   add: number;
@@ -73,19 +61,9 @@ function fenced(lang: string, body: string): string {
   return `${f}${lang}\n${body}\n${f}`;
 }
 
-function objectName(c: Change): string {
-  const g = groupOf(c.ref.apiVersion);
-  return `${c.ref.kind}${g ? `.${g}` : ''} ${c.ref.namespace ? `${c.ref.namespace}/` : ''}${c.ref.name}`;
-}
-
-/** In a destroy every object is "removed": saying so on each line is noise. */
-function why(c: Change, mode: Plan['mode']): string {
-  return mode === 'destroy' && c.reason === 'removed' ? '' : reasonText[c.reason];
-}
-
 function changeLines(c: Change, mode: Plan['mode'], withDiff: boolean): string[] {
-  const reason = why(c, mode);
-  const lines = [`${symbol[c.action]} ${objectName(c)}${reason ? `  (${reason})` : ''}`];
+  const reason = reasonFor(c, mode);
+  const lines = [`${actionSymbol[c.action]} ${objectName(c)}${reason ? `  (${reason})` : ''}`];
   if (!withDiff) return lines;
   if (c.action === 'create') for (const p of c.afterUnknown) lines.push(`+     ${p}: ${knownAfterApply}`);
   if (c.diff) lines.push(...c.diff.split('\n'));
@@ -118,7 +96,7 @@ function warning(deletes: readonly Change[], mode: Plan['mode'], limit: number):
   const n = deletes.length;
   const lines = ['> [!WARNING]', `> **This plan deletes ${n} object${n === 1 ? '' : 's'}:**`];
   for (const c of deletes.slice(0, limit)) {
-    const reason = why(c, mode);
+    const reason = reasonFor(c, mode);
     lines.push(`> - \`${c.address}\`${reason ? ` (${reason})` : ''}`);
   }
   if (n > limit) lines.push(`> - … and ${n - limit} more`);

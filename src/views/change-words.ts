@@ -1,0 +1,33 @@
+// How one planned change is named in every text view (human, Markdown): the + ~ - symbol, the
+// object's name and the reason in words. One place, so a wording fix reaches every view.
+import { groupOf } from '../kube/object.js';
+import type { Action, Change, Plan, Reason } from '../planner/plan.js';
+
+export const actionSymbol: Readonly<Record<Action, string>> = { create: '+', update: '~', delete: '-', noop: ' ' };
+
+const reasonText: Readonly<Record<Reason, string>> = {
+  missing: '',
+  'config-changed': 'mesh.yaml changed',
+  drift: 'changed outside meshctl',
+  'known-after-apply': 'values known after apply',
+  removed: 'no longer in mesh.yaml',
+  'release-fields': "existed before meshctl: only meshctl's fields are removed",
+  unchanged: '',
+};
+
+/** "Gateway.networking.istio.io istio-system/cross-network-gateway" */
+export function objectName(c: Pick<Change, 'ref'>): string {
+  const g = groupOf(c.ref.apiVersion);
+  return `${c.ref.kind}${g ? `.${g}` : ''} ${c.ref.namespace ? `${c.ref.namespace}/` : ''}${c.ref.name}`;
+}
+
+/**
+ * The reason in words. Two reasons read wrongly without the action or mode: `removed` in a
+ * destroy is not "no longer in mesh.yaml" (the user asked to destroy; saying so on each line is
+ * noise), and `drift` on a create means the object was deleted, not changed.
+ */
+export function reasonFor(c: Pick<Change, 'reason' | 'action'>, mode: Plan['mode']): string {
+  if (c.reason === 'removed' && mode === 'destroy') return '';
+  if (c.reason === 'drift' && c.action === 'create') return 'deleted outside meshctl';
+  return reasonText[c.reason];
+}
