@@ -47,8 +47,8 @@ const sizes = opt.sizes.split(',').map(Number);
 const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 const text = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'utf8' }).stdout.trim();
 
-log('building meshctl (tsc)');
-const built = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: repoRoot, encoding: 'utf8' });
+log('building meshctl (npm run build: tsc, then the bundle bin/meshctl.js runs)');
+const built = spawnSync('npm', ['run', 'build'], { cwd: repoRoot, encoding: 'utf8' });
 if (built.status !== 0) throw new Error(`building meshctl failed:\n${built.stdout}${built.stderr}`);
 const binDir = await ensureBins({ onProgress: (l) => log(`bins: ${l}`) });
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI is compiled to dist/ by `npm run build`.
-import { main } from '../dist/cli/main.js';
+// Thin launcher: the CLI is compiled and bundled into dist/bundle/ by `npm run build`.
+import { main } from '../dist/bundle/main.js';
 
 // `meshctl plan | head` closes the pipe early; that is the reader's choice, not an error.
 for (const stream of [process.stdout, process.stderr]) {

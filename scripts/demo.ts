@@ -36,7 +36,7 @@ if (process.argv.includes('--down')) {
 }
 
 step('Building meshctl');
-run('npx', ['tsc', '-p', 'tsconfig.json']);
+run('npm', ['run', 'build']);
 
 step('Starting two local Kubernetes clusters (real etcd, kube-apiserver, kube-controller-manager)');
 run(harness[0], [...harness[1], 'up', '--count', '2', '--dir', clustersDir]);

@@ -10,7 +10,17 @@ export interface CliIO {
 }
 
 export function processIO(): CliIO {
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    // A getter: process.stdin builds a ReadStream on first access (~7 ms at start-up), and
+    // only apply and destroy ever read it (the confirmation prompt).
+    get stdin() {
+      return process.stdin;
+    },
+    env: process.env,
+    cwd: process.cwd(),
+  };
 }
 
 /** Exit codes, Terraform's convention: 0 ok / no changes, 1 error, 2 changes present. */

@@ -3,17 +3,44 @@
 import type { EastWestGatewaySettings } from './topology.js';
 import type { RawMesh } from './raw.js';
 
+interface Shape {
+  readonly multiNetwork: boolean;
+  /** controlPlane name → its remotes, sorted. */
+  readonly remotesOf: ReadonlyMap<string, readonly string[]>;
+}
+
+// The rules and normalize ask these questions once per cluster; answering each by scanning all
+// clusters made validation quadratic (100 clusters: ~30,000 cluster visits). The parsed document
+// is never mutated, so one pass per document, remembered by identity, answers them all.
+const shapes = new WeakMap<RawMesh, Shape>();
+
+function shapeOf(mesh: RawMesh): Shape {
+  let shape = shapes.get(mesh);
+  if (shape) return shape;
+  const networks = new Set<unknown>();
+  const remotesOf = new Map<string, string[]>();
+  for (const [name, c] of Object.entries(mesh.clusters)) {
+    networks.add(c.network);
+    if (c.role === 'remote' && typeof c.controlPlane === 'string') {
+      const list = remotesOf.get(c.controlPlane) ?? [];
+      list.push(name);
+      remotesOf.set(c.controlPlane, list);
+    }
+  }
+  for (const list of remotesOf.values()) list.sort();
+  shape = { multiNetwork: networks.size > 1, remotesOf };
+  shapes.set(mesh, shape);
+  return shape;
+}
+
 /** True when the clusters sit on more than one network. */
 export function rawIsMultiNetwork(mesh: RawMesh): boolean {
-  return new Set(Object.values(mesh.clusters).map((c) => c.network)).size > 1;
+  return shapeOf(mesh).multiNetwork;
 }
 
 /** Remotes whose controlPlane is this cluster (for any role; rules check roles separately). */
 export function controlledRemotes(mesh: RawMesh, name: string): string[] {
-  return Object.entries(mesh.clusters)
-    .filter(([, c]) => c.role === 'remote' && c.controlPlane === name)
-    .map(([n]) => n)
-    .sort();
+  return [...(shapeOf(mesh).remotesOf.get(name) ?? [])];
 }
 
 /**

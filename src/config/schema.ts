@@ -15,20 +15,22 @@ import { validate as generatedValidate } from './mesh-schema-validator.js';
 
 type SchemaNode = Record<string, unknown> & { description?: string; title?: string; properties?: Record<string, SchemaNode> };
 
-let compiled: { validate: ValidateFunction; root: SchemaNode } | undefined;
+// verbose: errors carry parentSchema, whose title/description we quote in messages.
+const validate = generatedValidate as unknown as ValidateFunction;
 
-/** The precompiled validator, and the schema (read once) for descriptions behind $refs. */
-function validator(): { validate: ValidateFunction; root: SchemaNode } {
-  // verbose: errors carry parentSchema, whose title/description we quote in messages.
-  compiled ??= { validate: generatedValidate as unknown as ValidateFunction, root: readBundledSchema() as SchemaNode };
-  return compiled;
+let root: SchemaNode | undefined;
+
+/** The schema itself, read once and only when there are errors: messages quote descriptions behind $refs. */
+function schemaRoot(): SchemaNode {
+  root ??= readBundledSchema() as SchemaNode;
+  return root;
 }
 
 export function schemaDiagnostics(parsed: Parsed, text: string): Diagnostic[] {
-  const { validate, root } = validator();
   if (validate(parsed.value)) return [];
   const errors = collapseAlternatives(validate.errors ?? []);
-  return errors.map((e) => toDiagnostic(e, { parsed, text, root }));
+  const ctx = { parsed, text, root: schemaRoot() };
+  return errors.map((e) => toDiagnostic(e, ctx));
 }
 
 interface Ctx {

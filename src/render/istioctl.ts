@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseAllDocuments, stringify } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { fail } from '../diagnostics.js';
 import type { KubeObject } from '../kube/object.js';
 import type { IstioOperatorSpec } from '../model/desired.js';
@@ -59,7 +59,7 @@ export async function openIstioctl(opts: { binary?: string; env: NodeJS.ProcessE
     binary,
     version,
     render: (iop) => {
-      const key = stringify(iop);
+      const key = JSON.stringify(iop);
       let p = inFlight.get(key);
       if (!p) {
         p = renderCached({ binary, version, cacheDir, iop });
@@ -105,7 +105,9 @@ async function which(name: string): Promise<string | undefined> {
 }
 
 async function renderCached(o: { binary: string; version: string; cacheDir: string; iop: IstioOperatorSpec }): Promise<KubeObject[]> {
-  const text = stringify(o.iop);
+  // JSON is YAML to istioctl, and a no-op plan that finds every rendering cached then needs no
+  // YAML serialiser at all (it was a visible share of the plan's start-up).
+  const text = `${JSON.stringify(o.iop, null, 2)}\n`;
   const digest = createHash('sha256').update(`${o.version}\n${text}`).digest('hex');
   const cached = path.join(o.cacheDir, `${digest}.json`);
   try {

@@ -3,8 +3,8 @@
 // if any link is wrong, workloads fail TLS with "unknown CA" only once traffic flows. These
 // checks find that at plan time, with the file and certificate named.
 import { createPrivateKey, type X509Certificate } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
 import { error, warning, type Diagnostic } from '../diagnostics.js';
+import { caExtensions } from './extensions.js';
 import { fingerprintDer } from './fingerprint.js';
 import type { CacertsKey, ClusterCaMaterial } from './material.js';
 import { parseCertificate, parseCertificates, subjectOf } from './parse.js';
@@ -96,10 +96,8 @@ interface Problem {
  * `ca` (OpenSSL's X509_check_ca) folds both into one flag; the extensions tell which is wrong.
  */
 function caProblems(cert: X509Certificate, where: string): Problem[] {
-  const parsed = new x509.X509Certificate(cert.raw);
-  const usage = parsed.getExtension(x509.KeyUsagesExtension);
-  const constraintSaysCa = parsed.getExtension(x509.BasicConstraintsExtension)?.ca === true;
-  if (constraintSaysCa && usage && (usage.usages & x509.KeyUsageFlags.keyCertSign) === 0) {
+  const { basicConstraintsCa: constraintSaysCa, keyCertSign } = caExtensions(cert.raw);
+  if (constraintSaysCa && keyCertSign === false) {
     return [
       {
         summary: CHAIN_SUMMARIES.cannotSign,

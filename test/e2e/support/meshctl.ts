@@ -17,11 +17,11 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** Compiles dist/ when it is missing or older than src/, so e2e never runs a stale CLI. */
+/** Builds dist/ (tsc, then the bundle) when it is missing or older than src/, so e2e never runs a stale CLI. */
 export function ensureBuilt(): void {
-  const dist = join(root, 'dist', 'cli', 'main.js');
-  if (existsSync(dist) && statSync(dist).mtimeMs >= newestMtime(join(root, 'src'))) return;
-  const r = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, encoding: 'utf8' });
+  const bundle = join(root, 'dist', 'bundle', 'main.js');
+  if (existsSync(bundle) && statSync(bundle).mtimeMs >= newestMtime(join(root, 'src'))) return;
+  const r = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`building meshctl failed:\n${r.stdout}${r.stderr}`);
 }
 

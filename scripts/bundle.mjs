@@ -1,0 +1,52 @@
+// Bundles the compiled CLI (dist/cli/main.js, from tsc) into dist/bundle/ with esbuild.
+//
+// Why: a Node CLI pays for every module file it loads. Unbundled, `meshctl validate` resolves,
+// reads and compiles ~120 ESM files (yargs alone is ~40) before it parses a byte of mesh.yaml;
+// the ESM loader's per-file work was the largest single cost of a validate run
+// (docs/benchmarks.md, "start-up"). One file per entry point removes it. Code splitting keeps the
+// lazy imports lazy: the plan views, the state journal and the certificate code load only for
+// the commands that need them.
+//
+// Plain .mjs (not .ts through tsx) so the build step itself starts fast.
+import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outdir = join(root, 'dist', 'bundle');
+rmSync(outdir, { recursive: true, force: true });
+
+// yargs (string-width 8.3) and cliui/wrap-ansi (7.2) all import string-width; the lazy port in
+// src/cli/string-width.ts gives the same widths without building its tables at start-up.
+const lazyStringWidth = {
+  name: 'lazy-string-width',
+  setup(b) {
+    b.onResolve({ filter: /^string-width$/ }, () => ({ path: join(root, 'dist', 'cli', 'string-width.js') }));
+  },
+};
+
+await build({
+  absWorkingDir: root,
+  entryPoints: { main: 'dist/cli/main.js' },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.19',
+  // client-node is only imported for exec-plugin and auth-provider kubeconfigs (src/kube/auth.ts);
+  // bundling it would add 14 MB for a path most runs never take. It resolves from node_modules.
+  external: ['@kubernetes/client-node'],
+  // CommonJS dependencies (@peculiar/x509's tsyringe, yargs' helpers) call require() for Node
+  // built-ins; an ESM bundle has no require of its own.
+  banner: { js: "import { createRequire as __meshctlCreateRequire } from 'node:module'; const require = __meshctlCreateRequire(import.meta.url);" },
+  sourcemap: 'linked',
+  // Every chunk sits directly in dist/bundle/, two levels below the package root like
+  // dist/config/read.js, so the schema lookup (new URL('../../schemas/…', import.meta.url)) finds
+  // the same file from either.
+  chunkNames: '[name]-[hash]',
+  plugins: [lazyStringWidth],
+  logLevel: 'warning',
+  legalComments: 'linked',
+});
