@@ -55,6 +55,7 @@ export function renderTables(r: BenchResults): string {
       '| Start-up | median (min–max) |',
       '|---|---|',
       `| node -e 0 (floor) | ${s(st.nodeBaselineMs)} |`,
+      ...(st.nodeWithExtraCaCertsMs ? [`| node -e 0 with the sandbox's NODE_EXTRA_CA_CERTS (not used for the other rows) | ${s(st.nodeWithExtraCaCertsMs)} |`] : []),
       `| meshctl --version | ${s(st.versionMs)} |`,
       `| meshctl validate, 100 clusters | ${s(st.validate100Ms)}, peak RSS ${fmt(st.validate100RssMiB.median)} MiB |`,
       '',

@@ -41,6 +41,10 @@ await build({
   // CommonJS dependencies (@peculiar/x509's tsyringe, yargs' helpers) call require() for Node
   // built-ins; an ESM bundle has no require of its own.
   banner: { js: "import { createRequire as __meshctlCreateRequire } from 'node:module'; const require = __meshctlCreateRequire(import.meta.url);" },
+  // Less source text is less for V8 to parse at every start; identifiers are kept so stack
+  // traces of internal errors stay readable (the linked source maps lead back to src/).
+  minifyWhitespace: true,
+  minifySyntax: true,
   sourcemap: 'linked',
   // Every chunk sits directly in dist/bundle/, two levels below the package root like
   // dist/config/read.js, so the schema lookup (new URL('../../schemas/…', import.meta.url)) finds
