@@ -8,6 +8,19 @@ import { join } from './pointer.js';
 
 type Json = unknown;
 
+/**
+ * Where a value sits relative to a `resources` key, the only place quantities compare by value
+ * (the pointer matches /\/resources\//): 0 elsewhere, 1 the value of a `resources` key, 2 below
+ * one. Carried down instead of the JSON Pointer itself: a plan compares every field of every
+ * object (Istio's CRD schemas alone are ~100,000 nodes per cluster), and building a pointer
+ * string per node was most of the comparison's time and garbage.
+ */
+type Place = 0 | 1 | 2;
+
+function below(place: Place, key: string | number): Place {
+  return place !== 0 ? 2 : key === 'resources' ? 1 : 0;
+}
+
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -21,26 +34,30 @@ function isMarker(v: unknown): boolean {
  * only re-spelled a value ("2Gi" for "2048Mi"), the desired spelling is kept so diffs show
  * real differences only.
  */
-export function project(desired: Json, live: Json, path = ''): Json {
+export function project(desired: Json, live: Json): Json {
+  return projectAt(desired, live, 0);
+}
+
+function projectAt(desired: Json, live: Json, place: Place): Json {
   if (live === undefined || isMarker(desired)) return live;
   if (Array.isArray(desired)) {
     if (!Array.isArray(live)) return live;
-    return live.map((l, i) => (i < desired.length ? project(desired[i], l, join(path, i)) : l));
+    return live.map((l, i) => (i < desired.length ? projectAt(desired[i], l, below(place, i)) : l));
   }
   if (isPlainObject(desired)) {
     if (!isPlainObject(live)) return live;
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(desired)) {
-      if (k in live) out[k] = project(desired[k], live[k], join(path, k));
+      if (k in live) out[k] = projectAt(desired[k], live[k], below(place, k));
     }
     return out;
   }
-  if (sameQuantity(desired, live, path)) return desired;
+  if (sameQuantity(desired, live, place)) return desired;
   return live;
 }
 
-function sameQuantity(desired: Json, live: Json, path: string): boolean {
-  if (typeof desired !== 'string' || typeof live !== 'string' || desired === live || !/\/resources\//.test(path)) return false;
+function sameQuantity(desired: Json, live: Json, place: Place): boolean {
+  if (typeof desired !== 'string' || typeof live !== 'string' || desired === live || place !== 2) return false;
   const a = parseQuantity(desired);
   return a !== undefined && a === parseQuantity(live);
 }
@@ -66,7 +83,11 @@ function isEmpty(v: unknown): boolean {
  * server drops them.
  * Resource quantities compare by value ("2000m" equals "2").
  */
-export function satisfies(desired: Json, live: Json, opts: { unknownMatches?: boolean } = {}, path = ''): boolean {
+export function satisfies(desired: Json, live: Json, opts: { unknownMatches?: boolean } = {}): boolean {
+  return satisfiesAt(desired, live, opts, 0);
+}
+
+function satisfiesAt(desired: Json, live: Json, opts: { unknownMatches?: boolean }, place: Place): boolean {
   if (isUnknown(desired)) return opts.unknownMatches === true;
   if (isSensitive(desired)) return isSensitive(live) && live.$sensitive === desired.$sensitive;
   // A null in an apply request states no opinion (server-side apply drops it), and fields
@@ -76,14 +97,14 @@ export function satisfies(desired: Json, live: Json, opts: { unknownMatches?: bo
   if (isEmpty(desired)) return isEmpty(live) || (Array.isArray(desired) && Array.isArray(live) && live.length === 0);
   if (isZero(desired) && live === undefined) return true;
   if (Array.isArray(desired)) {
-    return Array.isArray(live) && live.length === desired.length && desired.every((d, i) => satisfies(d, live[i], opts, join(path, i)));
+    return Array.isArray(live) && live.length === desired.length && desired.every((d, i) => satisfiesAt(d, live[i], opts, below(place, i)));
   }
   if (isPlainObject(desired)) {
     if (!isPlainObject(live)) return false;
-    return Object.keys(desired).every((k) => satisfies(desired[k], live[k], opts, join(path, k)));
+    return Object.keys(desired).every((k) => satisfiesAt(desired[k], live[k], opts, below(place, k)));
   }
   // Numbers too: Helm renders `cpu: 1` as a YAML number, the server returns the string "1".
-  if ((typeof desired === 'string' || typeof desired === 'number') && typeof live === 'string' && desired !== live && /\/resources\//.test(path)) {
+  if ((typeof desired === 'string' || typeof desired === 'number') && typeof live === 'string' && desired !== live && place === 2) {
     const a = parseQuantity(String(desired));
     const b = parseQuantity(live);
     return a !== undefined && a === b;
@@ -91,12 +112,16 @@ export function satisfies(desired: Json, live: Json, opts: { unknownMatches?: bo
   return desired === live;
 }
 
-/** JSON Pointers of every Unknown marker inside a value. */
-export function unknownPaths(v: Json, path = ''): string[] {
-  if (isUnknown(v)) return [path];
-  if (Array.isArray(v)) return v.flatMap((x, i) => unknownPaths(x, join(path, i)));
-  if (isPlainObject(v)) return Object.keys(v).flatMap((k) => unknownPaths(v[k], join(path, k)));
-  return [];
+/** JSON Pointers of every Unknown marker inside a value (a pointer is built only for a marker found). */
+export function unknownPaths(v: Json): string[] {
+  const out: string[] = [];
+  const walk = (x: Json, path: () => string): void => {
+    if (isUnknown(x)) out.push(path());
+    else if (Array.isArray(x)) x.forEach((item, i) => walk(item, () => join(path(), i)));
+    else if (isPlainObject(x)) for (const k of Object.keys(x)) walk(x[k], () => join(path(), k));
+  };
+  walk(v, () => '');
+  return out;
 }
 
 const suffixes: Readonly<Record<string, number>> = {
