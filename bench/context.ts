@@ -18,6 +18,8 @@ export interface BenchContext {
   readonly scaleApplyRuns: number;
   readonly workDir: string;
   log(line: string): void;
+  /** Runs `f` with the simulator paused (see Simulator.setPaused): for no-op plan figures. */
+  quiet<T>(f: () => Promise<T>): Promise<T>;
 }
 
 export function meshctlEnv(ctx: BenchContext, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {

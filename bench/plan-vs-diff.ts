@@ -60,9 +60,8 @@ export async function benchPlanVsDiff(ctx: BenchContext, dir: string): Promise<P
     const all = await Promise.all(files.map(([context, file]) => kubectl(ctx, context, diffArgs(file), { ok: [0, 1] })));
     return { ...all[0]!, wallMs: performance.now() - t0, maxRssKiB: Math.max(...all.map((s) => s.maxRssKiB)) };
   };
-  const s = await alternate(
-    { meshctl: () => meshctl(ctx, ['plan', '--detailed-exitcode'], { cwd: dir, ok: [0, 2] }), kubectl: diffAll },
-    { runs: ctx.runs, warmup: ctx.warmup, log: ctx.log },
+  const s = await ctx.quiet(() =>
+    alternate({ meshctl: () => meshctl(ctx, ['plan', '--detailed-exitcode'], { cwd: dir, ok: [0, 2] }), kubectl: diffAll }, { runs: ctx.runs, warmup: ctx.warmup, log: ctx.log }),
   );
   rmSync(join(ctx.workDir, 'objects'), { recursive: true, force: true });
   const m = summarize(s.meshctl.map((x) => x.wallMs));

@@ -58,7 +58,7 @@ export async function benchScalePoint(ctx: BenchContext, n: number): Promise<Sca
   const first = await freshApply();
   ctx.log(`  first apply (warm-up): ${(first.wallMs / 1000).toFixed(1)} s`);
   const objects = Object.keys((JSON.parse(readFileSync(stateFile, 'utf8')) as { objects: object }).objects).length;
-  const plans = await alternate({ plan: () => run(['plan', '--detailed-exitcode']) }, { runs: ctx.runs, warmup: ctx.warmup, log: ctx.log });
+  const plans = await ctx.quiet(() => alternate({ plan: () => run(['plan', '--detailed-exitcode']) }, { runs: ctx.runs, warmup: ctx.warmup, log: ctx.log }));
   const applies = ctx.scaleApplyRuns > 0 ? await alternate({ apply: freshApply }, { runs: ctx.scaleApplyRuns, warmup: 0, log: ctx.log }) : { apply: [first] };
   const lastPlan = plans.plan[plans.plan.length - 1]!.stats!;
   return {

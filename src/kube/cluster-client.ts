@@ -5,14 +5,15 @@
 import type { RequestAuth } from './auth.js';
 import { DiagnosticsError, error } from '../diagnostics.js';
 import { groupOf, type KubeObject, type ObjectRef } from './object.js';
+import type { ApiResource, DiscoveryCache } from './discovery-cache.js';
 import { RestClient, RestError, type RestResponse } from './rest.js';
 
 export const fieldManager = 'meshctl';
 
-interface ApiResource {
-  readonly name: string;
-  readonly namespaced: boolean;
-  readonly kind: string;
+interface CollectionPath {
+  readonly path: string;
+  /** Found through the disk cache, not asked of the server in this run. */
+  readonly hinted: boolean;
 }
 
 export class ClusterClient {
@@ -21,12 +22,14 @@ export class ClusterClient {
   readonly server: string;
   private readonly rest: RestClient;
   private readonly discovery = new Map<string, Promise<readonly ApiResource[] | 'not-served'>>();
+  private readonly cache: DiscoveryCache | undefined;
 
-  constructor(opts: { cluster: string; context: string; server: string; auth: RequestAuth }) {
+  constructor(opts: { cluster: string; context: string; server: string; auth: RequestAuth; discoveryCache?: DiscoveryCache }) {
     this.cluster = opts.cluster;
     this.context = opts.context;
     this.server = opts.server;
     this.rest = new RestClient({ server: opts.server, auth: opts.auth });
+    this.cache = opts.discoveryCache;
   }
 
   /** API requests sent, discovery included. */
@@ -40,10 +43,17 @@ export class ClusterClient {
 
   /** Lists one kind (in one namespace, or all); 'not-served' when the API does not know the kind yet. */
   async list(apiVersion: string, kind: string, namespace?: string, opts: { labelSelector?: string } = {}): Promise<KubeObject[] | 'not-served'> {
-    const path = await this.collectionPath(apiVersion, kind, namespace);
-    if (path === 'not-served') return 'not-served';
     const q = opts.labelSelector ? `?labelSelector=${encodeURIComponent(opts.labelSelector)}` : '';
-    const res = await this.send('GET', path + q, `listing ${kind}`);
+    let where = await this.collectionPath(apiVersion, kind, namespace, { hints: true });
+    if (where === 'not-served') return 'not-served';
+    let res = await this.send('GET', where.path + q, `listing ${kind}`);
+    if (res.status === 404 && where.hinted) {
+      // The cached discovery was wrong (a CRD removed since): ask the server, then try again.
+      this.cache?.forget(apiVersion);
+      where = await this.collectionPath(apiVersion, kind, namespace);
+      if (where === 'not-served') return 'not-served';
+      res = await this.send('GET', where.path + q, `listing ${kind}`);
+    }
     if (res.status === 404) return 'not-served';
     this.check(res, `listing ${kind}`);
     const items = (JSON.parse(res.body) as { items?: KubeObject[] }).items ?? [];
@@ -52,9 +62,9 @@ export class ClusterClient {
   }
 
   async read(ref: ObjectRef): Promise<KubeObject | null> {
-    const path = await this.collectionPath(ref.apiVersion, ref.kind, ref.namespace);
-    if (path === 'not-served') return null;
-    const res = await this.send('GET', `${path}/${encodeURIComponent(ref.name)}`, `reading ${ref.kind} ${ref.name}`);
+    const where = await this.collectionPath(ref.apiVersion, ref.kind, ref.namespace);
+    if (where === 'not-served') return null;
+    const res = await this.send('GET', `${where.path}/${encodeURIComponent(ref.name)}`, `reading ${ref.kind} ${ref.name}`);
     if (res.status === 404) return null;
     this.check(res, `reading ${ref.kind} ${ref.name}`);
     return JSON.parse(res.body) as KubeObject;
@@ -63,11 +73,11 @@ export class ClusterClient {
   /** Server-side apply as field manager "meshctl", taking over conflicting fields like istioctl does. */
   async apply(obj: KubeObject): Promise<KubeObject> {
     const doing = `applying ${obj.kind} ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata.name}`;
-    const path = await this.collectionPath(obj.apiVersion, obj.kind, obj.metadata.namespace);
-    if (path === 'not-served') {
+    const where = await this.collectionPath(obj.apiVersion, obj.kind, obj.metadata.namespace);
+    if (where === 'not-served') {
       throw new DiagnosticsError([error('Kind not served', `${doing} in ${this.where()}: the API server does not serve ${obj.apiVersion} ${obj.kind}. Is its CustomResourceDefinition installed?`)]);
     }
-    const res = await this.send('PATCH', `${path}/${encodeURIComponent(obj.metadata.name)}?fieldManager=${fieldManager}&force=true`, doing, {
+    const res = await this.send('PATCH', `${where.path}/${encodeURIComponent(obj.metadata.name)}?fieldManager=${fieldManager}&force=true`, doing, {
       body: obj,
       contentType: 'application/apply-patch+yaml',
     });
@@ -78,21 +88,30 @@ export class ClusterClient {
   /** Deletes (background propagation); an object already gone is not an error. */
   async remove(ref: ObjectRef): Promise<'deleted' | 'absent'> {
     const doing = `deleting ${ref.kind} ${ref.name}`;
-    const path = await this.collectionPath(ref.apiVersion, ref.kind, ref.namespace);
-    if (path === 'not-served') return 'absent';
-    const res = await this.send('DELETE', `${path}/${encodeURIComponent(ref.name)}`, doing, { body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' } });
+    const where = await this.collectionPath(ref.apiVersion, ref.kind, ref.namespace);
+    if (where === 'not-served') return 'absent';
+    const res = await this.send('DELETE', `${where.path}/${encodeURIComponent(ref.name)}`, doing, { body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' } });
     if (res.status === 404) return 'absent';
     this.check(res, doing);
     return 'deleted';
   }
 
-  private async collectionPath(apiVersion: string, kind: string, namespace?: string): Promise<string | 'not-served'> {
+  /**
+   * The collection URL of a kind. With `hints`, a disk-cached discovery entry may answer, but
+   * only with a path (the caller verifies it); absence is always asked of the server. Only
+   * lists take hints: a 404 there can only mean the kind is not served, where a 404 of a single
+   * object's GET or DELETE could also mean the object is gone.
+   */
+  private async collectionPath(apiVersion: string, kind: string, namespace?: string, opts: { hints?: boolean } = {}): Promise<CollectionPath | 'not-served'> {
+    if (opts.hints && !this.discovery.has(apiVersion)) {
+      const hinted = this.cache?.read(apiVersion)?.find((x) => matches(x, kind));
+      if (hinted) return { path: pathOf(apiVersion, hinted, namespace), hinted: true };
+    }
     const resources = await this.resources(apiVersion);
     if (resources === 'not-served') return 'not-served';
-    const r = resources.find((x) => x.kind === kind && !x.name.includes('/'));
+    const r = resources.find((x) => matches(x, kind));
     if (!r) return 'not-served';
-    const root = groupOf(apiVersion) ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-    return r.namespaced && namespace ? `${root}/namespaces/${encodeURIComponent(namespace)}/${r.name}` : `${root}/${r.name}`;
+    return { path: pathOf(apiVersion, r, namespace), hinted: false };
   }
 
   /** Discovery for one group/version, cached; a CRD installed later is rediscovered. */
@@ -103,7 +122,9 @@ export class ClusterClient {
       p = this.send('GET', path, `discovering ${apiVersion}`).then((res) => {
         if (res.status === 404) return 'not-served' as const;
         this.check(res, `discovering ${apiVersion}`);
-        return (JSON.parse(res.body) as { resources: ApiResource[] }).resources;
+        const { resources } = JSON.parse(res.body) as { resources: ApiResource[] };
+        this.cache?.write(apiVersion, resources);
+        return resources;
       });
       this.discovery.set(apiVersion, p);
       // Do not remember "not served": the CRD may be applied a moment later.
@@ -142,6 +163,15 @@ export class ClusterClient {
   private where(): string {
     return `cluster "${this.cluster}" (context "${this.context}", server ${this.server})`;
   }
+}
+
+function matches(r: ApiResource, kind: string): boolean {
+  return r.kind === kind && !r.name.includes('/');
+}
+
+function pathOf(apiVersion: string, r: ApiResource, namespace: string | undefined): string {
+  const root = groupOf(apiVersion) ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+  return r.namespaced && namespace ? `${root}/namespaces/${encodeURIComponent(namespace)}/${r.name}` : `${root}/${r.name}`;
 }
 
 export { RestError };

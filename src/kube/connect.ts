@@ -3,7 +3,9 @@
 // token, client-certificate, exec and auth-provider credentials.
 import { fail } from '../diagnostics.js';
 import { authFor } from './auth.js';
+import { cacheRoot } from '../cache/root.js';
 import { ClusterClient } from './cluster-client.js';
+import { diskDiscoveryCache } from './discovery-cache.js';
 import { kubeconfigSource, readKubeconfigs, resolveEndpoint, type Merged } from './kubeconfig.js';
 
 export interface ConnectOptions {
@@ -45,5 +47,6 @@ export function connect(opts: ConnectOptions): ClusterClient {
         fail('Broken kube context', `Kubeconfig cluster "${ep.detail}" used by context "${opts.context}" has no server URL.`);
     }
   }
-  return new ClusterClient({ cluster: opts.cluster, context: opts.context, server: ep.server, auth: authFor(ep, source) });
+  const discoveryCache = opts.env['MESHCTL_DISCOVERY_CACHE'] === 'off' ? undefined : diskDiscoveryCache({ root: cacheRoot(opts.env), server: ep.server, ...(ep.ca ? { ca: ep.ca } : {}) });
+  return new ClusterClient({ cluster: opts.cluster, context: opts.context, server: ep.server, auth: authFor(ep, source), ...(discoveryCache ? { discoveryCache } : {}) });
 }

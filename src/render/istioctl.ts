@@ -10,6 +10,7 @@ import { parseAllDocuments } from 'yaml';
 import { fail } from '../diagnostics.js';
 import type { KubeObject } from '../kube/object.js';
 import type { IstioOperatorSpec } from '../model/desired.js';
+import { cacheRoot } from '../cache/root.js';
 
 export interface Istioctl {
   readonly binary: string;
@@ -26,9 +27,6 @@ function run(binary: string, args: readonly string[], opts: { timeoutMs: number 
   });
 }
 
-export function cacheRoot(env: NodeJS.ProcessEnv): string {
-  return env.MESHCTL_CACHE ?? path.join(os.homedir(), '.cache', 'meshctl');
-}
 
 /** Finds istioctl (flag, MESHCTL_ISTIOCTL, PATH) and checks it is the version mesh.yaml asks for. */
 export async function openIstioctl(opts: { binary?: string; env: NodeJS.ProcessEnv; wantVersion: string }): Promise<Istioctl> {

@@ -95,6 +95,12 @@ export interface SimulatorOptions {
 
 export interface Simulator {
   stop(): Promise<void>;
+  /**
+   * Paused, no passes run (each pass lists a cluster's namespaces, Services, Deployments and
+   * webhooks). The benchmark pauses it while it measures no-op plans, when no effect is pending,
+   * so that polling 16 clusters does not load the machine under the figures.
+   */
+  setPaused(paused: boolean): void;
   setEffect(effect: SimulatedEffect, enabled: boolean): void;
   effects(): SimulatedEffects;
   /** e.g. "192.0.2.0/24" */
@@ -464,10 +470,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     return new ClusterSimulation(cluster, block.cidr, block.hosts, roots[i]!, (e) => effects[e], emit);
   });
   let stopped = false;
+  let paused = false;
   const loops = sims.map(async (sim) => {
     while (!stopped) {
       try {
-        await sim.pass();
+        if (!paused) await sim.pass();
       } catch (err) {
         // An API server that is briefly unreachable (or stopping) is retried on the next pass.
         if (!stopped) options.onEvent?.({ cluster: sim.cluster.name, effect: 'deployments', message: `pass failed: ${(err as Error).message}`, error: true });
@@ -482,6 +489,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     },
     setEffect(effect, enabled) {
       effects[effect] = enabled;
+    },
+    setPaused(p) {
+      paused = p;
     },
     effects: () => ({ ...effects }),
     loadBalancerCidr(cluster) {
