@@ -9,6 +9,8 @@ import { join } from 'node:path';
 export interface MeshctlStats {
   readonly requests: number;
   readonly perCluster: Record<string, number>;
+  /** TLS connections opened (absent from results measured before HTTP/2). */
+  readonly connections?: number;
   readonly wallMs: number;
   readonly maxRssKiB: number;
 }

@@ -20,6 +20,8 @@ export interface PlanVsDiffResult {
   readonly ratio: number;
   readonly meshctlRequests: number;
   readonly meshctlRequestsPerCluster: Record<string, number>;
+  /** TLS connections meshctl opened in one plan. */
+  readonly meshctlConnections?: number;
   readonly kubectlRequests: Record<string, number>;
   readonly meshctlRssMiB: Summary;
   readonly kubectlRssMiB: Summary;
@@ -75,6 +77,7 @@ export async function benchPlanVsDiff(ctx: BenchContext, dir: string): Promise<P
     kubectlDiffMs: k,
     ratio: Math.round((k.median / m.median) * 100) / 100,
     meshctlRequests: stats.requests,
+    ...(stats.connections !== undefined ? { meshctlConnections: stats.connections } : {}),
     meshctlRequestsPerCluster: stats.perCluster,
     kubectlRequests,
     meshctlRssMiB: summarize(s.meshctl.map((x) => x.maxRssKiB / 1024)),

@@ -17,6 +17,7 @@ export function renderTables(r: BenchResults): string {
       `| kubectl diff --server-side (both clusters in parallel) | ${sec(p.kubectlDiffMs)} |`,
       `| ratio kubectl / meshctl | **${p.ratio}×** |`,
       `| API requests: meshctl / kubectl | ${p.meshctlRequests} (${Object.values(p.meshctlRequestsPerCluster).join(' + ')}) / ${Object.values(p.kubectlRequests).reduce((a, b) => a + b, 0)} (${Object.values(p.kubectlRequests).join(' + ')}) |`,
+      ...(p.meshctlConnections !== undefined ? [`| TLS connections meshctl opened | ${p.meshctlConnections} |`] : []),
       `| peak RSS: meshctl / kubectl (largest process) | ${s(p.meshctlRssMiB, 'MiB')} / ${s(p.kubectlRssMiB, 'MiB')} |`,
       '',
     );

@@ -16,6 +16,8 @@ export interface ScalePoint {
   readonly planMs: Summary;
   readonly planRequests: number;
   readonly planRequestsPerCluster: Record<string, number>;
+  /** TLS connections one no-op plan opened. */
+  readonly planConnections?: number;
   readonly planRssMiB: Summary;
   /** Fresh applies measured; 0 runs requested means the first apply is the only figure. */
   readonly applyRuns: number;
@@ -68,6 +70,7 @@ export async function benchScalePoint(ctx: BenchContext, n: number): Promise<Sca
     planMs: summarize(plans.plan.map((s) => s.wallMs)),
     planRequests: lastPlan.requests,
     planRequestsPerCluster: lastPlan.perCluster,
+    ...(lastPlan.connections !== undefined ? { planConnections: lastPlan.connections } : {}),
     planRssMiB: summarize(plans.plan.map((s) => s.maxRssKiB / 1024)),
     applyRuns: applies.apply.length,
     applyMs: summarize(applies.apply.map((s) => s.wallMs)),

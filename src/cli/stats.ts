@@ -1,5 +1,5 @@
 // MESHCTL_STATS=1: when the process exits, one JSON line on stderr with the API requests sent
-// (total and per cluster, discovery included), the wall time since start and the peak resident
+// (total and per cluster, discovery included), the TLS connections opened, the wall time since start and the peak resident
 // memory. For the benchmarks (bench/); off by default, no output change otherwise.
 import { writeSync } from 'node:fs';
 import type { ClusterClient } from '../kube/cluster-client.js';
@@ -16,7 +16,8 @@ export function trackClients(clients: Iterable<ClusterClient>, env: NodeJS.Proce
     const perCluster: Record<string, number> = {};
     for (const c of tracked) perCluster[c.cluster] = (perCluster[c.cluster] ?? 0) + c.requests;
     const requests = Object.values(perCluster).reduce((a, b) => a + b, 0);
-    const line = { requests, perCluster, wallMs: Math.round(performance.now()), maxRssKiB: process.resourceUsage().maxRSS };
+    const connections = tracked.reduce((n, c) => n + c.connections, 0);
+    const line = { requests, perCluster, connections, wallMs: Math.round(performance.now()), maxRssKiB: process.resourceUsage().maxRSS };
     writeSync(2, `MESHCTL_STATS ${JSON.stringify(line)}\n`);
   });
 }

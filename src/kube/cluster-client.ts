@@ -37,6 +37,11 @@ export class ClusterClient {
     return this.rest.requests;
   }
 
+  /** TLS connections opened. */
+  get connections(): number {
+    return this.rest.connections;
+  }
+
   close(): void {
     this.rest.close();
   }

@@ -1,11 +1,13 @@
-// A minimal Kubernetes REST client over node:https. meshctl sends objects as raw JSON: the
-// generated typed clients re-serialise objects through their models and silently drop fields
-// they do not know (a CRD's `x-kubernetes-int-or-string` became an invalid schema). It also
-// keeps one keep-alive connection pool per cluster and counts every request it sends.
+// A minimal Kubernetes REST client. meshctl sends objects as raw JSON: the generated typed
+// clients re-serialise objects through their models and silently drop fields they do not know
+// (a CRD's `x-kubernetes-int-or-string` became an invalid schema). It talks HTTP/2 over one
+// connection per cluster (h2.ts), HTTP/1.1 with a keep-alive pool where HTTP/2 is not possible,
+// and counts every request it sends and every connection it opens.
 import * as https from 'node:https';
 import * as http from 'node:http';
 import * as tls from 'node:tls';
 import type { RequestAuth } from './auth.js';
+import { H2Connection, H2NotNegotiated } from './h2.js';
 
 export interface RestResponse {
   readonly status: number;
@@ -26,6 +28,8 @@ export class RestError extends Error {
 export class RestClient {
   requests = 0;
   private agent?: https.Agent;
+  private h2?: H2Connection | 'unsupported';
+  private secureContext?: tls.SecureContext;
   private readonly base: URL;
 
   private readonly auth: RequestAuth;
@@ -35,19 +39,16 @@ export class RestClient {
     this.auth = opts.auth;
   }
 
+  /** TLS connections opened (HTTP/2 sessions and HTTP/1.1 sockets). */
+  get connections(): number {
+    return (this.h2 instanceof H2Connection ? this.h2.connections : 0) + this.sockets;
+  }
+  private sockets = 0;
+
   async request(method: string, path: string, opts: { body?: unknown; contentType?: string; timeoutMs?: number } = {}): Promise<RestResponse> {
     const o: https.RequestOptions = { headers: {} };
     // Credentials are applied per request: exec and token-file auth may rotate them.
     await this.auth.apply(o);
-    if (!this.agent) {
-      // One TLS context per cluster, built once: given ca/cert/key instead, the agent parses the
-      // CA bundle and the client key again for every socket it opens (~2 ms each here).
-      const secureContext = tls.createSecureContext({ ca: o.ca, cert: o.cert, key: o.key });
-      // Four sockets per cluster: a no-op plan sends ~16 lists at once, and on the benchmark
-      // machine opening a TLS connection for each cost more than queueing them on a few kept
-      // alive (plan's reads 275 -> 220 ms with 16 -> 4 sockets). HTTP/2 would give both.
-      this.agent = (o.agent as https.Agent | undefined) ?? new https.Agent({ keepAlive: true, maxSockets: 4, secureContext, rejectUnauthorized: o.rejectUnauthorized, servername: o.servername });
-    }
     const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     const headers: http.OutgoingHttpHeaders = { ...(o.headers as http.OutgoingHttpHeaders), Accept: 'application/json' };
     if (body !== undefined) {
@@ -56,11 +57,29 @@ export class RestClient {
     }
     const url = new URL(this.base.pathname.replace(/\/$/, '') + path, this.base);
     const isHttps = url.protocol === 'https:';
+    const timeoutMs = opts.timeoutMs ?? 30_000;
     this.requests++;
+    // Built once per cluster: given ca/cert/key instead, every new connection parses the CA
+    // bundle and the client key again.
+    this.secureContext ??= tls.createSecureContext({ ca: o.ca, cert: o.cert, key: o.key });
+    // HTTP/2 unless a delegated credential brings its own agent (proxies), or the server
+    // (a proxy in front of it) does not speak it.
+    if (isHttps && !o.agent && this.h2 !== 'unsupported') {
+      this.h2 ??= new H2Connection(url.origin, { secureContext: this.secureContext, ...(o.servername ? { servername: o.servername } : {}), ...(o.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}) });
+      try {
+        return await this.h2.request(method, url.pathname + url.search, headers as Record<string, string | number>, body, timeoutMs);
+      } catch (e) {
+        if (!(e instanceof H2NotNegotiated)) throw asRestError(e, method, path);
+        this.h2 = 'unsupported';
+      }
+    }
+    this.agent ??=
+      (o.agent as https.Agent | undefined) ??
+      new https.Agent({ keepAlive: true, maxSockets: 16, secureContext: this.secureContext, rejectUnauthorized: o.rejectUnauthorized, servername: o.servername });
     return new Promise<RestResponse>((resolve, reject) => {
       const req = (isHttps ? https : http).request(
         url,
-        { method, headers, agent: isHttps ? this.agent : undefined, auth: o.auth, timeout: opts.timeoutMs ?? 30_000 },
+        { method, headers, agent: isHttps ? this.agent : undefined, auth: o.auth, timeout: timeoutMs },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -68,14 +87,28 @@ export class RestClient {
           res.on('error', reject);
         },
       );
+      req.on('socket', (socket) => {
+        if (!(socket as { meshctlCounted?: boolean }).meshctlCounted) {
+          (socket as { meshctlCounted?: boolean }).meshctlCounted = true;
+          this.sockets++;
+        }
+      });
       req.on('timeout', () => req.destroy(new RestError(undefined, `request timed out: ${method} ${path}`)));
-      req.on('error', (e) => reject(e instanceof RestError ? e : new RestError(undefined, `${e.message}${(e as NodeJS.ErrnoException).code ? ` (${(e as NodeJS.ErrnoException).code})` : ''}`)));
+      req.on('error', (e) => reject(asRestError(e, method, path)));
       if (body !== undefined) req.write(body);
       req.end();
     });
   }
 
   close(): void {
+    if (this.h2 instanceof H2Connection) this.h2.close();
     this.agent?.destroy();
   }
+}
+
+function asRestError(e: unknown, method: string, path: string): RestError {
+  if (e instanceof RestError) return e;
+  const err = e as NodeJS.ErrnoException;
+  if (err.message === 'request timed out') return new RestError(undefined, `request timed out: ${method} ${path}`);
+  return new RestError(undefined, `${err.message}${err.code ? ` (${err.code})` : ''}`);
 }

@@ -50,7 +50,12 @@ export async function observe(clients: ReadonlyMap<string, ClusterClient>, wante
         notServed.add(`${k.cluster}/${k.apiVersion}/${k.kind}`);
         return;
       }
-      for (const o of items) objects.set(objectAddress(k.cluster, refOf(o)), o);
+      for (const o of items) {
+        // Nothing in meshctl reads managedFields, and they are up to half of an object's size:
+        // dropped here, a 16-cluster plan holds tens of MB less.
+        delete (o.metadata as { managedFields?: unknown }).managedFields;
+        objects.set(objectAddress(k.cluster, refOf(o)), o);
+      }
     }),
   );
   return { objects, notServed };

@@ -343,6 +343,20 @@ describe('simulator switches, on a separately started cluster and simulator', ()
     });
     expect(after.status?.availableReplicas).toBe(1);
   });
+
+  it('does nothing while paused, and catches up once resumed', async () => {
+    const kc = kubeConfigForContext(set!.kubeconfigPath, 'cluster1');
+    const coreApi = kc.makeApiClient(CoreV1Api);
+    simulator!.setPaused(true);
+    await new Promise((r) => setTimeout(r, 1000)); // a pass in flight finishes
+    const name = uniqueName('paused');
+    await coreApi.createNamespacedService({ namespace: 'default', body: { metadata: { name }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }] } } });
+    await new Promise((r) => setTimeout(r, 2000)); // five pass intervals
+    expect((await coreApi.readNamespacedService({ name, namespace: 'default' })).status?.loadBalancer?.ingress).toBeUndefined();
+    simulator!.setPaused(false);
+    const ip = await eventually(`${name} address`, async () => (await coreApi.readNamespacedService({ name, namespace: 'default' })).status?.loadBalancer?.ingress?.[0]?.ip);
+    expect(ip).toMatch(/^(192\.0\.2|198\.51\.100|203\.0\.113)\./);
+  });
 });
 
 describe('local clusters: istioctl', () => {

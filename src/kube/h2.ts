@@ -1,0 +1,109 @@
+// One HTTP/2 connection per cluster, every request a stream on it, as kubectl and client-go talk
+// to kube-apiserver. A no-op plan sends about sixteen lists to each cluster at once: over
+// HTTP/1.1 that meant a TLS handshake per socket (or requests queued behind few sockets); here
+// it is one handshake and full concurrency.
+//
+// The session is unref'd while idle (an idle connection must not keep meshctl running) and
+// ref'd while a stream is open (a pending request must). A session that closes or fails is
+// dropped; the next request opens a new one.
+import * as http2 from 'node:http2';
+import type * as tls from 'node:tls';
+
+export interface H2Response {
+  readonly status: number;
+  readonly body: string;
+}
+
+export class H2NotNegotiated extends Error {}
+
+export class H2Connection {
+  private session?: Promise<http2.ClientHttp2Session>;
+  /** Open streams per session (a failed session's streams may still be settling). */
+  private readonly open = new WeakMap<http2.ClientHttp2Session, number>();
+  connections = 0;
+
+  constructor(
+    private readonly origin: string,
+    private readonly tlsOptions: { secureContext: tls.SecureContext; servername?: string; rejectUnauthorized?: boolean },
+  ) {}
+
+  request(method: string, path: string, headers: Record<string, string | number>, body: string | undefined, timeoutMs: number): Promise<H2Response> {
+    return this.connect().then(
+      (session) =>
+        new Promise<H2Response>((resolve, reject) => {
+          this.opened(session);
+          const stream = session.request({ ':method': method, ':path': path, ...lower(headers) }, { endStream: body === undefined });
+          let status = 0;
+          const chunks: Buffer[] = [];
+          let settled = false;
+          const done = (f: () => void) => {
+            if (settled) return;
+            settled = true;
+            this.closed(session);
+            f();
+          };
+          stream.setTimeout(timeoutMs, () => {
+            stream.close(http2.constants.NGHTTP2_CANCEL);
+            done(() => reject(new Error('request timed out')));
+          });
+          stream.on('response', (h) => (status = Number(h[':status'] ?? 0)));
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', () => done(() => resolve({ status, body: Buffer.concat(chunks).toString('utf8') })));
+          stream.on('error', (e) => done(() => reject(e)));
+          stream.on('close', () => done(() => reject(new Error(`stream closed before the response (code ${stream.rstCode})`))));
+          if (body !== undefined) stream.end(body);
+        }),
+    );
+  }
+
+  close(): void {
+    void this.session?.then((s) => s.close(), () => undefined);
+    this.session = undefined;
+  }
+
+  private connect(): Promise<http2.ClientHttp2Session> {
+    this.session ??= new Promise<http2.ClientHttp2Session>((resolve, reject) => {
+      const session = http2.connect(this.origin, { ...this.tlsOptions, ALPNProtocols: ['h2'] });
+      this.connections++;
+      const forget = () => {
+        if (this.session === current) this.session = undefined;
+      };
+      session.once('connect', () => {
+        const alpn = (session.socket as tls.TLSSocket | undefined)?.alpnProtocol;
+        if (alpn !== 'h2') {
+          session.destroy();
+          reject(new H2NotNegotiated(`the server did not accept HTTP/2 (ALPN ${String(alpn)})`));
+          return;
+        }
+        session.unref();
+        resolve(session);
+      });
+      session.once('error', (e) => {
+        forget();
+        reject(e);
+      });
+      session.once('close', forget);
+      session.once('goaway', forget);
+    });
+    const current = this.session;
+    return current;
+  }
+
+  private opened(session: http2.ClientHttp2Session): void {
+    const n = this.open.get(session) ?? 0;
+    this.open.set(session, n + 1);
+    if (n === 0) session.ref();
+  }
+
+  private closed(session: http2.ClientHttp2Session): void {
+    const n = (this.open.get(session) ?? 1) - 1;
+    this.open.set(session, n);
+    if (n === 0) session.unref();
+  }
+}
+
+function lower(headers: Record<string, string | number>): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
+  return out;
+}
