@@ -124,6 +124,11 @@ function changeFor(unit: Unit, raw: KubeObject, observed: Observed, prior: Reado
   const address = objectAddress(unit.cluster, ref);
   const live = observed.objects.get(address);
   const rec = prior[address];
+  const compared = live && projectAndCompare(after, live);
+  if (live && compared?.satisfied) {
+    // Satisfied means no unknown marker is left in `after`: a no-op needs no scan for them.
+    return { address, unit: unit.id, cluster: unit.cluster, ref, after, afterUnknown: [], action: 'noop', reason: 'unchanged', before: compared.before, existedBefore: rec?.existedBefore ?? true, observedResourceVersion: live.metadata.resourceVersion as string | undefined };
+  }
   const afterUnknown = unknownPaths(after);
   const base = { address, unit: unit.id, cluster: unit.cluster, ref, after, afterUnknown };
   if (!live) {
@@ -134,11 +139,8 @@ function changeFor(unit: Unit, raw: KubeObject, observed: Observed, prior: Reado
     return { ...base, after: whole, afterUnknown: unknownPaths(whole), action: 'create', reason: rec?.status === 'applied' ? 'drift' : 'missing', existedBefore: rec?.existedBefore ?? false };
   }
   const existedBefore = rec?.existedBefore ?? true;
-  const { before, satisfied } = projectAndCompare(after, live);
+  const before = compared ? compared.before : project(after, live);
   const observedResourceVersion = live.metadata.resourceVersion as string | undefined;
-  if (satisfied) {
-    return { ...base, action: 'noop', reason: 'unchanged', before, existedBefore, observedResourceVersion };
-  }
   const reason = satisfies(after, before, { unknownMatches: true })
     ? 'known-after-apply'
     : rec?.applied !== undefined && satisfies(after, rec.applied)

@@ -45,10 +45,29 @@ export function substitute<T>(v: T, outputs: OutputValues, key?: string): T {
   return v;
 }
 
+/**
+ * Copy-on-write: only the objects on a path to a placeholder are copied. A remote's rendering
+ * is mostly CRDs without one, and copying all of it on every plan was a visible share of the
+ * plan's time; the rendered objects are never mutated, so sharing them is safe.
+ */
 function replacePlaceholder<T>(v: T, marker: Unknown): T {
   if (typeof v === 'string') return (v.includes(PLACEHOLDER_ADDRESS) ? marker : v) as T;
-  if (Array.isArray(v)) return v.map((x) => replacePlaceholder(x, marker)) as T;
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, replacePlaceholder(x, marker)])) as T;
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const x = replacePlaceholder(v[i], marker);
+      if (x !== v[i]) (out ??= [...v])[i] = x;
+    }
+    return (out ?? v) as T;
+  }
+  if (v && typeof v === 'object') {
+    let out: Record<string, unknown> | undefined;
+    for (const [k, x] of Object.entries(v)) {
+      const y = replacePlaceholder(x, marker);
+      if (y !== x) (out ??= { ...(v as Record<string, unknown>) })[k] = y;
+    }
+    return (out ?? v) as T;
+  }
   return v;
 }
 
