@@ -24,6 +24,13 @@ async function resetCluster(k: Kubectl, ctx: string): Promise<void> {
   if (names.length) await kubectl(k, ctx, ['delete', '--ignore-not-found', '--wait=false', ...names]);
   await kubectl(k, ctx, ['delete', 'configmap', '--all-namespaces', '--field-selector=metadata.name=istio-ca-root-cert', '--ignore-not-found']);
   await kubectl(k, ctx, ['delete', 'namespace', 'istio-system', '--ignore-not-found', '--timeout=300s']);
+  // A CRD is gone only after its custom resources are: an install that starts while Istio's
+  // CRDs are still terminating sees them "exist", skips creating them, and then waits five
+  // minutes for CRDs that vanish (istioctl: 'resources not ready after 5m0s').
+  const crds = names.filter((n) => n.startsWith('customresourcedefinition'));
+  if (crds.length) await kubectl(k, ctx, ['wait', '--for=delete', '--timeout=300s', ...crds]).catch((e: { stderr?: string }) => {
+    if (!/not found/i.test(e.stderr ?? '')) throw e;
+  });
 }
 
 /** Resets the clusters, four at a time. */
