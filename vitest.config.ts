@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Two layers: `unit` is pure and fast (no servers, no processes); `e2e` runs against real
-// kube-apiservers that test/harness/global-setup.ts builds (cached) and starts once per run.
+// Two layers: `unit` is fast and needs no cluster (pure code, and fakes at the Kubernetes
+// boundary: an in-memory ClusterClient, small loopback HTTP servers for the REST transport and
+// the discovery cache); `e2e` runs against real kube-apiservers that
+// test/harness/global-setup.ts builds (cached) and starts once per run.
 export default defineConfig({
   test: {
     projects: [

@@ -63,7 +63,8 @@ export class H2Connection {
 
   private connect(): Promise<http2.ClientHttp2Session> {
     this.session ??= new Promise<http2.ClientHttp2Session>((resolve, reject) => {
-      const session = http2.connect(this.origin, { ...this.tlsOptions, ALPNProtocols: ['h2'] });
+      // Node offers exactly ['h2'] in ALPN for a client session.
+      const session = http2.connect(this.origin, this.tlsOptions);
       this.connections++;
       const forget = () => {
         if (this.session === current) this.session = undefined;
@@ -80,7 +81,10 @@ export class H2Connection {
       });
       session.once('error', (e) => {
         forget();
-        reject(e);
+        // A TLS server that knows ALPN but not h2 answers with alert 120 (Node's own https
+        // servers do); one that ignores ALPN is caught on 'connect' above.
+        const refused = (e as NodeJS.ErrnoException).code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL';
+        reject(refused ? new H2NotNegotiated(`the server did not accept HTTP/2 (${e.message.split('\n')[0]})`) : e);
       });
       session.once('close', forget);
       session.once('goaway', forget);

@@ -70,7 +70,11 @@ export class RestClient {
         return await this.h2.request(method, url.pathname + url.search, headers as Record<string, string | number>, body, timeoutMs);
       } catch (e) {
         if (!(e instanceof H2NotNegotiated)) throw asRestError(e, method, path);
-        this.h2 = 'unsupported';
+        // Concurrent requests share the refused session: the first one here switches over.
+        if (this.h2 instanceof H2Connection) {
+          this.sockets += this.h2.connections; // the refused attempt cost a handshake too
+          this.h2 = 'unsupported';
+        }
       }
     }
     this.agent ??=
