@@ -31,8 +31,9 @@ export class H2Connection {
     return this.connect().then(
       (session) =>
         new Promise<H2Response>((resolve, reject) => {
-          this.opened(session);
+          // Throws (rejecting this promise) when the session is closing; counted only once open.
           const stream = session.request({ ':method': method, ':path': path, ...lower(headers) }, { endStream: body === undefined });
+          this.opened(session);
           let status = 0;
           const chunks: Buffer[] = [];
           let settled = false;

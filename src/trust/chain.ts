@@ -96,6 +96,9 @@ interface Problem {
  * `ca` (OpenSSL's X509_check_ca) folds both into one flag; the extensions tell which is wrong.
  */
 function caProblems(cert: X509Certificate, where: string): Problem[] {
+  // Node's flag (OpenSSL's X509_check_ca == 1) holds exactly when both are right; the DER is
+  // read only to say which one is wrong.
+  if (cert.ca) return [];
   const { basicConstraintsCa: constraintSaysCa, keyCertSign } = caExtensions(cert.raw);
   if (constraintSaysCa && keyCertSign === false) {
     return [
@@ -105,15 +108,12 @@ function caProblems(cert: X509Certificate, where: string): Problem[] {
       },
     ];
   }
-  if (!cert.ca || !constraintSaysCa) {
-    return [
-      {
-        summary: CHAIN_SUMMARIES.notCa,
-        detail: `${where} (${subjectOf(cert)}) lacks basicConstraints CA:TRUE, so istiod cannot sign workload certificates with it and peers would reject them.`,
-      },
-    ];
-  }
-  return [];
+  return [
+    {
+      summary: CHAIN_SUMMARIES.notCa,
+      detail: `${where} (${subjectOf(cert)}) lacks basicConstraints CA:TRUE, so istiod cannot sign workload certificates with it and peers would reject them.`,
+    },
+  ];
 }
 
 /** undefined when the key is the certificate's; otherwise the end of a sentence saying why. */

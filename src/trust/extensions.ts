@@ -4,7 +4,8 @@
 // on every plan, for these two fields.
 //
 // Only what this needs of DER: definite lengths, the TBSCertificate's [3] extensions. Anything
-// unexpected answers "not found" rather than throwing; callers then fall back to Node's flag.
+// unexpected answers "not found" rather than throwing. The chain check asks only for
+// certificates Node's own flag already rejected, to say why.
 
 interface Tlv {
   readonly tag: number;
