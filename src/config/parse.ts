@@ -4,6 +4,7 @@
 import { LineCounter, parseDocument, visit, type Alias, type YAMLError, type YAMLWarning } from 'yaml';
 import { error, warning, type Diagnostic } from '../diagnostics.js';
 import { offsetsToRange, type SourceIndex } from './positions.js';
+import { parseSimpleYaml } from './simple-yaml.js';
 
 /**
  * Legitimate mesh.yaml files use a handful of anchors (shared annotations); a "billion laughs"
@@ -32,6 +33,37 @@ export function decodeText(bytes: Uint8Array, file: string): { text?: string; di
 }
 
 export function parseMeshYaml(text: string, file: string): ParseResult {
+  const simple = parseSimpleYaml(text);
+  if (simple !== undefined) return { ok: true, parsed: lazySourceIndex(text, file, simple), diagnostics: [] };
+  return parseWithYaml(text, file);
+}
+
+/**
+ * The fast path's result. The YAML document (for source positions) is built only when a
+ * diagnostic needs a position; simple-yaml.ts guarantees yaml reads the text to the same value
+ * without errors or warnings, so that document is the one the slow path would have built.
+ */
+function lazySourceIndex(text: string, file: string, value: Record<string, unknown>): Parsed {
+  let full: Parsed | undefined;
+  const slow = (): Parsed => {
+    if (full) return full;
+    const r = parseWithYaml(text, file);
+    if (!r.ok) throw new Error(`simple-yaml accepted a document yaml rejects: ${r.diagnostics[0]?.summary ?? ''}`);
+    return (full = r.parsed);
+  };
+  return {
+    file,
+    value,
+    get doc() {
+      return slow().doc;
+    },
+    get lineCounter() {
+      return slow().lineCounter;
+    },
+  };
+}
+
+function parseWithYaml(text: string, file: string): ParseResult {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
   const index = { file, doc, lineCounter };
