@@ -80,8 +80,17 @@ export interface Planned {
 
 export function wantedOf(desiredObjects: ReadonlyMap<string, KubeObject[]>, units: readonly Unit[], prior: MeshState | null): Wanted[] {
   const out: Wanted[] = [];
-  for (const u of units) for (const o of desiredObjects.get(u.id) ?? []) out.push({ cluster: u.cluster, ref: refOf(o) });
-  for (const r of Object.values(prior?.objects ?? {})) out.push({ cluster: r.cluster, ref: r.ref });
+  const desired = new Set<string>();
+  for (const u of units) {
+    for (const o of desiredObjects.get(u.id) ?? []) {
+      const ref = refOf(o);
+      const address = objectAddress(u.cluster, ref);
+      desired.add(address);
+      out.push({ cluster: u.cluster, ref, desired: o, ...(prior?.objects[address] ? { recorded: prior.objects[address] } : {}) });
+    }
+  }
+  // What the state remembers but mesh.yaml no longer wants (to delete, or to tell as gone).
+  for (const [address, r] of Object.entries(prior?.objects ?? {})) if (!desired.has(address)) out.push({ cluster: r.cluster, ref: r.ref, recorded: r });
   return out;
 }
 
@@ -99,7 +108,7 @@ export async function makePlan(inputs: Inputs, opts: { mode: PlanMode; args: Com
   const serverOf = (c: string) => clients.get(c)!.server;
   const render = (iop: NonNullable<Unit['istioOperator']>) => istioctl.render(iop);
   // Pass 1: what objects exist at all (values may still be unknown), to know what to list.
-  const first = await resolveAll(desired.units, { outputs: withTrust(new Map(), trust), render, serverOf });
+  const first = await resolveAll(desired.units, { outputs: withTrust(new Map(), trust), render, serverOf, refsOnly: true });
   const live = await observe(clients, wantedOf(first, desired.units, prior));
   // Pass 2: with every output the clusters already show (e.g. the gateway address).
   const outputs = withTrust(outputsFromLive(desired, live.objects), trust);

@@ -1,6 +1,6 @@
 // MESHCTL_STATS=1: when the process exits, one JSON line on stderr with the API requests sent
-// (total and per cluster, discovery included), the TLS connections opened, the wall time since start and the peak resident
-// memory. For the benchmarks (bench/); off by default, no output change otherwise.
+// (total and per cluster, discovery included), the TLS connections opened, the KiB of response
+// bodies received, the wall time since start and the peak resident memory. For the benchmarks (bench/); off by default, no output change otherwise.
 import { writeSync } from 'node:fs';
 import type { ClusterClient } from '../kube/cluster-client.js';
 
@@ -17,7 +17,8 @@ export function trackClients(clients: Iterable<ClusterClient>, env: NodeJS.Proce
     for (const c of tracked) perCluster[c.cluster] = (perCluster[c.cluster] ?? 0) + c.requests;
     const requests = Object.values(perCluster).reduce((a, b) => a + b, 0);
     const connections = tracked.reduce((n, c) => n + c.connections, 0);
-    const line = { requests, perCluster, connections, wallMs: Math.round(performance.now()), maxRssKiB: process.resourceUsage().maxRSS };
+    const responseKiB = Math.round(tracked.reduce((n, c) => n + c.responseBytes, 0) / 1024);
+    const line = { requests, perCluster, connections, responseKiB, wallMs: Math.round(performance.now()), maxRssKiB: process.resourceUsage().maxRSS };
     writeSync(2, `MESHCTL_STATS ${JSON.stringify(line)}\n`);
   });
 }

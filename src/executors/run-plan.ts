@@ -160,7 +160,12 @@ export async function runPlan(o: RunPlanOptions): Promise<RunResult> {
         if (c.reason === 'release-fields') {
           await o.journal.objectGone(c.address);
         } else {
-          await o.journal.objectApplied(c.address, { applied: maskSecretData(withoutForeignFields(sent)), uid: res.metadata.uid as string | undefined, resourceVersion: res.metadata.resourceVersion as string | undefined });
+          await o.journal.objectApplied(c.address, {
+            applied: maskSecretData(withoutForeignFields(sent)),
+            uid: res.metadata.uid as string | undefined,
+            resourceVersion: res.metadata.resourceVersion as string | undefined,
+            generation: typeof res.metadata.generation === 'number' ? res.metadata.generation : undefined,
+          });
         }
         if (sent.kind === 'CustomResourceDefinition') {
           await waitFor(client, { kind: 'crds-established', names: [sent.metadata.name] }, { timeoutMs: o.waitTimeoutMs, now: o.now, sleep: o.sleep, onProgress: () => undefined });

@@ -37,6 +37,11 @@ export class ClusterClient {
     return this.rest.requests;
   }
 
+  /** Bytes of response bodies received. */
+  get responseBytes(): number {
+    return this.rest.responseBytes;
+  }
+
   /** TLS connections opened. */
   get connections(): number {
     return this.rest.connections;
@@ -47,17 +52,20 @@ export class ClusterClient {
   }
 
   /** Lists one kind (in one namespace, or all); 'not-served' when the API does not know the kind yet. */
-  async list(apiVersion: string, kind: string, namespace?: string, opts: { labelSelector?: string } = {}): Promise<KubeObject[] | 'not-served'> {
+  async list(apiVersion: string, kind: string, namespace?: string, opts: { labelSelector?: string; metadataOnly?: boolean } = {}): Promise<KubeObject[] | 'not-served'> {
     const q = opts.labelSelector ? `?labelSelector=${encodeURIComponent(opts.labelSelector)}` : '';
+    // Metadata only (what `kubectl get` asks for in its tables): the server sends each item's
+    // metadata and no spec or status. The JSON fallback keeps a server that cannot do it working.
+    const sendOpts = opts.metadataOnly ? { accept: 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json' } : {};
     let where = await this.collectionPath(apiVersion, kind, namespace, { hints: true });
     if (where === 'not-served') return 'not-served';
-    let res = await this.send('GET', where.path + q, `listing ${kind}`);
+    let res = await this.send('GET', where.path + q, `listing ${kind}`, sendOpts);
     if (res.status === 404 && where.hinted) {
       // The cached discovery was wrong (a CRD removed since): ask the server, then try again.
       this.cache?.forget(apiVersion);
       where = await this.collectionPath(apiVersion, kind, namespace);
       if (where === 'not-served') return 'not-served';
-      res = await this.send('GET', where.path + q, `listing ${kind}`);
+      res = await this.send('GET', where.path + q, `listing ${kind}`, sendOpts);
     }
     if (res.status === 404) return 'not-served';
     this.check(res, `listing ${kind}`);
@@ -141,7 +149,7 @@ export class ClusterClient {
     return p;
   }
 
-  private async send(method: string, path: string, doing: string, opts: { body?: unknown; contentType?: string } = {}): Promise<RestResponse> {
+  private async send(method: string, path: string, doing: string, opts: { body?: unknown; contentType?: string; accept?: string } = {}): Promise<RestResponse> {
     try {
       return await this.rest.request(method, path, opts);
     } catch (e) {

@@ -45,12 +45,21 @@ export class RestClient {
   }
   private sockets = 0;
 
-  async request(method: string, path: string, opts: { body?: unknown; contentType?: string; timeoutMs?: number } = {}): Promise<RestResponse> {
+  /** Bytes of response bodies received (MESHCTL_STATS). */
+  responseBytes = 0;
+
+  async request(method: string, path: string, opts: { body?: unknown; contentType?: string; accept?: string; timeoutMs?: number } = {}): Promise<RestResponse> {
+    const res = await this.send(method, path, opts);
+    this.responseBytes += Buffer.byteLength(res.body);
+    return res;
+  }
+
+  private async send(method: string, path: string, opts: { body?: unknown; contentType?: string; accept?: string; timeoutMs?: number }): Promise<RestResponse> {
     const o: https.RequestOptions = { headers: {} };
     // Credentials are applied per request: exec and token-file auth may rotate them.
     await this.auth.apply(o);
     const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-    const headers: http.OutgoingHttpHeaders = { ...(o.headers as http.OutgoingHttpHeaders), Accept: 'application/json' };
+    const headers: http.OutgoingHttpHeaders = { ...(o.headers as http.OutgoingHttpHeaders), Accept: opts.accept ?? 'application/json' };
     if (body !== undefined) {
       headers['Content-Type'] = opts.contentType ?? 'application/json';
       headers['Content-Length'] = Buffer.byteLength(body);

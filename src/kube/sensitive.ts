@@ -24,10 +24,19 @@ export function sensitive(value: string | Buffer): Sensitive {
   return display ? { $sensitive: digest, display } : { $sensitive: digest };
 }
 
+// A plan masks the same certificates twice (desired and live) in every cluster; parsing one is
+// ~1 ms, so the fingerprints are remembered by text.
+const fingerprints = new Map<string, string | undefined>();
+
 /** "certificate SHA256:ab:cd:…" for text that is only PEM certificates (first one); else undefined. */
 function certificateFingerprint(value: string | Buffer): string | undefined {
   const text = Buffer.isBuffer(value) ? value.toString('utf8') : value;
   if (!text.trimStart().startsWith('-----BEGIN CERTIFICATE-----') || text.includes('PRIVATE KEY')) return undefined;
+  if (!fingerprints.has(text)) fingerprints.set(text, fingerprintOf(text));
+  return fingerprints.get(text);
+}
+
+function fingerprintOf(text: string): string | undefined {
   try {
     const fp = new (crypto().X509Certificate)(text).fingerprint256.toLowerCase();
     return `certificate SHA256:${fp}`;

@@ -13,6 +13,12 @@ export interface ResolveContext {
   readonly render: (iop: NonNullable<Unit['istioOperator']>) => Promise<KubeObject[]>;
   /** The API server URL of a cluster's kubeconfig context. */
   readonly serverOf: (cluster: string) => string;
+  /**
+   * Only which objects exist is wanted (a plan's first pass, to know what to list): rendered
+   * objects may then keep the placeholder address instead of an Unknown marker, which saves a
+   * walk over every rendered object (mostly CRDs).
+   */
+  readonly refsOnly?: boolean;
 }
 
 /**
@@ -87,7 +93,7 @@ export async function resolveUnit(unit: Unit, ctx: ResolveContext): Promise<Kube
     if (pending) {
       // Only an address can be pending in an IstioOperator (remotePilotAddress).
       const rendered = await ctx.render(substituteAll(iop, PLACEHOLDER_ADDRESS));
-      objects = [...objects, ...rendered.map((o) => replacePlaceholder(o, pending))];
+      objects = [...objects, ...(ctx.refsOnly ? rendered : rendered.map((o) => replacePlaceholder(o, pending)))];
     } else {
       objects = [...objects, ...(await ctx.render(iop))];
     }

@@ -64,11 +64,14 @@ export class StateJournal {
     });
   }
 
-  objectApplied(address: string, fields: Pick<ObjectRecord, 'applied' | 'uid' | 'resourceVersion'>): Promise<void> {
+  objectApplied(address: string, fields: Pick<ObjectRecord, 'applied' | 'uid' | 'resourceVersion' | 'generation'>): Promise<void> {
     return this.update((s) => {
       const prev = s.objects[address];
       if (!prev) throw new Error(`object ${address} applied without a pending record: this is a bug in meshctl`);
-      return { ...s, objects: { ...s.objects, [address]: { ...prev, ...fields, status: 'applied' } } };
+      // Each field is replaced, not merged: a generation recorded for an earlier body must not
+      // survive an apply that did not report one.
+      const { uid, resourceVersion, generation, applied } = fields;
+      return { ...s, objects: { ...s.objects, [address]: { ...prev, applied, uid, resourceVersion, generation, status: 'applied' } } };
     });
   }
 

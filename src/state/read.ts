@@ -38,6 +38,25 @@ export function parseState(text: string, opts: { file: string; meshID: string })
   return { state: s as MeshState, diagnostics: [] };
 }
 
+/**
+ * The envelope indented, every unit and every object on one line of its own. Fully indented,
+ * the deep schemas of Istio's CRDs made a 16-cluster state 25 MB of mostly spaces (9 MB like
+ * this), and the file is read by every plan and rewritten after every batch of apply actions.
+ * One line per object still reads and diffs well: a change shows as the lines of the objects
+ * it touched.
+ */
 export function serializeState(state: MeshState): string {
-  return `${JSON.stringify(state, null, 2)}\n`;
+  const lines = Object.entries(state).map(([key, value]) => `  ${JSON.stringify(key)}: ${envelopeValue(value)}`);
+  return `{\n${lines.join(',\n')}\n}\n`;
+}
+
+function envelopeValue(value: unknown): string {
+  if (Array.isArray(value)) {
+    return value.length === 0 ? '[]' : `[\n${value.map((v) => `    ${JSON.stringify(v)}`).join(',\n')}\n  ]`;
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value);
+    return entries.length === 0 ? '{}' : `{\n${entries.map(([k, v]) => `    ${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(',\n')}\n  }`;
+  }
+  return JSON.stringify(value);
 }

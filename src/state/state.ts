@@ -24,6 +24,12 @@ export interface ObjectRecord {
   readonly applied?: unknown;
   readonly uid?: string;
   readonly resourceVersion?: string;
+  /**
+   * metadata.generation the server answered the apply with. The API server raises it on every
+   * change of the spec, so an equal live generation means the spec is still what meshctl sent:
+   * a plan then reads only the metadata of such objects (observe/observe.ts).
+   */
+  readonly generation?: number;
 }
 
 export interface UnitRecord {

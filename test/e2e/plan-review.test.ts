@@ -111,6 +111,36 @@ describe('plan review: saved plans, drift, machine-readable plans', () => {
     expect(stale.stderr).toMatch(/serial/i);
   });
 
+  it('reports a CRD edited outside meshctl, though unchanged CRDs are read by their metadata only', async () => {
+    const s = JSON.parse(stateText()) as { objects: Record<string, { cluster: string; ref: { kind: string; name: string }; generation?: number }> };
+    const crds = Object.values(s.objects).filter((o) => o.ref.kind === 'CustomResourceDefinition' && o.cluster === 'cluster1');
+    expect(crds.length).toBeGreaterThan(10);
+    // What lets a plan skip the CRDs' bodies: the generation each apply answered with.
+    for (const c of crds) expect(c.generation, c.ref.name).toBeGreaterThan(0);
+    const stats = (r: { stderr: string }) => JSON.parse(/^MESHCTL_STATS (.*)$/m.exec(r.stderr)![1]!) as { requests: number; responseKiB: number };
+    const noop = await meshctl(['plan', '--detailed-exitcode'], { cwd: dir, env: { MESHCTL_STATS: '1' } });
+    expect(noop.code, noop.stdout + noop.stderr).toBe(0);
+
+    const name = 'gateways.networking.istio.io';
+    const ref = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name } };
+    const live = (await api('cluster1').read(ref)) as any;
+    live.spec.names.shortNames = [...(live.spec.names.shortNames ?? []), 'drifted'];
+    await api('cluster1').replace(live);
+    const drift = await meshctl(['plan', '--detailed-exitcode'], { cwd: dir, env: { MESHCTL_STATS: '1' } });
+    expect(drift.code, drift.stdout + drift.stderr).toBe(2);
+    // The edited CRD's generation moved, so cluster1's CRDs were listed in full this time: one
+    // request more, and their bodies (well over a megabyte with status and managedFields).
+    expect(stats(drift).requests).toBe(stats(noop).requests + 1);
+    expect(stats(drift).responseKiB - stats(noop).responseKiB).toBeGreaterThan(500);
+    expect(drift.stdout).toContain(`~ CustomResourceDefinition.apiextensions.k8s.io ${name}  (changed outside meshctl)`);
+    expect(drift.stdout).toContain('-      - drifted');
+    expect(drift.stdout).toContain('Plan: 0 to add, 1 to change, 0 to destroy.');
+
+    expect((await run('apply', '--auto-approve')).code).toBe(0);
+    expect(((await api('cluster1').read(ref)) as any).spec.names.shortNames).not.toContain('drifted');
+    expect((await run('plan', '--detailed-exitcode')).code).toBe(0);
+  });
+
   it('refuses a state file that belongs to another mesh, changing nothing', async () => {
     const other = join(dir, 'other.state.json');
     const s = JSON.parse(stateText());

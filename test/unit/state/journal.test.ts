@@ -31,6 +31,17 @@ describe('StateJournal', () => {
     expect(onDisk().serial).toBe(2);
   });
 
+  it('records the generation an apply answered with, and drops it when a later apply reports none', async () => {
+    const j = new StateJournal(file, initial());
+    const at = 'c1/ConfigMap/istio-system/g';
+    await j.objectPending(at, record('g'));
+    await j.objectApplied(at, { applied: { v: 1 }, uid: 'u1', resourceVersion: '7', generation: 3 });
+    expect(onDisk().objects[at]).toMatchObject({ applied: { v: 1 }, generation: 3 });
+    await j.objectPending(at, record('g'));
+    await j.objectApplied(at, { applied: { v: 2 } });
+    expect(onDisk().objects[at]).toEqual({ ...record('g'), status: 'applied', applied: { v: 2 } });
+  });
+
   it('serialises concurrent writes and loses none of them', async () => {
     const j = new StateJournal(file, initial());
     const names = Array.from({ length: 20 }, (_, i) => `cm${i}`);
