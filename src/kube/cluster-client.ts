@@ -93,6 +93,7 @@ export class ClusterClient {
     const res = await this.send('PATCH', `${where.path}/${encodeURIComponent(obj.metadata.name)}?fieldManager=${fieldManager}&force=true`, doing, {
       body: obj,
       contentType: 'application/apply-patch+yaml',
+      timeoutMs: WRITE_TIMEOUT_MS,
     });
     this.check(res, doing);
     return JSON.parse(res.body) as KubeObject;
@@ -103,7 +104,10 @@ export class ClusterClient {
     const doing = `deleting ${ref.kind} ${ref.name}`;
     const where = await this.collectionPath(ref.apiVersion, ref.kind, ref.namespace);
     if (where === 'not-served') return 'absent';
-    const res = await this.send('DELETE', `${where.path}/${encodeURIComponent(ref.name)}`, doing, { body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' } });
+    const res = await this.send('DELETE', `${where.path}/${encodeURIComponent(ref.name)}`, doing, {
+      body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' },
+      timeoutMs: WRITE_TIMEOUT_MS,
+    });
     if (res.status === 404) return 'absent';
     this.check(res, doing);
     return 'deleted';
@@ -149,7 +153,7 @@ export class ClusterClient {
     return p;
   }
 
-  private async send(method: string, path: string, doing: string, opts: { body?: unknown; contentType?: string; accept?: string } = {}): Promise<RestResponse> {
+  private async send(method: string, path: string, doing: string, opts: { body?: unknown; contentType?: string; accept?: string; timeoutMs?: number } = {}): Promise<RestResponse> {
     try {
       return await this.rest.request(method, path, opts);
     } catch (e) {
@@ -177,6 +181,15 @@ export class ClusterClient {
     return `cluster "${this.cluster}" (context "${this.context}", server ${this.server})`;
   }
 }
+
+/**
+ * Writes may take long on a loaded API server: applying a CRD makes it rebuild and publish its
+ * OpenAPI document, and with sixteen clusters on two cores a CRD PATCH was seen to pass 30 s.
+ * The API server gives up on a request after 60 s by default (--request-timeout) and says so;
+ * waiting a little longer lets the server, not meshctl, decide that a write failed. Reads keep
+ * the 30 s default, so an unreachable cluster is still reported promptly.
+ */
+const WRITE_TIMEOUT_MS = 65_000;
 
 function matches(r: ApiResource, kind: string): boolean {
   return r.kind === kind && !r.name.includes('/');

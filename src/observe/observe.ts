@@ -57,7 +57,9 @@ export async function observe(clients: ReadonlyMap<string, ClusterClient>, wante
   const byList = new Map<string, Wanted[]>();
   for (const w of wanted) {
     const id = `${w.cluster}\u0000${w.ref.apiVersion}\u0000${w.ref.kind}`;
-    byList.set(id, [...(byList.get(id) ?? []), w]);
+    const list = byList.get(id);
+    if (list) list.push(w);
+    else byList.set(id, [w]);
   }
   await Promise.all(
     listsFor(wanted).map(async (k) => {
