@@ -1,6 +1,7 @@
 // MESHCTL_STATS=1: when the process exits, one JSON line on stderr with the API requests sent
 // (total and per cluster, discovery included), the TLS connections opened, the KiB of response
-// bodies received, the wall time since start and the peak resident memory. For the benchmarks (bench/); off by default, no output change otherwise.
+// bodies received, the wall time since start and the peak resident memory. For the benchmarks
+// (bench/); off by default, no output change otherwise.
 import { writeSync } from 'node:fs';
 import type { ClusterClient } from '../kube/cluster-client.js';
 

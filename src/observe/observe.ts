@@ -29,18 +29,22 @@ interface ListKey {
   namespace?: string;
 }
 
-/** Which lists cover the wanted objects: per kind, one namespace if they share one, else all. */
-export function listsFor(wanted: readonly Wanted[]): ListKey[] {
-  const groups = new Map<string, { key: ListKey; namespaces: Set<string | undefined> }>();
+/**
+ * Which lists cover the wanted objects: per kind, one namespace if they share one, else all;
+ * each with the wanted objects it covers.
+ */
+export function listsFor(wanted: readonly Wanted[]): Array<{ key: ListKey; wanted: Wanted[] }> {
+  const groups = new Map<string, { key: ListKey; namespaces: Set<string | undefined>; wanted: Wanted[] }>();
   for (const w of wanted) {
     const id = `${w.cluster}\u0000${w.ref.apiVersion}\u0000${w.ref.kind}`;
-    const g = groups.get(id) ?? { key: { cluster: w.cluster, apiVersion: w.ref.apiVersion, kind: w.ref.kind }, namespaces: new Set() };
+    let g = groups.get(id);
+    if (!g) groups.set(id, (g = { key: { cluster: w.cluster, apiVersion: w.ref.apiVersion, kind: w.ref.kind }, namespaces: new Set(), wanted: [] }));
     g.namespaces.add(w.ref.namespace);
-    groups.set(id, g);
+    g.wanted.push(w);
   }
-  return [...groups.values()].map(({ key, namespaces }) => {
+  return [...groups.values()].map(({ key, namespaces, wanted: covered }) => {
     const [only] = [...namespaces];
-    return namespaces.size === 1 && only !== undefined ? { ...key, namespace: only } : key;
+    return { key: namespaces.size === 1 && only !== undefined ? { ...key, namespace: only } : key, wanted: covered };
   });
 }
 
@@ -54,19 +58,11 @@ const READ_BY_GENERATION = new Set(['CustomResourceDefinition']);
 export async function observe(clients: ReadonlyMap<string, ClusterClient>, wanted: readonly Wanted[]): Promise<LiveState> {
   const objects = new Map<string, KubeObject>();
   const notServed = new Set<string>();
-  const byList = new Map<string, Wanted[]>();
-  for (const w of wanted) {
-    const id = `${w.cluster}\u0000${w.ref.apiVersion}\u0000${w.ref.kind}`;
-    const list = byList.get(id);
-    if (list) list.push(w);
-    else byList.set(id, [w]);
-  }
   await Promise.all(
-    listsFor(wanted).map(async (k) => {
+    listsFor(wanted).map(async ({ key: k, wanted: covered }) => {
       const client = clients.get(k.cluster);
       if (!client) throw new Error(`no client for cluster ${k.cluster}: this is a bug in meshctl`);
-      const these = byList.get(`${k.cluster}\u0000${k.apiVersion}\u0000${k.kind}`) ?? [];
-      const unchanged = READ_BY_GENERATION.has(k.kind) ? await unchangedSinceApply(client, k, these) : undefined;
+      const unchanged = READ_BY_GENERATION.has(k.kind) ? await unchangedSinceApply(client, k, covered) : undefined;
       if (unchanged) {
         for (const o of unchanged) objects.set(objectAddress(k.cluster, refOf(o)), o);
         return;
