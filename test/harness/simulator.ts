@@ -34,12 +34,20 @@
 // The root certificate is the primary's `cacerts` root-cert.pem when that Secret exists (as with
 // a real plugged-in CA), otherwise a self-signed CA generated per primary at start.
 //
+// A cluster's pass runs when something it reads may have changed: each cluster is watched
+// (metadata only) for the kinds a pass reads, and a change there wakes that cluster's pass and
+// the passes of the primaries that control it. A slow resync pass (every 5 s) covers what no watch
+// sees — a token that starts working, RBAC created in a remote, a watch that lapsed — and a pass
+// that hit an error is retried after a second. (Polling every cluster every 400 ms, as the first
+// version did, cost about a core with 16 clusters on this 2-core machine, under every figure.)
+//
 // Every effect can be switched off: in the options (`effects`), at run time (`setEffect`), with
 // MESHCTL_SIM_OFF=effect,effect for the CLI and the e2e global setup, and per namespace with the
 // annotation sim.meshctl.test/off: "deployments,loadBalancer" (or "all") — which lets one test
 // prove that a wait fails cleanly while other tests share the same simulator.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { promisify } from 'node:util';
 import {
   AdmissionregistrationV1Api,
@@ -87,8 +95,8 @@ export interface SimulatorOptions {
   /** In cluster-set order: the position decides the LoadBalancer address block. */
   clusters: SimulatorCluster[];
   effects?: Partial<SimulatedEffects>;
-  /** Pause between two passes over a cluster; default 400 ms. */
-  intervalMs?: number;
+  /** A pass over every cluster at least this often, changes seen or not; default 5000 ms. */
+  resyncMs?: number;
   /** Every effect applied and every (de-duplicated) error; the CLI logs them to a file. */
   onEvent?: (event: SimulatorEvent) => void;
 }
@@ -98,7 +106,8 @@ export interface Simulator {
   /**
    * Paused, no passes run (each pass lists a cluster's namespaces, Services, Deployments and
    * webhooks). The benchmark pauses it while it measures no-op plans, when no effect is pending,
-   * so that polling 16 clusters does not load the machine under the figures.
+   * so that resync passes over 16 clusters do not load the machine under the figures. Resuming
+   * runs a pass over every cluster.
    */
   setPaused(paused: boolean): void;
   setEffect(effect: SimulatedEffect, enabled: boolean): void;
@@ -230,7 +239,6 @@ const clientsOf = (kc: KubeConfig): ClusterClients => ({
 });
 
 const statusCode = (err: unknown) => (err as { code?: number }).code;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function selfSignedCa(name: string): Promise<string> {
   const { stdout } = await promisify(execFile)('openssl', [
@@ -254,24 +262,33 @@ class ClusterSimulation {
     readonly generatedRoot: string,
     private readonly enabled: (e: SimulatedEffect) => boolean,
     private readonly emit: Emit,
+    /** Told of every remote this cluster's istiod looks at: a change there must wake this pass. */
+    private readonly readsRemote: (remote: string) => void,
   ) {
     this.clients = clientsOf(cluster.kubeConfig);
     this.lbHosts = lbHosts;
   }
 
-  async pass(): Promise<void> {
+  /** Whether the last pass met an error (it is then retried soon). */
+  private failed = false;
+
+  /** One pass over this cluster (and the remotes it controls); true when something failed. */
+  async pass(): Promise<boolean> {
+    this.failed = false;
     const namespaces = (await this.clients.core.listNamespace()).items;
     const off = new Map(namespaces.map((ns) => [ns.metadata?.name ?? '', namespaceOff(ns)]));
     const on = (effect: SimulatedEffect, ns: string) => this.enabled(effect) && !off.get(ns)?.has(effect);
     await this.guard('loadBalancer', () => this.loadBalancers(on));
     await this.guard('deployments', () => this.deployments(on));
     await this.guard('webhookCaBundle', () => this.istiod(on));
+    return this.failed;
   }
 
   private async guard(effect: SimulatedEffect, step: () => Promise<void>): Promise<void> {
     try {
       await step();
     } catch (err) {
+      this.failed = true;
       this.emit(effect, (err as Error).message, true);
     }
   }
@@ -371,6 +388,7 @@ class ClusterSimulation {
       for (const [remote, encoded] of Object.entries(secret.data ?? {})) {
         if (remote === this.cluster.name) continue; // as istiod: never overwrite its own cluster
         try {
+          this.readsRemote(remote);
           const clients = this.remote(Buffer.from(encoded, 'base64').toString('utf8'));
           const ns = await clients.core.readNamespace({ name: ISTIO_NS });
           const leaders = (ns.metadata?.annotations?.[CONTROL_PLANE_CLUSTERS] ?? '').split(',').map((s) => s.trim());
@@ -381,6 +399,7 @@ class ClusterSimulation {
           const onThere = (e: SimulatedEffect, n: string) => this.enabled(e) && !offThere.get(n)?.has(e);
           await this.control({ clients, cluster: remote, root, on: onThere, namespaces: remoteNamespaces });
         } catch (err) {
+          this.failed = true;
           this.emit('webhookCaBundle', `remote cluster ${remote} (secret ${secret.metadata?.name}): ${(err as Error).message}`, true);
         }
       }
@@ -452,11 +471,112 @@ class ClusterSimulation {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Wake-ups
+
+// What a pass reads, per cluster. An event only says "look again": the pass reads what it needs.
+const WATCHED = [
+  '/api/v1/namespaces',
+  '/api/v1/services',
+  '/apis/apps/v1/deployments',
+  '/apis/apps/v1/replicasets',
+  '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations',
+  `/api/v1/namespaces/${ISTIO_NS}/secrets`,
+  `/api/v1/configmaps?fieldSelector=${encodeURIComponent(`metadata.name=${ROOT_CERT_CONFIGMAP}`)}`,
+];
+// Metadata is enough to know that something changed, and far smaller than Deployments or
+// Secrets in full.
+const METADATA_ONLY = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
+
+/** Calls `onChange` on every watch event of `WATCHED` in one cluster; returns a stop function. */
+function watchChanges(kc: KubeConfig, onChange: () => void): () => void {
+  let stopped = false;
+  const open = new Set<{ destroy(): void }>();
+  const watch = async (path: string) => {
+    if (stopped) return;
+    const url = new URL(`${kc.getCurrentCluster()!.server}${path}`);
+    url.searchParams.set('watch', 'true');
+    url.searchParams.set('timeoutSeconds', '300');
+    const options: RequestOptions = { headers: { Accept: METADATA_ONLY } };
+    await kc.applyToHTTPSOptions(options);
+    if (stopped) return;
+    let reopened = false;
+    // However it ends (server timeout, error, API server restarting), watch again a second later
+    // and look once: events between two watches are not replayed.
+    const reopen = () => {
+      if (reopened) return;
+      reopened = true;
+      open.delete(req);
+      if (!stopped) setTimeout(() => { onChange(); void watch(path); }, 1000).unref();
+    };
+    const req = httpsRequest(url, options, (res) => {
+      if (res.statusCode === 200) res.on('data', onChange);
+      else res.resume();
+      res.on('error', reopen).on('end', reopen).on('close', reopen);
+    });
+    req.on('error', reopen).on('close', reopen).end();
+    open.add(req);
+  };
+  for (const path of WATCHED) void watch(path).catch(() => undefined);
+  return () => {
+    stopped = true;
+    for (const req of open) req.destroy();
+  };
+}
+
+/**
+ * Runs one cluster's passes one at a time: a wake-up during a pass runs one more pass after it,
+ * wake-ups close together run one pass, and a pass that failed is retried after a second.
+ */
+class PassScheduler {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+
+  constructor(
+    private readonly pass: () => Promise<boolean>,
+    private readonly mayRun: () => boolean,
+  ) {}
+
+  wake(delayMs = 50): void {
+    if (this.running) this.again = true;
+    else this.timer ??= setTimeout(() => this.start(), delayMs);
+  }
+
+  private start(): void {
+    this.timer = undefined;
+    if (!this.mayRun()) return; // resuming or resync wakes it again
+    this.again = false;
+    this.running = this.pass().then(
+      (failed) => {
+        this.running = undefined;
+        if (this.again) this.wake();
+        else if (failed) this.wake(1000);
+      },
+      () => {
+        this.running = undefined;
+        this.wake(1000);
+      },
+    );
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+}
+
 export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
   const effects: SimulatedEffects = { loadBalancer: true, deployments: true, webhookCaBundle: true, rootCertConfigMap: true, ...options.effects };
   const count = options.clusters.length;
   const lastError = new Map<string, string>();
   const roots = await Promise.all(options.clusters.map((c) => selfSignedCa(c.name)));
+  let stopped = false;
+  let paused = false;
+  // Remote cluster name -> the schedulers of the clusters whose istiod looks at it.
+  const controllers = new Map<string, Set<PassScheduler>>();
+  const schedulers = new Map<string, PassScheduler>();
   const sims = options.clusters.map((cluster, i) => {
     const block = loadBalancerBlock(i, count);
     const emit: Emit = (effect, message, error = false) => {
@@ -467,31 +587,47 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       else lastError.delete(key);
       options.onEvent?.({ cluster: cluster.name, effect, message, error });
     };
-    return new ClusterSimulation(cluster, block.cidr, block.hosts, roots[i]!, (e) => effects[e], emit);
-  });
-  let stopped = false;
-  let paused = false;
-  const loops = sims.map(async (sim) => {
-    while (!stopped) {
+    const readsRemote = (remote: string) => {
+      const own = schedulers.get(cluster.name);
+      if (!own) return;
+      if (!controllers.has(remote)) controllers.set(remote, new Set());
+      controllers.get(remote)!.add(own);
+    };
+    const sim = new ClusterSimulation(cluster, block.cidr, block.hosts, roots[i]!, (e) => effects[e], emit, readsRemote);
+    const pass = async () => {
       try {
-        if (!paused) await sim.pass();
+        return await sim.pass();
       } catch (err) {
-        // An API server that is briefly unreachable (or stopping) is retried on the next pass.
-        if (!stopped) options.onEvent?.({ cluster: sim.cluster.name, effect: 'deployments', message: `pass failed: ${(err as Error).message}`, error: true });
+        // An API server that is briefly unreachable (or stopping) is retried soon.
+        if (!stopped) emit('deployments', `pass failed: ${(err as Error).message}`, true);
+        return true;
       }
-      await sleep(options.intervalMs ?? 400);
-    }
+    };
+    schedulers.set(cluster.name, new PassScheduler(pass, () => !stopped && !paused));
+    return sim;
   });
+  const wakeAll = () => schedulers.forEach((s) => s.wake());
+  const unwatch = sims.map((sim) =>
+    watchChanges(sim.cluster.kubeConfig, () => {
+      schedulers.get(sim.cluster.name)!.wake();
+      controllers.get(sim.cluster.name)?.forEach((s) => s.wake());
+    }));
+  const resync = setInterval(wakeAll, options.resyncMs ?? 5000);
+  wakeAll();
   return {
     async stop() {
       stopped = true;
-      await Promise.all(loops);
+      clearInterval(resync);
+      unwatch.forEach((u) => u());
+      await Promise.all([...schedulers.values()].map((s) => s.stop()));
     },
     setEffect(effect, enabled) {
       effects[effect] = enabled;
+      wakeAll();
     },
     setPaused(p) {
       paused = p;
+      if (!p) wakeAll();
     },
     effects: () => ({ ...effects }),
     loadBalancerCidr(cluster) {
