@@ -113,12 +113,36 @@ export async function waitGone(client: ClusterClient, ref: Parameters<ClusterCli
   const now = opts.now ?? Date.now;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const start = now();
-  while ((await client.read(ref)) !== null) {
+  let woken = start;
+  let wakes = 0;
+  for (let obj = await client.read(ref); obj !== null; obj = await client.read(ref)) {
     if (now() - start >= opts.timeoutMs) {
       throw new DiagnosticsError([
         error('Timed out waiting for deletion', `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name} in cluster "${client.cluster}" was deleted but is still there after ${Math.round((now() - start) / 1000)}s (finalizers pending?). Run destroy again once it is gone.`),
       ]);
     }
+    if (ref.kind === 'CustomResourceDefinition' && crdFinalizerStalled(obj) && now() - woken >= CRD_WAKE_AFTER_MS) {
+      woken = now();
+      await client.annotate(ref, CRD_WAKE_ANNOTATION, String(++wakes));
+    }
     await sleep(opts.intervalMs ?? 500);
   }
+}
+
+/**
+ * The API server's CRD finalizer (apiextensions-apiserver, crd_finalizer.go) lists the custom
+ * resources of a deleted CRD before it removes its finalizer. A CRD deleted soon after it was
+ * created or changed can meet a custom-resource storage whose watch cache is still starting:
+ * the list fails ("storage is (re)initializing"), the condition Terminating says
+ * InstanceDeletionFailed, and the controller's retry, reading its not yet updated cache, gets
+ * a conflict and drops the CRD until its informer resyncs — minutes (Kubernetes 1.35; seen on
+ * every bench reset right after an apply, and in operator-framework/operator-controller#1437).
+ * Any change to the CRD queues it again; by then the watch cache is ready.
+ */
+export const CRD_WAKE_ANNOTATION = 'meshctl.io/finalizer-retry';
+const CRD_WAKE_AFTER_MS = 5_000;
+
+function crdFinalizerStalled(crd: KubeObject): boolean {
+  const conditions = (crd.status as { conditions?: { type?: string; status?: string; reason?: string }[] } | undefined)?.conditions ?? [];
+  return conditions.some((c) => c.type === 'Terminating' && c.status === 'True' && c.reason === 'InstanceDeletionFailed');
 }

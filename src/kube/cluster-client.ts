@@ -114,6 +114,24 @@ export class ClusterClient {
   }
 
   /**
+   * Sets one annotation with a JSON merge patch. Not server-side apply: as field manager
+   * "meshctl", an apply of only an annotation would give up every other field meshctl applied.
+   */
+  async annotate(ref: ObjectRef, key: string, value: string): Promise<'annotated' | 'absent'> {
+    const doing = `annotating ${ref.kind} ${ref.name}`;
+    const where = await this.collectionPath(ref.apiVersion, ref.kind, ref.namespace);
+    if (where === 'not-served') return 'absent';
+    const res = await this.send('PATCH', `${where.path}/${encodeURIComponent(ref.name)}`, doing, {
+      body: { metadata: { annotations: { [key]: value } } },
+      contentType: 'application/merge-patch+json',
+      timeoutMs: WRITE_TIMEOUT_MS,
+    });
+    if (res.status === 404) return 'absent';
+    this.check(res, doing);
+    return 'annotated';
+  }
+
+  /**
    * The collection URL of a kind. With `hints`, a disk-cached discovery entry may answer, but
    * only with a path (the caller verifies it); absence is always asked of the server. Only
    * lists take hints: a 404 there can only mean the kind is not served, where a 404 of a single

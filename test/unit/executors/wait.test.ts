@@ -2,7 +2,8 @@
 // moves only when the wait sleeps.
 import { describe, expect, it } from 'vitest';
 import { isDiagnosticsError } from '../../../src/diagnostics.js';
-import { deploymentCheck, describeWait, waitFor } from '../../../src/executors/wait.js';
+import { CRD_WAKE_ANNOTATION, deploymentCheck, describeWait, waitFor, waitGone } from '../../../src/executors/wait.js';
+import { objectAddress, type KubeObject } from '../../../src/kube/object.js';
 import type { WaitFor } from '../../../src/model/desired.js';
 import { deployment, mutatingWebhook, secret, service, withField } from '../support/mesh-fixtures.js';
 import { FakeCluster } from '../support/fake-cluster.js';
@@ -94,5 +95,37 @@ describe('waitFor', () => {
   it('does not call a Deployment available before its controller observed the latest generation', () => {
     const d = withField(withField(deployment(), 'metadata.generation', 3), 'status', { observedGeneration: 2, conditions: [{ type: 'Available', status: 'True' }] });
     expect(deploymentCheck(d)).toEqual({ done: false, seen: 'controller has not observed the latest generation' });
+  });
+});
+
+describe('waitGone', () => {
+  const crdRef = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'wasmplugins.extensions.istio.io' };
+  const terminatingCrd = (reason: string): KubeObject => ({
+    ...crdRef,
+    metadata: { name: crdRef.name, deletionTimestamp: '2026-12-02T01:31:48Z', finalizers: ['customresourcecleanup.apiextensions.k8s.io'] },
+    status: { conditions: [{ type: 'Terminating', status: 'True', reason, message: 'could not list instances: storage is (re)initializing' }] },
+  });
+
+  it('touches a CRD whose finalizer gave up after a failed list, every 5 s, and returns once it is gone', async () => {
+    let wakes = 0;
+    // The finalizer finishes on the second nudge (the first met a still-starting cache again).
+    const c = new FakeCluster('c1', { afterAnnotate: (ref, fake) => void (++wakes === 2 && fake.objects.delete(objectAddress('c1', ref))) });
+    c.seed(terminatingCrd('InstanceDeletionFailed'));
+    const k = clock();
+    await waitGone(c.asClient(), crdRef, { timeoutMs: 60_000, ...k });
+    expect(wakes).toBe(2);
+    // Nudged at 5 s and 10 s; the read half a second later finds it gone.
+    expect(k.elapsed()).toBe(10_500);
+    expect(c.objects.size).toBe(0);
+  });
+
+  it('leaves a CRD alone while its finalizer is still deleting instances, and times out naming it', async () => {
+    const c = new FakeCluster('c1');
+    c.seed(terminatingCrd('InstanceDeletionInProgress'));
+    const message = await failure(waitGone(c.asClient(), crdRef, { timeoutMs: 30_000, ...clock() }));
+    expect(message).toBe(
+      'Timed out waiting for deletion: CustomResourceDefinition wasmplugins.extensions.istio.io in cluster "c1" was deleted but is still there after 30s (finalizers pending?). Run destroy again once it is gone.',
+    );
+    expect([...c.objects.values()][0]!.metadata.annotations?.[CRD_WAKE_ANNOTATION]).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 // An in-memory stand-in for ClusterClient (src/kube/cluster-client.ts) at the Kubernetes
-// boundary: list/read/apply/remove over a map of objects, a request counter, and a log of
+// boundary: list/read/apply/remove/annotate over a map of objects, a request counter, and a log of
 // calls shared across clusters so tests can see the order of requests. apply is
 // server-side-apply-ish: maps merge, everything else (lists included) is replaced, and the
 // server adds identity, resourceVersion and what controllers would report as ready.
@@ -14,6 +14,8 @@ export interface FakeClusterOptions {
   readonly beforeApply?: (obj: KubeObject, cluster: string) => Promise<void> | void;
   /** Status the "controllers" give an object once applied; default: ready (see ready()). */
   readonly statusOf?: (obj: KubeObject) => Record<string, unknown> | undefined;
+  /** Called after an annotation was set (a controller reacting to the change). */
+  readonly afterAnnotate?: (ref: ObjectRef, fake: FakeCluster) => void;
 }
 
 export class FakeCluster {
@@ -103,6 +105,16 @@ export class FakeCluster {
     this.requests++;
     this.note('remove', ref);
     return this.objects.delete(this.key(ref)) ? 'deleted' : 'absent';
+  }
+
+  async annotate(ref: ObjectRef, key: string, value: string): Promise<'annotated' | 'absent'> {
+    this.requests++;
+    this.note('annotate', ref);
+    const o = this.objects.get(this.key(ref));
+    if (!o) return 'absent';
+    o.metadata = { ...o.metadata, annotations: { ...o.metadata.annotations, [key]: value }, resourceVersion: String(++this.rv) };
+    this.opts.afterAnnotate?.(ref, this);
+    return 'annotated';
   }
 
   get(ref: KubeObject): KubeObject | undefined {
