@@ -532,6 +532,7 @@ class PassScheduler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  private stopped = false;
 
   constructor(
     private readonly pass: () => Promise<boolean>,
@@ -539,6 +540,7 @@ class PassScheduler {
   ) {}
 
   wake(delayMs = 50): void {
+    if (this.stopped) return;
     if (this.running) this.again = true;
     else this.timer ??= setTimeout(() => this.start(), delayMs);
   }
@@ -561,6 +563,7 @@ class PassScheduler {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
