@@ -42,6 +42,11 @@ export class ClusterClient {
     return this.rest.responseBytes;
   }
 
+  /** Requests sent again because the server asked (429/5xx with Retry-After). */
+  get retries(): number {
+    return this.rest.retries;
+  }
+
   /** TLS connections opened. */
   get connections(): number {
     return this.rest.connections;

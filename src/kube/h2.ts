@@ -12,6 +12,7 @@ import type * as tls from 'node:tls';
 export interface H2Response {
   readonly status: number;
   readonly body: string;
+  readonly retryAfter?: string;
 }
 
 export class H2NotNegotiated extends Error {}
@@ -35,6 +36,7 @@ export class H2Connection {
           const stream = session.request({ ':method': method, ':path': path, ...lower(headers) }, { endStream: body === undefined });
           this.opened(session);
           let status = 0;
+          let retryAfter: string | undefined;
           const chunks: Buffer[] = [];
           let settled = false;
           const done = (f: () => void) => {
@@ -47,9 +49,13 @@ export class H2Connection {
             stream.close(http2.constants.NGHTTP2_CANCEL);
             done(() => reject(new Error('request timed out')));
           });
-          stream.on('response', (h) => (status = Number(h[':status'] ?? 0)));
+          stream.on('response', (h) => {
+            status = Number(h[':status'] ?? 0);
+            const after = h['retry-after'];
+            if (after !== undefined) retryAfter = String(after);
+          });
           stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => done(() => resolve({ status, body: Buffer.concat(chunks).toString('utf8') })));
+          stream.on('end', () => done(() => resolve({ status, body: Buffer.concat(chunks).toString('utf8'), ...(retryAfter !== undefined ? { retryAfter } : {}) })));
           stream.on('error', (e) => done(() => reject(e)));
           stream.on('close', () => done(() => reject(new Error(`stream closed before the response (code ${stream.rstCode})`))));
           if (body !== undefined) stream.end(body);

@@ -2,7 +2,8 @@
 // clients re-serialise objects through their models and silently drop fields they do not know
 // (a CRD's `x-kubernetes-int-or-string` became an invalid schema). It talks HTTP/2 over one
 // connection per cluster (h2.ts), HTTP/1.1 with a keep-alive pool where HTTP/2 is not possible,
-// and counts every request it sends and every connection it opens.
+// and counts every request it sends and every connection it opens. Like client-go, it waits and
+// sends again when the server answers 429 or 5xx with Retry-After (see retryDelayMs).
 import * as https from 'node:https';
 import * as http from 'node:http';
 import * as tls from 'node:tls';
@@ -12,6 +13,29 @@ import { H2Connection, H2NotNegotiated } from './h2.js';
 export interface RestResponse {
   readonly status: number;
   readonly body: string;
+  /** The Retry-After header, as sent. */
+  readonly retryAfter?: string;
+}
+
+/** As client-go's default (rest.Request maxRetries). */
+export const MAX_RETRIES = 10;
+/** A server asking for longer than this is waited on this long per attempt. */
+const MAX_RETRY_WAIT_MS = 10_000;
+
+/**
+ * How long to wait before sending a request again, or undefined to return the answer. The API
+ * server says "come back" with 429 or 5xx and Retry-After: while a CRD's storage starts after the
+ * CRD was created or changed ("storage is (re)initializing", 429, Retry-After: 1), when it sheds
+ * load (429 from API priority and fairness), while it shuts down. client-go waits and sends
+ * again, up to ten times; so kubectl and istioctl never show these, and meshctl must not either
+ * (a plan right after an apply that changed a CRD failed on the Gateway list here). The server
+ * refused the request without acting on it, so a write is as safe to resend as a read.
+ */
+export function retryDelayMs(res: Pick<RestResponse, 'status' | 'retryAfter'>, retriesSoFar: number): number | undefined {
+  if (retriesSoFar >= MAX_RETRIES || (res.status !== 429 && res.status < 500) || res.retryAfter === undefined) return undefined;
+  // Seconds only, as client-go reads it; an HTTP date or junk means "no hint" there too.
+  if (!/^\d+$/.test(res.retryAfter.trim())) return undefined;
+  return Math.min(Number(res.retryAfter) * 1000, MAX_RETRY_WAIT_MS);
 }
 
 export class RestError extends Error {
@@ -48,10 +72,18 @@ export class RestClient {
   /** Bytes of response bodies received (MESHCTL_STATS). */
   responseBytes = 0;
 
+  /** Requests sent again after the server asked to retry (counted in `requests` too). */
+  retries = 0;
+
   async request(method: string, path: string, opts: { body?: unknown; contentType?: string; accept?: string; timeoutMs?: number } = {}): Promise<RestResponse> {
-    const res = await this.send(method, path, opts);
-    this.responseBytes += Buffer.byteLength(res.body);
-    return res;
+    for (let retried = 0; ; retried++) {
+      const res = await this.send(method, path, opts);
+      this.responseBytes += Buffer.byteLength(res.body);
+      const wait = retryDelayMs(res, retried);
+      if (wait === undefined) return res;
+      this.retries++;
+      await new Promise((r) => setTimeout(r, wait));
+    }
   }
 
   private async send(method: string, path: string, opts: { body?: unknown; contentType?: string; accept?: string; timeoutMs?: number }): Promise<RestResponse> {
@@ -96,7 +128,8 @@ export class RestClient {
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          const retryAfter = res.headers['retry-after'];
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ...(retryAfter !== undefined ? { retryAfter } : {}) }));
           res.on('error', reject);
         },
       );

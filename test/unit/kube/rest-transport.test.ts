@@ -7,7 +7,7 @@ import * as http2 from 'node:http2';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RestClient } from '../../../src/kube/rest.js';
+import { MAX_RETRIES, RestClient, retryDelayMs } from '../../../src/kube/rest.js';
 
 const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 let certPem: string;
@@ -115,5 +115,73 @@ describe('RestClient fallback under concurrency', () => {
     // One refused h2 attempt (shared by the three), then one socket per concurrent request.
     expect(c.connections).toBe(4);
     c.close();
+  });
+});
+
+// What kube-apiserver sends while a CRD's storage starts (seen in e2e right after an apply that
+// changed the Gateway CRD): 429 with Retry-After. Retry-After: 0 keeps these tests quick.
+const initializing = JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'storage is (re)initializing', reason: 'TooManyRequests', details: { retryAfterSeconds: 1 }, code: 429 });
+
+describe('RestClient when the server asks to come back (Retry-After)', () => {
+  /** Answers `busy` times with (status, retryAfter), then 200 with the request count. */
+  function busyServer(busy: number, status: number, retryAfter: string | undefined, h2 = true) {
+    let seen = 0;
+    const handle = (req: { method?: string }, res: http2.Http2ServerResponse | import('node:http').ServerResponse) => {
+      seen++;
+      if (seen <= busy) {
+        res.statusCode = status;
+        if (retryAfter !== undefined) res.setHeader('Retry-After', retryAfter);
+        res.end(initializing);
+        return;
+      }
+      res.end(JSON.stringify({ method: req.method, seen }));
+    };
+    return h2 ? http2.createSecureServer({ key: keyPem, cert: certPem }, handle) : https.createServer({ key: keyPem, cert: certPem }, handle);
+  }
+
+  it('sends again over HTTP/2 after 429 with Retry-After, as client-go does, and counts the retries', async () => {
+    const c = client(await listen(busyServer(2, 429, '0')));
+    const r = await c.request('GET', '/apis/networking.istio.io/v1/gateways');
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body)).toEqual({ method: 'GET', seen: 3 });
+    expect(c.requests).toBe(3);
+    expect(c.retries).toBe(2);
+    c.close();
+  });
+
+  it('sends writes again too, and over HTTP/1.1: the server refused them without acting', async () => {
+    const c = client(await listen(busyServer(1, 503, '0', false)));
+    const r = await c.request('PATCH', '/apis/networking.istio.io/v1/namespaces/istio-system/gateways/x', { body: { a: 1 }, contentType: 'application/apply-patch+yaml' });
+    expect(JSON.parse(r.body)).toEqual({ method: 'PATCH', seen: 2 });
+    expect(c.retries).toBe(1);
+    c.close();
+  });
+
+  it('returns a 429 without Retry-After as it is', async () => {
+    const c = client(await listen(busyServer(1, 429, undefined)));
+    const r = await c.request('GET', '/api/v1/namespaces');
+    expect(r.status).toBe(429);
+    expect(JSON.parse(r.body).message).toBe('storage is (re)initializing');
+    expect(c.retries).toBe(0);
+    c.close();
+  });
+
+  it(`gives up after ${MAX_RETRIES} retries and returns the last answer`, async () => {
+    const c = client(await listen(busyServer(100, 429, '0')));
+    const r = await c.request('GET', '/api/v1/namespaces');
+    expect(r.status).toBe(429);
+    expect(c.requests).toBe(MAX_RETRIES + 1);
+    c.close();
+  });
+
+  it('reads Retry-After as client-go does: whole seconds, capped, only on 429 and 5xx', () => {
+    expect(retryDelayMs({ status: 429, retryAfter: '1' }, 0)).toBe(1000);
+    expect(retryDelayMs({ status: 504, retryAfter: '2' }, 3)).toBe(2000);
+    expect(retryDelayMs({ status: 429, retryAfter: '3600' }, 0)).toBe(10_000);
+    expect(retryDelayMs({ status: 429, retryAfter: 'Wed, 21 Oct 2026 07:28:00 GMT' }, 0)).toBeUndefined();
+    expect(retryDelayMs({ status: 409, retryAfter: '1' }, 0)).toBeUndefined();
+    expect(retryDelayMs({ status: 200, retryAfter: '1' }, 0)).toBeUndefined();
+    expect(retryDelayMs({ status: 429 }, 0)).toBeUndefined();
+    expect(retryDelayMs({ status: 429, retryAfter: '1' }, MAX_RETRIES)).toBeUndefined();
   });
 });
