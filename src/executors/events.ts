@@ -3,7 +3,8 @@
 import type { Action } from '../planner/plan.js';
 
 export type ApplyEvent =
-  | { readonly type: 'unit-start'; readonly unit: string; readonly cluster: string }
+  /** `removal`: the unit is being taken down (destroy, or a unit that left mesh.yaml). */
+  | { readonly type: 'unit-start'; readonly unit: string; readonly cluster: string; readonly removal?: boolean }
   | { readonly type: 'object-done'; readonly unit: string; readonly address: string; readonly action: Action; readonly elapsedMs: number }
   | { readonly type: 'wait-progress'; readonly unit: string; readonly what: string; readonly elapsedMs: number }
   | { readonly type: 'wait-done'; readonly unit: string; readonly what: string; readonly elapsedMs: number }

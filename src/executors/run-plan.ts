@@ -104,7 +104,7 @@ export async function runPlan(o: RunPlanOptions): Promise<RunResult> {
 
   async function runUnit(u: PlannedUnit): Promise<void> {
     const start = now();
-    o.onEvent({ type: 'unit-start', unit: u.id, cluster: u.cluster });
+    o.onEvent({ type: 'unit-start', unit: u.id, cluster: u.cluster, ...(u.removal ? { removal: true } : {}) });
     const client = clientFor(u.cluster);
     const applying = o.plan.mode === 'apply' && !u.removal;
     if (applying) {
@@ -185,6 +185,10 @@ export async function runPlan(o: RunPlanOptions): Promise<RunResult> {
         if (resolved && (!rec || rec.status !== 'applied') && !containsUnknown(resolved)) {
           await o.journal.objectPending(c.address, { unit: c.unit, cluster: c.cluster, ref: c.ref, existedBefore: c.existedBefore });
           await o.journal.objectApplied(c.address, { applied: maskSecretData(withoutForeignFields(resolved)) });
+        } else if (rec && rec.unit !== c.unit) {
+          // Made by a unit a later meshctl split (Istio's CRDs were control-plane's): record the
+          // unit it belongs to now, so destroy removes it with that unit, in dependency order.
+          await o.journal.objectMoved(c.address, c.unit);
         }
         return;
       }

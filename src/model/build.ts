@@ -3,7 +3,7 @@
 // always gives the same (deeply equal) result.
 import type { ClusterSpec, Topology } from '../config/topology.js';
 import { cacertsUnit } from './cacerts.js';
-import { controlPlaneUnit } from './control-plane.js';
+import { controlPlaneUnit, crdsUnit } from './control-plane.js';
 import type { DesiredResult, Unit } from './desired.js';
 import { eastWestGatewayUnit } from './eastwest-gateway.js';
 import { exposeIstiodUnit, exposeServicesUnit } from './expose.js';
@@ -28,7 +28,8 @@ function unitsOf(ctx: UnitContext): Unit[] {
   const name = ctx.cluster.name;
   const units = [namespaceUnit(ctx)];
   if (topology.trust.mode !== 'none') units.push(cacertsUnit(ctx));
-  units.push(controlPlaneUnit(ctx));
+  const controlPlane = controlPlaneUnit(ctx);
+  units.push(crdsUnit(ctx, controlPlane), controlPlane);
   if (shape.gateways.has(name)) units.push(eastWestGatewayUnit(ctx));
   if (shape.controllers.has(name)) units.push(exposeIstiodUnit(ctx));
   // The guide applies the cross-network Gateway in every cluster of a multi-network mesh,

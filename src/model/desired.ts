@@ -9,7 +9,11 @@ import type { KubeObject } from '../kube/object.js';
  * - namespace: the Istio namespace and the metadata meshctl owns on it (network label,
  *   controlPlaneClusters annotation), applied before anything else in that cluster.
  * - cacerts: the plug-in CA Secret, before istiod first starts.
- * - control-plane: the IstioOperator for istiod (primary) or the remote profile (remote).
+ * - crds: Istio's CustomResourceDefinitions, the CRD part of the control-plane IstioOperator's
+ *   rendering (what Helm users install as the `base` chart). They depend on nothing, so a
+ *   remote's CRDs go in while its primary is still being installed, instead of after it.
+ * - control-plane: the IstioOperator for istiod (primary) or the remote profile (remote),
+ *   all of its rendering but the CRDs.
  * - eastwest-gateway: the IstioOperator for istio-eastwestgateway.
  * - expose-istiod: Gateway istiod-gateway + VirtualService istiod-vs (primary with remotes).
  * - expose-services: Gateway cross-network-gateway (multi-network).
@@ -21,6 +25,7 @@ import type { KubeObject } from '../kube/object.js';
 export type UnitKind =
   | 'namespace'
   | 'cacerts'
+  | 'crds'
   | 'control-plane'
   | 'eastwest-gateway'
   | 'expose-istiod'
@@ -97,6 +102,12 @@ export interface Unit {
   readonly objects: readonly KubeObject[];
   /** Present on rendered units. May contain Unknown markers (e.g. remotePilotAddress). */
   readonly istioOperator?: IstioOperatorSpec;
+  /**
+   * Which part of the IstioOperator's rendering is this unit's (absent: all of it). The crds
+   * and control-plane units render the same IstioOperator (one istioctl run, one cache entry)
+   * and split it by kind.
+   */
+  readonly renderPart?: RenderPart;
   readonly waits: readonly WaitFor[];
   /** Outputs this unit provides to others (read from the cluster after apply). */
   readonly outputs: readonly OutputName[];
@@ -108,6 +119,8 @@ export interface Unit {
    */
   readonly remoteKubeconfig?: RemoteKubeconfigTemplate;
 }
+
+export type RenderPart = 'crds' | 'all-but-crds';
 
 /** Where the API server URL of a remote secret's kubeconfig comes from. */
 export type KubeconfigServer =

@@ -9,18 +9,20 @@ export function kindRank(kind: UnitKind): number {
       return 0;
     case 'cacerts':
       return 1;
-    case 'control-plane':
+    case 'crds':
       return 2;
-    case 'eastwest-gateway':
+    case 'control-plane':
       return 3;
-    case 'expose-istiod':
+    case 'eastwest-gateway':
       return 4;
-    case 'expose-services':
+    case 'expose-istiod':
       return 5;
-    case 'remote-reader':
+    case 'expose-services':
       return 6;
-    case 'remote-secret':
+    case 'remote-reader':
       return 7;
+    case 'remote-secret':
+      return 8;
     default:
       return assertNever(kind, 'unit kind');
   }

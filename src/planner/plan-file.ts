@@ -217,7 +217,7 @@ const checkPlan = object({
     object({
       id: str,
       cluster: str,
-      kind: oneOf('namespace', 'cacerts', 'control-plane', 'eastwest-gateway', 'expose-istiod', 'expose-services', 'remote-reader', 'remote-secret'),
+      kind: oneOf('namespace', 'cacerts', 'crds', 'control-plane', 'eastwest-gateway', 'expose-istiod', 'expose-services', 'remote-reader', 'remote-secret'),
       dependsOn: arrayOf(str),
       waits: arrayOf(object({ kind: str })),
       changes: arrayOf(str),

@@ -4,7 +4,7 @@
 import { compare } from './json-patch.js';
 import type { Desired, Unit } from '../model/desired.js';
 import { objectAddress, refOf, type KubeObject } from '../kube/object.js';
-import type { MeshState, ObjectRecord } from '../state/state.js';
+import type { MeshState, ObjectRecord, UnitRecord } from '../state/state.js';
 import { waves } from './graph.js';
 import { kindRank } from './kind-order.js';
 import { withoutForeignFields } from './ignore.js';
@@ -195,7 +195,7 @@ function planDestroy(input: PlanInput): Planned {
   const units: PlannedUnit[] = [];
   const changes: Change[] = [];
   const seen = new Set<string>();
-  const recorded = [...prior.units].reverse();
+  const recorded = destroyOrder(prior.units);
   // Objects whose unit record is missing (interrupted first apply) are destroyed last.
   const orphanUnits = [...new Set(Object.values(prior.objects).map((o) => o.unit))].filter((u) => !prior.units.some((r) => r.id === u));
   let prev: string[] = [];
@@ -210,6 +210,23 @@ function planDestroy(input: PlanInput): Planned {
     prev = [u.id];
   }
   return { units, changes };
+}
+
+/**
+ * Newest first, as recorded, except that a unit never goes before one that depends on it. The
+ * record order alone is the reverse of an apply's order only when every unit was first applied
+ * by the same meshctl: a unit that a later version split off (crds from control-plane) is
+ * recorded after the units that came to depend on it, yet must be removed after them.
+ */
+export function destroyOrder(units: readonly UnitRecord[]): UnitRecord[] {
+  const left = [...units].reverse();
+  const out: UnitRecord[] = [];
+  while (left.length > 0) {
+    // The first unit no remaining unit depends on; a cycle (a damaged state) falls back to order.
+    const i = left.findIndex((u) => !left.some((v) => v !== u && v.dependsOn.includes(u.id)));
+    out.push(...left.splice(i >= 0 ? i : 0, 1));
+  }
+  return out;
 }
 
 function orphanUnit(prior: MeshState) {

@@ -1,7 +1,7 @@
 // Turning a model unit into the objects that are sent: Unknown markers replaced by the
 // outputs known by now, IstioOperators rendered with istioctl, the remote-secret kubeconfig
 // assembled. What is still unknown stays a marker (plan shows "(known after apply)").
-import { isUnknown, type Unit, type Unknown } from '../model/desired.js';
+import { assertNever, isUnknown, type Unit, type Unknown } from '../model/desired.js';
 import { renderRemoteKubeconfig } from '../model/remote-kubeconfig.js';
 import type { KubeObject } from '../kube/object.js';
 import type { OutputValues } from './outputs.js';
@@ -92,14 +92,27 @@ export async function resolveUnit(unit: Unit, ctx: ResolveContext): Promise<Kube
     const pending = firstUnknown(iop);
     if (pending) {
       // Only an address can be pending in an IstioOperator (remotePilotAddress).
-      const rendered = await ctx.render(substituteAll(iop, PLACEHOLDER_ADDRESS));
+      const rendered = partOf(await ctx.render(substituteAll(iop, PLACEHOLDER_ADDRESS)), unit.renderPart);
       objects = [...objects, ...(ctx.refsOnly ? rendered : rendered.map((o) => replacePlaceholder(o, pending)))];
     } else {
-      objects = [...objects, ...(await ctx.render(iop))];
+      objects = [...objects, ...partOf(await ctx.render(iop), unit.renderPart)];
     }
   }
   if (unit.remoteKubeconfig) objects = objects.map((o) => withKubeconfig(o, unit, ctx));
   return objects;
+}
+
+function partOf(rendered: KubeObject[], part: Unit['renderPart']): KubeObject[] {
+  switch (part) {
+    case undefined:
+      return rendered;
+    case 'crds':
+      return rendered.filter((o) => o.kind === 'CustomResourceDefinition');
+    case 'all-but-crds':
+      return rendered.filter((o) => o.kind !== 'CustomResourceDefinition');
+    default:
+      return assertNever(part, 'render part');
+  }
 }
 
 function substituteAll<T>(v: T, value: string): T {

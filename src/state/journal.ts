@@ -75,6 +75,15 @@ export class StateJournal {
     });
   }
 
+  /** The object now belongs to another unit (a later meshctl split the unit it was made by). */
+  objectMoved(address: string, unit: string): Promise<void> {
+    return this.update((s) => {
+      const prev = s.objects[address];
+      if (!prev) throw new Error(`object ${address} moved without a record: this is a bug in meshctl`);
+      return { ...s, objects: { ...s.objects, [address]: { ...prev, unit } } };
+    });
+  }
+
   objectGone(address: string): Promise<void> {
     return this.update((s) => {
       const { [address]: _, ...rest } = s.objects;

@@ -7,7 +7,8 @@ const secs = (ms: number) => `${Math.round(ms / 1000)}s`;
 export function renderEventHuman(e: ApplyEvent): string {
   switch (e.type) {
     case 'unit-start':
-      return `${e.unit}: Applying...`;
+      // Terraform's words: "Destroying..." for what is taken down.
+      return `${e.unit}: ${e.removal ? 'Destroying...' : 'Applying...'}`;
     case 'object-done':
       return `${e.unit}: ${e.action === 'delete' ? 'Destroyed' : e.action === 'create' ? 'Created' : 'Updated'} ${e.address.split('/').slice(1).join('/')}`;
     case 'wait-progress':

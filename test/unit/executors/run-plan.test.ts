@@ -185,6 +185,27 @@ describe('runPlan', () => {
     expect(destroy.changes.find((c) => c.address === sa)!.action).toBe('delete');
   });
 
+  it("records an unchanged object under the unit that now makes it (CRDs split off control-plane)", async () => {
+    const stateFile = tempStateFile();
+    const c1 = new FakeCluster('c1');
+    const before = meshOf([{ unit: unit({ cluster: 'c1', kind: 'control-plane' }), objects: [crd(), configMap()] }]);
+    const first = await applyOnce({ mesh: before, fakes: [c1], stateFile });
+    const crdAddr = 'c1/CustomResourceDefinition.apiextensions.k8s.io/_/gateways.networking.istio.io';
+    expect(first.journal.state.objects[crdAddr]!.unit).toBe('c1/control-plane');
+
+    const after = meshOf([
+      { unit: unit({ cluster: 'c1', kind: 'crds' }), objects: [crd()] },
+      { unit: unit({ cluster: 'c1', kind: 'control-plane', dependsOn: ['c1/crds'] }), objects: [configMap()] },
+    ]);
+    const appliesBefore = c1.applies;
+    const second = await applyOnce({ mesh: after, fakes: [c1], stateFile, prior: first.journal.state });
+    expect(second.plan.summary).toEqual({ add: 0, change: 0, destroy: 0 });
+    expect(c1.applies).toBe(appliesBefore); // nothing sent: only the record moved
+    expect(second.journal.state.objects[crdAddr]).toMatchObject({ unit: 'c1/crds', status: 'applied' });
+    const destroy = planOf({ mode: 'destroy', units: after.units, live: observe([c1]), prior: second.journal.state });
+    expect(destroy.units.map((u) => u.id)).toEqual(['c1/control-plane', 'c1/crds']);
+  });
+
   it('waits for each CRD to be Established before applying what follows it', async () => {
     const log: string[] = [];
     const c1 = new FakeCluster('c1', { log });

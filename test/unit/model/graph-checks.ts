@@ -54,7 +54,9 @@ export function unknownsIn(value: unknown, path = ''): { path: string; unit: str
 export function unresolvableUnknowns(units: readonly Unit[]): string[] {
   const byId = new Map(units.map((u) => [u.id, u]));
   return units.flatMap((u) =>
-    unknownsIn(u)
+    // A crds unit shares the control plane's IstioOperator (one rendering) but keeps only its
+    // CRDs, which hold none of its values: it renders with a placeholder and needs nothing.
+    unknownsIn(u.renderPart === 'crds' ? { ...u, istioOperator: undefined } : u)
       .filter((k) => !(k.unit === u.id || u.dependsOn.includes(k.unit)) || !byId.get(k.unit)?.outputs.includes(k.output as never))
       .map((k) => `${u.id} ${k.path} needs ${k.unit}.${k.output}`),
   );

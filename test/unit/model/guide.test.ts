@@ -16,6 +16,7 @@ describe('the guide (primary-remote on different networks)', () => {
     expect(ids(desired)).toEqual([
       'cluster1/namespace',
       'cluster1/cacerts',
+      'cluster1/crds',
       'cluster1/control-plane',
       'cluster1/eastwest-gateway',
       'cluster1/expose-istiod',
@@ -23,6 +24,7 @@ describe('the guide (primary-remote on different networks)', () => {
       'cluster1/remote-secret/cluster2',
       'cluster2/namespace',
       'cluster2/cacerts',
+      'cluster2/crds',
       'cluster2/control-plane',
       'cluster2/eastwest-gateway',
       'cluster2/expose-services',
@@ -40,6 +42,20 @@ describe('the guide (primary-remote on different networks)', () => {
   it("installs cluster2 with the guide's cluster2.yaml, the discovery address known after apply", () => {
     const unit = unitById(desired, 'cluster2/control-plane');
     expect(plain(unit.istioOperator)).toEqual(goldenDoc('guide-cluster2.yaml'));
+  });
+
+  it("splits Istio's CRDs off each control plane's rendering, needing nothing first", () => {
+    for (const c of ['cluster1', 'cluster2']) {
+      const crds = unitById(desired, `${c}/crds`);
+      const controlPlane = unitById(desired, `${c}/control-plane`);
+      // One IstioOperator, one rendering: the two units take complementary parts of it.
+      expect(crds.istioOperator).toEqual(controlPlane.istioOperator);
+      expect([crds.renderPart, controlPlane.renderPart]).toEqual(['crds', 'all-but-crds']);
+      expect(crds.dependsOn).toEqual([]);
+      expect(crds.objects).toEqual([]);
+      expect(crds.waits).toEqual([{ kind: 'crds-established', names: ['gateways.networking.istio.io', 'virtualservices.networking.istio.io'] }]);
+      expect(controlPlane.waits.some((w) => w.kind === 'crds-established')).toBe(false);
+    }
   });
 
   it('installs each east-west gateway exactly as gen-eastwest-gateway.sh prints it', () => {
@@ -174,15 +190,17 @@ describe('the guide (primary-remote on different networks)', () => {
   it.each([
     ['cluster1/namespace', []],
     ['cluster1/cacerts', ['cluster1/namespace']],
-    ['cluster1/control-plane', ['cluster1/namespace', 'cluster1/cacerts']],
+    ['cluster1/crds', []],
+    ['cluster1/control-plane', ['cluster1/namespace', 'cluster1/cacerts', 'cluster1/crds']],
     ['cluster1/eastwest-gateway', ['cluster1/control-plane']],
     ['cluster1/expose-istiod', ['cluster1/eastwest-gateway']],
     ['cluster1/expose-services', ['cluster1/eastwest-gateway']],
     ['cluster2/namespace', []],
     ['cluster2/cacerts', ['cluster2/namespace']],
+    ['cluster2/crds', []],
     [
       'cluster2/control-plane',
-      ['cluster2/namespace', 'cluster2/cacerts', 'cluster1/eastwest-gateway', 'cluster1/expose-istiod'],
+      ['cluster2/namespace', 'cluster2/cacerts', 'cluster2/crds', 'cluster1/eastwest-gateway', 'cluster1/expose-istiod'],
     ],
     ['cluster2/remote-reader', ['cluster2/control-plane']],
     ['cluster1/remote-secret/cluster2', ['cluster2/remote-reader', 'cluster1/control-plane']],

@@ -56,11 +56,13 @@ describe('multi-primary (one network)', () => {
     expect(ids(desired)).toEqual([
       'cluster1/namespace',
       'cluster1/cacerts',
+      'cluster1/crds',
       'cluster1/control-plane',
       'cluster1/remote-reader',
       'cluster1/remote-secret/cluster2',
       'cluster2/namespace',
       'cluster2/cacerts',
+      'cluster2/crds',
       'cluster2/control-plane',
       'cluster2/remote-reader',
       'cluster2/remote-secret/cluster1',
@@ -123,12 +125,14 @@ describe('primary-remote on one network', () => {
     expect(ids(desired)).toEqual([
       'cluster1/namespace',
       'cluster1/cacerts',
+      'cluster1/crds',
       'cluster1/control-plane',
       'cluster1/eastwest-gateway',
       'cluster1/expose-istiod',
       'cluster1/remote-secret/cluster2',
       'cluster2/namespace',
       'cluster2/cacerts',
+      'cluster2/crds',
       'cluster2/control-plane',
       'cluster2/remote-reader',
     ]);

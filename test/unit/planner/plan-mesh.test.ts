@@ -350,6 +350,18 @@ describe('planMesh: destroy', () => {
     expect(Object.keys(c.before as object)).toEqual(['apiVersion', 'kind', 'metadata']);
   });
 
+  it('removes a unit after the units that depend on it, even when the state recorded it last', () => {
+    // A state from before crds was split off control-plane: the upgrade apply records the new
+    // crds unit last, and control-plane (re-recorded) now depends on it.
+    const crds = unit({ kind: 'crds', objects: [crd()] });
+    const cp = unit({ kind: 'control-plane', dependsOn: ['cluster1/cacerts', 'cluster1/crds'], objects: [configMap(), deployment()] });
+    const prior = stateAfterApply([a, b, cp, crds]);
+    expect(prior.units.map((u) => u.id)).toEqual(['cluster1/namespace', 'cluster1/cacerts', 'cluster1/control-plane', 'cluster1/crds']);
+    const plan = planOf({ mode: 'destroy', units: [a, b, cp, crds], live: liveMap('cluster1', [...everythingLive.values(), live(crd())]), prior });
+    expect(plan.units.map((u) => u.id)).toEqual(['cluster1/control-plane', 'cluster1/crds', 'cluster1/cacerts', 'cluster1/namespace']);
+    expect(actions(plan).at(-3)).toMatch(/^delete cluster1\/CustomResourceDefinition/);
+  });
+
   it('is empty without a state', () => {
     const plan = planOf({ mode: 'destroy', units: all, live: everythingLive });
     expect(plan.changes).toEqual([]);

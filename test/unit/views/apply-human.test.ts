@@ -6,6 +6,7 @@ import { renderEventHuman } from '../../../src/views/apply-human.js';
 describe('renderEventHuman', () => {
   const cases: [ApplyEvent, string][] = [
     [{ type: 'unit-start', unit: 'cluster1/control-plane', cluster: 'cluster1' }, 'cluster1/control-plane: Applying...'],
+    [{ type: 'unit-start', unit: 'cluster1/control-plane', cluster: 'cluster1', removal: true }, 'cluster1/control-plane: Destroying...'],
     [
       { type: 'object-done', unit: 'cluster1/control-plane', address: 'cluster1/Deployment.apps/istio-system/istiod', action: 'create', elapsedMs: 120 },
       'cluster1/control-plane: Created Deployment.apps/istio-system/istiod',
