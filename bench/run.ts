@@ -29,6 +29,12 @@ export interface BenchResults {
   planVsDiff?: PlanVsDiffResult;
   applyVsGuide?: ApplyVsGuideResult;
   scaling?: ScalePoint[];
+  /**
+   * The meshctl commit and time each part was measured at. With --merge, parts of one file come
+   * from different invocations, possibly of different commits; `machine.meshctlCommit` is only
+   * the last one's.
+   */
+  measured?: Record<string, { commit: string; at: string }>;
 }
 
 const { values: opt } = parseArgs({
@@ -84,6 +90,8 @@ const results: BenchResults = {
   // Results of the first format kept one figure for the whole run, under machine.
   loadAverage1m: previous?.loadAverage1m ?? { ...(previous && 'loadAverage1m' in previous.machine ? { 'startup+plan+apply': previous.machine.loadAverage1m as Summary } : {}) },
 };
+results.measured = { ...previous?.measured };
+const stamp = (part: 'startup' | 'plan' | 'apply' | 'scale') => (results.measured![part] = { commit: results.machine.meshctlCommit, at: new Date().toISOString() });
 const save = () => {
   for (const [k, v] of Object.entries(loads)) if (v.length) results.loadAverage1m[k] = summarize(v);
   mkdirSync(join(repoRoot, 'bench/results'), { recursive: true });
@@ -125,6 +133,7 @@ try {
   if (only.has('startup')) {
     section = 'startup';
     results.startup = await benchStartup(ctx, { extraCaCerts });
+    stamp('startup');
     save();
   }
   if (needClusters) {
@@ -138,11 +147,13 @@ try {
     const guideDir = await applyGuide(ctx);
     if (only.has('plan')) {
       results.planVsDiff = await benchPlanVsDiff(ctx, guideDir);
+      stamp('plan');
       save();
     }
     if (only.has('apply')) {
       section = 'apply';
       results.applyVsGuide = await benchApplyVsGuide(ctx, guideDir);
+      stamp('apply');
       save();
     }
   }
@@ -153,6 +164,7 @@ try {
     results.scaling = kept;
     for (const n of sizes) {
       results.scaling = [...results.scaling.filter((p) => p.clusters !== n), await benchScalePoint(ctx, n)].sort((x, y) => x.clusters - y.clusters);
+      stamp('scale');
       save();
     }
   }
