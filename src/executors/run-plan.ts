@@ -118,7 +118,7 @@ export async function runPlan(o: RunPlanOptions): Promise<RunResult> {
       await Promise.all(
         group.map(async (c) => {
           const t0 = now();
-          await carryOut(client, c, objects.get(c.address));
+          await carryOut(client, c, objects.get(c.address), u.removal);
           if (c.action !== 'noop') o.onEvent({ type: 'object-done', unit: u.id, address: c.address, action: c.action, elapsedMs: now() - t0 });
         }),
       );
@@ -145,7 +145,7 @@ export async function runPlan(o: RunPlanOptions): Promise<RunResult> {
     o.onEvent({ type: 'wait-done', unit: u.id, what, elapsedMs: now() - t0 });
   }
 
-  async function carryOut(client: ClusterClient, c: Change, resolved: KubeObject | undefined): Promise<void> {
+  async function carryOut(client: ClusterClient, c: Change, resolved: KubeObject | undefined, removing: boolean): Promise<void> {
     switch (c.action) {
       case 'create':
       case 'update': {
@@ -180,8 +180,14 @@ export async function runPlan(o: RunPlanOptions): Promise<RunResult> {
         await o.journal.objectGone(c.address);
         return;
       case 'noop': {
-        // Adopt what an interrupted apply sent but never recorded as applied.
         const rec = o.journal.state.objects[c.address];
+        if (removing) {
+          // Taken down, and not in the cluster: an interrupted apply recorded it as pending but
+          // never created it (or someone deleted it). Forget it, or destroy leaves it in state.
+          if (rec) await o.journal.objectGone(c.address);
+          return;
+        }
+        // Adopt what an interrupted apply sent but never recorded as applied.
         if (resolved && (!rec || rec.status !== 'applied') && !containsUnknown(resolved)) {
           await o.journal.objectPending(c.address, { unit: c.unit, cluster: c.cluster, ref: c.ref, existedBefore: c.existedBefore });
           await o.journal.objectApplied(c.address, { applied: maskSecretData(withoutForeignFields(resolved)) });

@@ -147,12 +147,25 @@ export class ClusterClient {
       const hinted = this.cache?.read(apiVersion)?.find((x) => matches(x, kind));
       if (hinted) return { path: pathOf(apiVersion, hinted, namespace), hinted: true };
     }
-    const resources = await this.resources(apiVersion);
+    const earlier = this.discovery.has(apiVersion);
+    let resources = await this.resources(apiVersion);
     if (resources === 'not-served') return 'not-served';
-    const r = resources.find((x) => matches(x, kind));
+    let r = resources.find((x) => matches(x, kind));
+    if (!r && earlier) {
+      // Discovered earlier in this run, when the group/version was served without this kind: a
+      // CRD of the same group may have been installed since (a resumed apply had installed the
+      // Gateway CRD, not yet the VirtualService one, when its plan listed both; the
+      // VirtualService apply then found "not served"). Ask once more, as kubectl does on "no
+      // matches for kind".
+      this.discovery.delete(apiVersion);
+      resources = await this.resources(apiVersion);
+      if (resources === 'not-served') return 'not-served';
+      r = resources.find((x) => matches(x, kind));
+    }
     if (!r) return 'not-served';
     return { path: pathOf(apiVersion, r, namespace), hinted: false };
   }
+
 
   /** Discovery for one group/version, cached; a CRD installed later is rediscovered. */
   private resources(apiVersion: string): Promise<readonly ApiResource[] | 'not-served'> {

@@ -206,6 +206,21 @@ describe('runPlan', () => {
     expect(destroy.units.map((u) => u.id)).toEqual(['c1/control-plane', 'c1/crds']);
   });
 
+  it('forgets, on destroy, an object an interrupted apply recorded as pending but never created', async () => {
+    const stateFile = tempStateFile();
+    const c1 = new FakeCluster('c1');
+    const mesh = meshOf([{ unit: unit({ cluster: 'c1', kind: 'control-plane' }), objects: [configMap(), deployment()] }]);
+    c1.loseResponseFromApply = 1; // the ConfigMap's apply never reaches an answer
+    const first = await applyOnce({ mesh, fakes: [c1], parallelism: 1, stateFile });
+    const cm = 'c1/ConfigMap/istio-system/istio';
+    expect(first.journal.state.objects[cm]).toMatchObject({ status: 'pending' });
+    c1.objects.delete(cm); // as if the server never created it
+    const down = await applyOnce({ mode: 'destroy', mesh, fakes: [c1], stateFile, prior: first.journal.state });
+    expect(down.result.failed).toEqual([]);
+    expect(down.journal.state.objects).toEqual({});
+    expect(down.journal.state.units).toEqual([]);
+  });
+
   it('waits for each CRD to be Established before applying what follows it', async () => {
     const log: string[] = [];
     const c1 = new FakeCluster('c1', { log });

@@ -1,12 +1,14 @@
 // RestClient's transports against small loopback servers with a certificate made here: HTTP/2
 // when the server offers it (one connection for concurrent requests), HTTP/1.1 when ALPN
-// refuses h2, and a clear error when nothing listens.
+// refuses h2, and a clear error when nothing listens; resends when the server asks; and
+// ClusterClient's discovery of a kind whose CRD was installed after its group was discovered.
 import * as x509 from '@peculiar/x509';
 import { webcrypto } from 'node:crypto';
 import * as http2 from 'node:http2';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClusterClient } from '../../../src/kube/cluster-client.js';
 import { MAX_RETRIES, RestClient, retryDelayMs } from '../../../src/kube/rest.js';
 
 const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
@@ -183,5 +185,34 @@ describe('RestClient when the server asks to come back (Retry-After)', () => {
     expect(retryDelayMs({ status: 200, retryAfter: '1' }, 0)).toBeUndefined();
     expect(retryDelayMs({ status: 429 }, 0)).toBeUndefined();
     expect(retryDelayMs({ status: 429, retryAfter: '1' }, MAX_RETRIES)).toBeUndefined();
+  });
+});
+
+describe('ClusterClient discovery within one run', () => {
+  it('asks again for a kind its group did not serve when first discovered (a CRD installed since)', async () => {
+    const kinds = ['Gateway'];
+    const seen: string[] = [];
+    const url = await listen(
+      http2.createSecureServer({ key: keyPem, cert: certPem }, (req, res) => {
+        seen.push(`${req.method} ${req.url}`);
+        if (req.url === '/apis/networking.istio.io/v1') {
+          res.end(JSON.stringify({ resources: kinds.map((kind) => ({ name: `${kind.toLowerCase()}s`, kind, namespaced: true })) }));
+        } else if (req.method === 'GET') {
+          res.end(JSON.stringify({ items: [] }));
+        } else {
+          res.end(JSON.stringify({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'istiod-vs', namespace: 'istio-system' } }));
+        }
+      }),
+    );
+    const c = new ClusterClient({ cluster: 'cluster1', context: 'cluster1', server: url, auth: { apply: async (o) => void (o.ca = certPem) } });
+    expect(await c.list('networking.istio.io/v1', 'Gateway', 'istio-system')).toEqual([]);
+    kinds.push('VirtualService'); // its CRD is applied and established
+    const vs = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'istiod-vs', namespace: 'istio-system' } };
+    expect((await c.apply(vs)).metadata.name).toBe('istiod-vs');
+    expect(seen.filter((r) => r === 'GET /apis/networking.istio.io/v1')).toHaveLength(2);
+    expect(seen.at(-1)).toMatch(/^PATCH \/apis\/networking.istio.io\/v1\/namespaces\/istio-system\/virtualservices\/istiod-vs\?/);
+    // A kind that is still not served is reported so after the one extra look.
+    expect(await c.read({ apiVersion: 'networking.istio.io/v1', kind: 'Sidecar', namespace: 'istio-system', name: 'x' })).toBeNull();
+    c.close();
   });
 });
