@@ -1,15 +1,14 @@
 // The guide end to end on real API servers: primary-remote on different networks, applied,
 // re-planned, tampered with, interrupted, resumed and destroyed — checked the way a user
 // would check it, with the Kubernetes API.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { e2eEnvironment, eventually, kubeConfig } from '../harness/e2e.js';
+import { eventually, kubeConfig } from '../harness/e2e.js';
 import { meshctl, startMeshctl, ensureBuilt } from './support/meshctl.js';
 import { snapshot } from './support/snapshot.js';
-import { resetClusters } from './support/reset.js';
+import { freshMeshDir } from './support/mesh-dir.js';
 
 const example = resolve(import.meta.dirname, '../../examples/primary-remote-multi-network/mesh.yaml');
 const api = (ctx: string) => k8s.KubernetesObjectApi.makeApiClient(kubeConfig(ctx));
@@ -25,10 +24,7 @@ describe('the guide: primary-remote on different networks', () => {
   const run = (...args: string[]) => meshctl(args, { cwd: dir });
 
   beforeAll(async () => {
-    ensureBuilt();
-    await resetClusters(['cluster1', 'cluster2']);
-    dir = mkdtempSync(join(tmpdir(), 'meshctl-guide-'));
-    copyFileSync(example, join(dir, 'mesh.yaml'));
+    dir = await freshMeshDir({ prefix: 'guide', mesh: example, clusters: ['cluster1', 'cluster2'] });
     before = { cluster1: await snapshot('cluster1'), cluster2: await snapshot('cluster2') };
   });
   afterAll(() => {

@@ -1,14 +1,13 @@
 // Multi-primary on different networks with three clusters: every cluster runs istiod, has
 // its own east-west gateway, and holds a remote secret for each of the others.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { e2eEnvironment, eventually, kubeConfig } from '../harness/e2e.js';
-import { meshctl, ensureBuilt } from './support/meshctl.js';
+import { meshctl } from './support/meshctl.js';
 import { snapshot } from './support/snapshot.js';
-import { resetClusters } from './support/reset.js';
+import { freshMeshDir } from './support/mesh-dir.js';
 
 const example = resolve(import.meta.dirname, '../../examples/multi-primary-multi-network/mesh.yaml');
 const clusters = ['cluster1', 'cluster2', 'cluster3'] as const;
@@ -23,10 +22,7 @@ describe('multi-primary on different networks, 3 clusters', () => {
 
   beforeAll(async () => {
     expect(e2eEnvironment().contexts.length, 'this test needs 3 local clusters (MESHCTL_E2E_CLUSTERS >= 3)').toBeGreaterThanOrEqual(3);
-    ensureBuilt();
-    await resetClusters(clusters);
-    dir = mkdtempSync(join(tmpdir(), 'meshctl-mp-'));
-    copyFileSync(example, join(dir, 'mesh.yaml'));
+    dir = await freshMeshDir({ prefix: 'mp', mesh: example, clusters: clusters });
     for (const c of clusters) before[c] = await snapshot(c);
   });
   afterAll(() => {

@@ -4,14 +4,14 @@
 // must find the kind when it applies istiod's VirtualService (it once said "not served" and
 // stopped). Destroy is not exercised here: releasing a CRD that was there before meshctl fails
 // (docs/architecture.md, "Apply, interrupted apply, destroy"); the reset removes it.
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, kubeConfig } from '../harness/e2e.js';
-import { ensureBuilt, meshctl } from './support/meshctl.js';
+import { meshctl } from './support/meshctl.js';
 import { resetClusters } from './support/reset.js';
+import { freshMeshDir } from './support/mesh-dir.js';
 
 const example = resolve(import.meta.dirname, '../../examples/primary-remote-multi-network/mesh.yaml');
 const api = () => k8s.KubernetesObjectApi.makeApiClient(kubeConfig('cluster1'));
@@ -33,10 +33,7 @@ describe('apply on a cluster that serves part of an Istio API group', () => {
   const run = (...args: string[]) => meshctl(args, { cwd: dir });
 
   beforeAll(async () => {
-    ensureBuilt();
-    await resetClusters(['cluster1', 'cluster2']);
-    dir = mkdtempSync(join(tmpdir(), 'meshctl-partial-'));
-    copyFileSync(example, join(dir, 'mesh.yaml'));
+    dir = await freshMeshDir({ prefix: 'partial', mesh: example, clusters: ['cluster1', 'cluster2'] });
     await api().create(gatewayCrd);
     await eventually('the Gateway CRD to be served', async () => {
       const crd = (await api().read(crdRef('gateways.networking.istio.io'))) as { status?: { conditions?: Array<{ type: string; status: string }> } };

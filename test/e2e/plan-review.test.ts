@@ -1,14 +1,13 @@
 // Plans reviewed in CI: saved plans applied exactly or refused when stale (saying what
 // changed), drift reports, machine-readable output — and bad input that changes nothing.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { e2eEnvironment, kubeConfig } from '../harness/e2e.js';
-import { meshctl, ensureBuilt } from './support/meshctl.js';
-import { resetClusters } from './support/reset.js';
+import { meshctl } from './support/meshctl.js';
+import { freshMeshDir } from './support/mesh-dir.js';
 
 const example = resolve(import.meta.dirname, '../../examples/primary-remote-multi-network/mesh.yaml');
 const api = (ctx: string) => k8s.KubernetesObjectApi.makeApiClient(kubeConfig(ctx));
@@ -31,10 +30,7 @@ describe('plan review: saved plans, drift, machine-readable plans', () => {
   const stateText = () => readFileSync(join(dir, 'meshctl.state.json'), 'utf8');
 
   beforeAll(async () => {
-    ensureBuilt();
-    await resetClusters(['cluster1', 'cluster2']);
-    dir = mkdtempSync(join(tmpdir(), 'meshctl-review-'));
-    copyFileSync(example, join(dir, 'mesh.yaml'));
+    dir = await freshMeshDir({ prefix: 'review', mesh: example, clusters: ['cluster1', 'cluster2'] });
     const r = await run('apply', '--auto-approve');
     expect(r.code, r.stdout + r.stderr).toBe(0);
   });

@@ -2,14 +2,14 @@
 // (never keys) in plans, and a cluster whose live cacerts chain to another root is reported
 // and left alone.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeConfig } from '../harness/e2e.js';
-import { meshctl, ensureBuilt } from './support/meshctl.js';
-import { resetClusters } from './support/reset.js';
+import { meshctl } from './support/meshctl.js';
+import { freshMeshDir } from './support/mesh-dir.js';
 
 const example = resolve(import.meta.dirname, '../../examples/primary-remote-multi-network/mesh.yaml');
 const core = (ctx: string) => kubeConfig(ctx).makeApiClient(k8s.CoreV1Api);
@@ -19,10 +19,7 @@ describe('shared root of trust', () => {
   const run = (...args: string[]) => meshctl(args, { cwd: dir });
 
   beforeAll(async () => {
-    ensureBuilt();
-    await resetClusters(['cluster1', 'cluster2']);
-    dir = mkdtempSync(join(tmpdir(), 'meshctl-trust-'));
-    copyFileSync(example, join(dir, 'mesh.yaml'));
+    dir = await freshMeshDir({ prefix: 'trust', mesh: example, clusters: ['cluster1', 'cluster2'] });
   });
   afterAll(async () => {
     if (dir) {

@@ -1,0 +1,15 @@
+// The start of most e2e files: a built CLI, clusters without Istio, and a working directory of
+// its own holding one example mesh.yaml, as a user starts from a fresh checkout of their config.
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureBuilt } from './meshctl.js';
+import { resetClusters } from './reset.js';
+
+export async function freshMeshDir(o: { prefix: string; mesh: string; clusters: readonly string[] }): Promise<string> {
+  ensureBuilt();
+  await resetClusters(o.clusters);
+  const dir = mkdtempSync(join(tmpdir(), `meshctl-${o.prefix}-`));
+  copyFileSync(o.mesh, join(dir, 'mesh.yaml'));
+  return dir;
+}
