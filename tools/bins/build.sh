@@ -39,43 +39,65 @@ k8s_minor=${K8S_VERSION#v1.}; k8s_minor=${k8s_minor%%.*}
 staging_version="v0.${K8S_VERSION#v1.}"
 parallel="-p ${BUILD_PARALLELISM:-2}"
 
+# Temporary directories of this run, removed however it ends.
+temp_dirs=()
+trap 'rm -rf ${temp_dirs[@]+"${temp_dirs[@]}"}' EXIT
+
+# Makes the wrapper module `dir` by running `make` (a function) in a new directory beside it,
+# and moves that into place only when `make` succeeded: a failed `go get` must not leave a
+# half-made go.mod for later runs to build with. A directory without the `.prepared` mark
+# (from a build script that prepared in place) is made again.
+prepare_module() {
+  local dir=$1 make=$2 tmp
+  [ -f "$dir/.prepared" ] && return 0
+  tmp=$(mktemp -d "$dir.tmp.XXXXXX")
+  temp_dirs+=("$tmp")
+  (cd "$tmp" && "$make")
+  touch "$tmp/.prepared"
+  rm -rf "$dir"
+  mv "$tmp" "$dir"
+}
+
+k8s_module() {
+  local gomod godebug
+  gomod=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",*$/\1/p')
+  [ -f "$gomod" ] || die "could not download k8s.io/kubernetes@$K8S_VERSION from the module proxy"
+  go mod init meshctl.test/k8sbins >/dev/null 2>&1
+  # The wrapper is the main module: its go and godebug lines set runtime defaults.
+  go mod edit -go="$(sed -n 's/^go //p' "$gomod")"
+  godebug=$(sed -n 's/^godebug //p' "$gomod")
+  [ -n "$godebug" ] && go mod edit -godebug="$godebug"
+  # Every staging module required at the placeholder v0.0.0 gets its published version.
+  go mod edit -json "$gomod" | python3 -c '
+import json, sys
+for r in json.load(sys.stdin).get("Require") or []:
+    if r["Path"].startswith("k8s.io/") and r["Version"] == "v0.0.0":
+        print(r["Path"])' | while read -r m; do
+    go mod edit -replace="$m=$m@$staging_version"
+  done
+  printf '//go:build tools\n\npackage tools\n' > tools.go
+  log "Kubernetes $K8S_VERSION: resolving dependencies (downloads several hundred MB the first time)"
+  go get "k8s.io/kubernetes/cmd/kube-apiserver@$K8S_VERSION" "k8s.io/kubernetes/cmd/kube-controller-manager@$K8S_VERSION" "k8s.io/kubernetes/cmd/kubectl@$K8S_VERSION" >&2
+  go get "google.golang.org/protobuf@$PROTOBUF_VERSION" >&2
+}
+
+etcd_module() {
+  go mod init meshctl.test/etcdbin >/dev/null 2>&1
+  go mod edit -go=1.26.0
+  printf '//go:build tools\n\npackage tools\n' > tools.go
+  go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" >&2
+}
+
 build_k8s() {
   local want=(kube-apiserver kube-controller-manager kubectl) missing=()
   local bin=$k8s_dir
   for b in "${want[@]}"; do [ -x "$bin/$b" ] || missing+=("$b"); done
   [ ${#missing[@]} -eq 0 ] && return 0
   local dir="$work/k8s-$K8S_VERSION"
-  mkdir -p "$dir"
   log "Kubernetes $K8S_VERSION: preparing wrapper module in $dir"
+  prepare_module "$dir" k8s_module
   (
     cd "$dir"
-    if [ ! -f go.mod ]; then
-      local gomod
-      gomod=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",*$/\1/p')
-      [ -f "$gomod" ] || die "could not download k8s.io/kubernetes@$K8S_VERSION from the module proxy"
-      go mod init meshctl.test/k8sbins >/dev/null 2>&1
-      # The wrapper is the main module: its go and godebug lines set runtime defaults.
-      go mod edit -go="$(sed -n 's/^go //p' "$gomod")"
-      local godebug
-      godebug=$(sed -n 's/^godebug //p' "$gomod")
-      [ -n "$godebug" ] && go mod edit -godebug="$godebug"
-      # Every staging module required at the placeholder v0.0.0 gets its published version.
-      go mod edit -json "$gomod" | python3 -c '
-import json, sys
-for r in json.load(sys.stdin).get("Require") or []:
-    if r["Path"].startswith("k8s.io/") and r["Version"] == "v0.0.0":
-        print(r["Path"])' | while read -r m; do
-        go mod edit -replace="$m=$m@$staging_version"
-      done
-      cat > tools.go <<GO
-//go:build tools
-
-package tools
-GO
-      log "Kubernetes $K8S_VERSION: resolving dependencies (downloads several hundred MB the first time)"
-      go get "k8s.io/kubernetes/cmd/kube-apiserver@$K8S_VERSION" "k8s.io/kubernetes/cmd/kube-controller-manager@$K8S_VERSION" "k8s.io/kubernetes/cmd/kubectl@$K8S_VERSION" >&2
-      go get "google.golang.org/protobuf@$PROTOBUF_VERSION" >&2
-    fi
     local v="k8s.io/component-base/version" date
     date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
     local ld="-s -w -X $v.gitVersion=$K8S_VERSION -X $v.gitMajor=1 -X $v.gitMinor=$k8s_minor -X $v.gitTreeState=clean -X $v.gitCommit=unknown -X $v.buildDate=$date"
@@ -95,16 +117,10 @@ build_etcd() {
   local bin=$etcd_dir
   [ -x "$bin/etcd" ] && return 0
   local dir="$work/etcd-$ETCD_VERSION"
-  mkdir -p "$dir"
   log "etcd $ETCD_VERSION: building"
+  prepare_module "$dir" etcd_module
   (
     cd "$dir"
-    if [ ! -f go.mod ]; then
-      go mod init meshctl.test/etcdbin >/dev/null 2>&1
-      go mod edit -go=1.26.0
-      printf '//go:build tools\n\npackage tools\n' > tools.go
-      go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" >&2
-    fi
     local t0=$SECONDS
     go build $parallel -ldflags "-s -w" -o "$bin/etcd.tmp" go.etcd.io/etcd/server/v3 >&2
     mv "$bin/etcd.tmp" "$bin/etcd"
