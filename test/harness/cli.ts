@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import { ensureBins } from './bins.js';
 import { get } from './readiness.js';
-import { SIMULATOR_OFF_ENV, effectsOff } from './simulator.js';
+import { SIMULATOR_OFF_ENV, effectsOff } from './simulator/effects.js';
 import { isAlive } from './processes.js';
 import { DEFAULT_STATE_DIR, daemonLogPath, kubeconfigPath, readState } from './state-file.js';
 
