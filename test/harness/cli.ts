@@ -1,14 +1,5 @@
-// `npm run clusters -- up|down|status|serve [--count N] [--dir DIR] [--sim-off EFFECTS]`
-//
-//   up      build the binaries if needed, start N clusters (default 2) and the simulator in a
-//           background daemon, print the kubeconfig and `export KUBECONFIG=...`
-//   down    stop the daemon and everything it runs, remove the state directory's files
-//   status  health of the daemon and of each cluster
-//   serve   the same as up, in the foreground (Ctrl-C stops it); `up` runs this detached
-//
-// State lives in --dir (default ~/.cache/meshctl/clusters). --sim-off (or MESHCTL_SIM_OFF)
-// takes simulated effects to switch off: loadBalancer, deployments, webhookCaBundle,
-// rootCertConfigMap, or all.
+// `npm run clusters -- up|down|status|serve|help`: local clusters for people (USAGE below).
+// `up` runs `serve` detached; the daemon (daemon.ts) owns the clusters and the simulator.
 import { spawn } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
 import { mkdir, rm, rmdir } from 'node:fs/promises';
@@ -17,46 +8,88 @@ import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import { ensureBins } from './bins.js';
 import { get } from './readiness.js';
-import { SIMULATOR_OFF_ENV, effectsOff } from './simulator/effects.js';
+import { SIMULATED_EFFECTS, SIMULATOR_OFF_ENV, effectsOff } from './simulator/effects.js';
 import { isAlive } from './processes.js';
 import { DEFAULT_STATE_DIR, daemonLogPath, kubeconfigPath, readState } from './state-file.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: {
-    count: { type: 'string', default: '2' },
-    dir: { type: 'string', default: DEFAULT_STATE_DIR },
-    'sim-off': { type: 'string' },
-    'bin-dir': { type: 'string' },
-  },
-});
-const dir = resolve(values.dir);
+const USAGE = `usage: npm run clusters -- <command> [--count N] [--dir DIR] [--sim-off EFFECTS]
 
-function count(): number {
-  const n = Number(values.count);
-  if (!Number.isInteger(n) || n < 1 || n > 48) throw new Error(`--count must be an integer from 1 to 48, got "${values.count}"`);
-  return n;
+commands:
+  up      build the binaries if needed, start N clusters (default 2) and the simulator in the
+          background, print the kubeconfig and \`export KUBECONFIG=...\`
+  down    stop the clusters and remove the state directory's files
+  status  health of the daemon and of each cluster (exit 1 when anything is unhealthy)
+  serve   the same as up, in the foreground (Ctrl-C stops it)
+  help    this text (also --help, -h)
+
+options:
+  --count N          clusters to start, 1 to 48 (default 2)
+  --dir DIR          state directory (default ${DEFAULT_STATE_DIR})
+  --sim-off EFFECTS  simulated effects to switch off (default $${SIMULATOR_OFF_ENV}), comma-separated:
+                     ${SIMULATED_EFFECTS.join(', ')}, or all`;
+
+const COMMANDS = ['up', 'down', 'status', 'serve'];
+
+/** A wrong command line: the message and the usage on stderr, exit 2, no stack trace. */
+function usageError(message: string): never {
+  console.error(`error: ${message}\n\n${USAGE}`);
+  process.exit(2);
 }
 
-const simOff = () => values['sim-off'] ?? process.env[SIMULATOR_OFF_ENV] ?? '';
+function commandLine() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        count: { type: 'string', default: '2' },
+        dir: { type: 'string', default: DEFAULT_STATE_DIR },
+        'sim-off': { type: 'string' },
+        'bin-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    return usageError((err as Error).message);
+  }
+}
+
+const { positionals, values } = commandLine();
+if (values.help || positionals[0] === 'help') {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (positionals.length === 0) usageError('no command given');
+if (!COMMANDS.includes(positionals[0]!)) usageError(`unknown command "${positionals[0]}"`);
+if (positionals.length > 1) usageError(`unexpected argument "${positionals[1]}"`);
+const dir = resolve(values.dir);
+
+const count = Number(values.count);
+if (!Number.isInteger(count) || count < 1 || count > 48) usageError(`--count must be an integer from 1 to 48, got "${values.count}"`);
+
+const simOff = values['sim-off'] ?? process.env[SIMULATOR_OFF_ENV] ?? '';
+// Checked before anything starts, and before `up` goes to the background.
+try {
+  effectsOff(simOff);
+} catch (err) {
+  usageError((err as Error).message);
+}
 
 async function up(): Promise<void> {
   const existing = readState(dir);
   if (existing && isAlive(existing.daemonPid)) {
     throw new Error(`Clusters already run from ${dir} (daemon pid ${existing.daemonPid}); run \`npm run clusters -- down\` first.`);
   }
-  effectsOff(simOff()); // validate before going to the background
   const binDir = await ensureBins({ onProgress: (line) => console.error(line) });
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const log = openSync(daemonLogPath(dir), 'w', 0o600);
-  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'serve', '--dir', dir, '--count', String(count()), '--bin-dir', binDir, '--sim-off', simOff()], {
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'serve', '--dir', dir, '--count', String(count), '--bin-dir', binDir, '--sim-off', simOff], {
     detached: true,
     stdio: ['ignore', log, log],
   });
   child.unref();
-  console.error(`Starting ${count()} clusters (daemon pid ${child.pid}, log ${daemonLogPath(dir)}) ...`);
+  console.error(`Starting ${count} clusters (daemon pid ${child.pid}, log ${daemonLogPath(dir)}) ...`);
   for (;;) {
     await sleep(250);
     const state = readState(dir);
@@ -130,7 +163,7 @@ async function serve(): Promise<void> {
   // Loaded only here: it pulls in @kubernetes/client-node, which `up`, `down` and `status` do
   // not need and which takes seconds to load on a busy 2-core machine.
   const { runDaemon } = await import('./daemon.js');
-  await runDaemon({ dir, binDir, count: count(), simulatorEffects: effectsOff(simOff()), log: (line) => console.log(`${new Date().toISOString()} ${line}`) });
+  await runDaemon({ dir, binDir, count, simulatorEffects: effectsOff(simOff), log: (line) => console.log(`${new Date().toISOString()} ${line}`) });
 }
 
 try {
@@ -139,9 +172,6 @@ try {
     case 'down': await down(); break;
     case 'status': process.exitCode = await status(); break;
     case 'serve': await serve(); break;
-    default:
-      console.error('usage: npm run clusters -- up|down|status|serve [--count N] [--dir DIR] [--sim-off EFFECTS]');
-      process.exitCode = 2;
   }
 } catch (err) {
   console.error(`error: ${(err as Error).message}`);
