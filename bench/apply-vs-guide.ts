@@ -6,7 +6,7 @@ import { meshctl, repoRoot, type BenchContext } from './context.js';
 import { alternate, summarize, timed, type Summary } from './measure.js';
 import { applyBreakdown, type ApplyBreakdown } from './overhead.js';
 import { GUIDE_CONTEXTS } from './plan-vs-diff.js';
-import { resetClusters } from './reset.js';
+import { resetClusters } from '../test/harness/reset.js';
 
 export interface ApplyVsGuideResult {
   readonly meshctlApplyMs: Summary;

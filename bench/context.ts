@@ -2,7 +2,7 @@
 // (the compiled CLI, as a user runs it) and kubectl, the run counts and a logger.
 import { join, resolve } from 'node:path';
 import { timed, type RunOptions, type Sample } from './measure.js';
-import type { Kubectl } from './reset.js';
+import type { Kubectl } from '../test/harness/kubectl.js';
 
 export const repoRoot = resolve(import.meta.dirname, '..');
 export const meshctlEntry = join(repoRoot, 'bin', 'meshctl.js');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { kubectl, meshctl, meshctlEnv, repoRoot, type BenchContext } from './context.js';
 import { exportRendered } from './export-objects.js';
 import { alternate, summarize, type Sample, type Summary } from './measure.js';
-import { resetClusters } from './reset.js';
+import { resetClusters } from '../test/harness/reset.js';
 
 export const GUIDE_CONTEXTS = ['cluster1', 'cluster2'] as const;
 

@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { meshctl, type BenchContext } from './context.js';
 import { alternate, summarize, type Sample, type Summary } from './measure.js';
-import { resetClusters } from './reset.js';
+import { resetClusters } from '../test/harness/reset.js';
 import { generateMesh, shapeOf, type Shape } from './topology.js';
 
 export interface ScalePoint {

@@ -10,10 +10,10 @@ import { dirname, join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { parseAllDocuments, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binPath, e2eEnvironment, eventually } from '../harness/e2e.js';
+import { binPath, e2eEnvironment, e2eKubectl, eventually } from '../harness/e2e.js';
 import { startEnvironment, type Environment } from '../harness/environment.js';
 import { ensureBuilt, meshctl } from './support/meshctl.js';
-import { resetClusters } from './support/reset.js';
+import { resetClusters } from '../harness/reset.js';
 import {
   ABSENT,
   describe as describeDiff,
@@ -199,7 +199,7 @@ describe('fidelity: meshctl apply vs the guide\'s own commands', () => {
   beforeAll(async () => {
     ensureBuilt();
     const env = e2eEnvironment();
-    await resetClusters([...CLUSTERS]);
+    await resetClusters(e2eKubectl(), [...CLUSTERS]);
     setB = await startEnvironment({ binDir: env.binDir, count: 2 });
     kubectlA = { binary: binPath('kubectl'), kubeconfig: env.kubeconfigPath };
     kubectlB = { binary: binPath('kubectl'), kubeconfig: setB.info.kubeconfigPath };
@@ -213,7 +213,7 @@ describe('fidelity: meshctl apply vs the guide\'s own commands', () => {
   });
   afterAll(async () => {
     if (setB) await setB.stop();
-    await resetClusters([...CLUSTERS]);
+    await resetClusters(e2eKubectl(), [...CLUSTERS]);
     for (const d of [dirA, dirB]) if (d) rmSync(d, { recursive: true, force: true });
   });
 

@@ -17,8 +17,8 @@ import {
 import { startClusterSet, type ClusterSet } from '../harness/cluster-set.js';
 import { kubeConfigForContext } from '../harness/environment.js';
 import { startSimulator, type Simulator } from '../harness/simulator.js';
-import { resetClusters } from './support/reset.js';
-import { SIMULATOR_OFF_ANNOTATION, binPath, e2eEnvironment, eventually, isDeploymentAvailable, kubeConfig, uniqueName } from '../harness/e2e.js';
+import { resetClusters } from '../harness/reset.js';
+import { SIMULATOR_OFF_ANNOTATION, binPath, e2eEnvironment, e2eKubectl, eventually, isDeploymentAvailable, kubeConfig, uniqueName } from '../harness/e2e.js';
 
 const env = e2eEnvironment();
 const [c1, c2] = env.contexts as [string, string];
@@ -211,7 +211,7 @@ describe('local clusters: simulator', () => {
     // cluster1 = primary (runs the simulated istiod), cluster2 = remote it controls.
     // Start from clean clusters: a root-cert ConfigMap another file's istiod wrote (or that a last
     // simulator pass rewrote after that file's cleanup) would otherwise be read as this istiod's root.
-    await resetClusters([c1, c2]);
+    await resetClusters(e2eKubectl(), [c1, c2]);
     const remoteServer = kubeConfig(c2).getCurrentCluster()!.server;
     const rbac = kubeConfig(c2).makeApiClient(RbacAuthorizationV1Api);
     const admission = kubeConfig(c2).makeApiClient(AdmissionregistrationV1Api);

@@ -8,9 +8,9 @@ import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, kubeConfig } from '../harness/e2e.js';
+import { e2eKubectl, eventually, kubeConfig } from '../harness/e2e.js';
 import { meshctl } from './support/meshctl.js';
-import { resetClusters } from './support/reset.js';
+import { resetClusters } from '../harness/reset.js';
 import { freshMeshDir } from './support/mesh-dir.js';
 
 const example = resolve(import.meta.dirname, '../../examples/primary-remote-multi-network/mesh.yaml');
@@ -42,7 +42,7 @@ describe('apply on a cluster that serves part of an Istio API group', () => {
   });
   afterAll(async () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
-    await resetClusters(['cluster1', 'cluster2']);
+    await resetClusters(e2eKubectl(), ['cluster1', 'cluster2']);
   });
 
   it("applies istiod's VirtualService once its CRD is installed, though the plan found the group without it", async () => {

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { kubeConfigForContext, type EnvironmentInfo } from './environment.js';
+import type { Kubectl } from './kubectl.js';
 
 export type E2EInfo = EnvironmentInfo;
 export { SIMULATOR_OFF_ANNOTATION, isDeploymentAvailable } from './simulator.js';
@@ -40,6 +41,11 @@ export function kubeConfig(context: string): KubeConfig {
 /** Absolute path of one of the built binaries (kubectl, istioctl, ...). */
 export function binPath(name: string): string {
   return join(e2eEnvironment().binDir, name);
+}
+
+/** The built kubectl with the shared kubeconfig (for kubectl() and resetClusters()). */
+export function e2eKubectl(): Kubectl {
+  return { binary: binPath('kubectl'), kubeconfig: e2eEnvironment().kubeconfigPath };
 }
 
 /** A DNS-1123 name unique to this run, so tests never collide on shared clusters. */

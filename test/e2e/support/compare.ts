@@ -7,13 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import type { Kubectl } from '../../harness/kubectl.js';
 
 export type Obj = { apiVersion: string; kind: string; metadata: Record<string, any>; [k: string]: any };
 
-export interface Kubectl {
-  readonly binary: string;
-  readonly kubeconfig: string;
-}
+export type { Kubectl };
 
 export function run(binary: string, args: readonly string[], opts: { input?: string; cwd?: string } = {}): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {

@@ -3,12 +3,13 @@
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { e2eKubectl } from '../../harness/e2e.js';
+import { resetClusters } from '../../harness/reset.js';
 import { ensureBuilt } from './meshctl.js';
-import { resetClusters } from './reset.js';
 
 export async function freshMeshDir(o: { prefix: string; mesh: string; clusters: readonly string[] }): Promise<string> {
   ensureBuilt();
-  await resetClusters(o.clusters);
+  await resetClusters(e2eKubectl(), o.clusters);
   const dir = mkdtempSync(join(tmpdir(), `meshctl-${o.prefix}-`));
   copyFileSync(o.mesh, join(dir, 'mesh.yaml'));
   return dir;
