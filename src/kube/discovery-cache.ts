@@ -7,8 +7,9 @@
 // the server). A kind missing from an entry, or a group/version not served, is always asked
 // of the server, so a CRD installed since is never reported absent from a stale entry.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomicSync } from '../fs/atomic-write.js';
 
 export interface ApiResource {
   readonly name: string;
@@ -47,11 +48,8 @@ export function diskDiscoveryCache(opts: { root: string; server: string; ca?: Bu
     write(gv, resources) {
       try {
         mkdirSync(dir, { recursive: true, mode: 0o700 });
-        const target = file(gv);
-        const tmp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
         const slim = resources.map((r) => ({ name: r.name, namespaced: r.namespaced, kind: r.kind }));
-        writeFileSync(tmp, JSON.stringify({ groupVersion: gv, fetchedAt: now(), resources: slim }));
-        renameSync(tmp, target);
+        writeFileAtomicSync(file(gv), JSON.stringify({ groupVersion: gv, fetchedAt: now(), resources: slim }));
       } catch {
         // read-only home, full disk: plan without the cache
       }

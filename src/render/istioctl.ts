@@ -11,6 +11,7 @@ import { fail } from '../diagnostics.js';
 import type { KubeObject } from '../kube/object.js';
 import type { IstioOperatorSpec } from '../model/desired.js';
 import { cacheRoot } from '../cache/root.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
 
 export interface Istioctl {
   readonly binary: string;
@@ -87,9 +88,7 @@ async function versionOf(binary: string, cacheDir: string): Promise<string> {
   const version = /(\d+\.\d+\.\d+[^\s]*)/.exec(out)?.[1] ?? out.trim();
   if (key) {
     await fs.mkdir(cacheDir, { recursive: true });
-    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    await fs.writeFile(tmp, JSON.stringify({ ...known, [key]: version }));
-    await fs.rename(tmp, file);
+    await writeFileAtomic(file, JSON.stringify({ ...known, [key]: version }));
   }
   return version;
 }
@@ -125,10 +124,8 @@ async function renderCached(o: { binary: string; version: string; cacheDir: stri
     }
     const objects = parseManifests(out);
     await fs.mkdir(o.cacheDir, { recursive: true });
-    // Unique per write: other meshctl processes may render the same input at the same time.
-    const tmp = `${cached}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    await fs.writeFile(tmp, JSON.stringify(objects));
-    await fs.rename(tmp, cached);
+    // Other meshctl processes may render the same input at the same time.
+    await writeFileAtomic(cached, JSON.stringify(objects));
     return objects;
   } finally {
     await fs.rm(tmpDir, { recursive: true, force: true });

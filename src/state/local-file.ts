@@ -1,10 +1,10 @@
 // The local state backend: one JSON file, written atomically (temporary file, fsync,
 // rename) with the previous version kept as <file>.backup, and guarded by a lock file.
-import { promises as fs, constants as fsc } from 'node:fs';
-import * as path from 'node:path';
+import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { DiagnosticsError, error } from '../diagnostics.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
 import { parseState, serializeState } from './read.js';
 import type { MeshState } from './state.js';
 
@@ -24,28 +24,13 @@ export async function readStateFile(file: string, meshID: string): Promise<MeshS
 /** Writes the next serial of the state. Never leaves a half-written file behind. */
 export async function writeStateFile(file: string, state: MeshState): Promise<MeshState> {
   const next: MeshState = { ...state, serial: state.serial + 1 };
-  const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`);
-  const fh = await fs.open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(serializeState(next));
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
+  const text = serializeState(next);
   try {
     await fs.copyFile(file, `${file}.backup`);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
-  await fs.rename(tmp, file);
-  // The rename is durable only once the directory entry is flushed.
-  const dh = await fs.open(dir, fsc.O_RDONLY);
-  try {
-    await dh.sync();
-  } finally {
-    await dh.close();
-  }
+  await writeFileAtomic(file, text, { mode: 0o600, fsync: true });
   return next;
 }
 

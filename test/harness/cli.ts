@@ -119,7 +119,7 @@ async function down(): Promise<void> {
   const pids = state?.phase === 'ready' ? state.info.clusters.flatMap((c) => c.pids) : [];
   for (const pid of pids.filter(isAlive)) process.kill(pid, 'SIGKILL');
   if (state?.phase === 'ready') await rm(state.setDir, { recursive: true, force: true });
-  for (const f of ['state.json', 'state.json.tmp', 'kubeconfig', 'daemon.log']) await rm(resolve(dir, f), { force: true });
+  for (const f of ['state.json', 'kubeconfig', 'daemon.log']) await rm(resolve(dir, f), { force: true });
   await rmdir(dir).catch(() => undefined); // only if empty: never delete files we did not make
   console.log(state ? `Stopped the clusters of ${dir}.` : `Nothing running from ${dir}.`);
 }

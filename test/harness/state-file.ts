@@ -1,9 +1,9 @@
 // The state directory of `npm run clusters`: where the background daemon records what it runs,
 // so that `status` and `down` (separate processes, later) can find it.
 import { existsSync, readFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../src/fs/atomic-write.js';
 import type { EnvironmentInfo } from './environment.js';
 
 export const DEFAULT_STATE_DIR = join(homedir(), '.cache/meshctl/clusters');
@@ -24,8 +24,6 @@ export function readState(dir: string): DaemonState | undefined {
 }
 
 export async function writeState(dir: string, state: DaemonState): Promise<void> {
-  // Atomic (temp file, then rename): `up` polls this file while the daemon writes it.
-  const tmp = `${statePath(dir)}.tmp`;
-  await writeFile(tmp, JSON.stringify(state, null, 2), { mode: 0o600 });
-  await rename(tmp, statePath(dir));
+  // Atomic: `up` polls this file while the daemon writes it.
+  await writeFileAtomic(statePath(dir), JSON.stringify(state, null, 2), { mode: 0o600 });
 }
