@@ -86,11 +86,6 @@ export function clusterByName(t: Topology, name: string): ClusterSpec | undefine
   return t.clusters.find((c) => c.name === name);
 }
 
-/** Remotes controlled by the given primary, sorted by name. */
-export function remotesOf(t: Topology, primary: string): ClusterSpec[] {
-  return t.clusters.filter((c) => c.role === 'remote' && c.controlPlane === primary);
-}
-
 /** True when clusters sit on more than one network: cross-network gateways are then needed. */
 export function isMultiNetwork(t: Topology): boolean {
   return new Set(t.clusters.map((c) => c.network)).size > 1;
