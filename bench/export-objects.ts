@@ -6,10 +6,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { loadInputs, wantedOf, withTrust } from '../src/cli/session.js';
+import { defaultPorts } from '../src/cli/ports.js';
+import { loadInputs, withTrust } from '../src/cli/session.js';
 import { readTrust } from '../src/cli/trust-material.js';
 import type { KubeObject } from '../src/kube/object.js';
 import { observe } from '../src/observe/observe.js';
+import { wantedOf } from '../src/observe/wanted.js';
 import { openIstioctl } from '../src/render/istioctl.js';
 import { outputsFromLive } from '../src/render/outputs.js';
 import { resolveUnit } from '../src/render/resolve.js';
@@ -22,7 +24,7 @@ export interface Exported {
 
 export async function exportRendered(meshDir: string, outDir: string, env: NodeJS.ProcessEnv): Promise<Exported> {
   const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env, cwd: meshDir };
-  const inputs = await loadInputs({ file: 'mesh.yaml' }, io);
+  const inputs = await loadInputs({ file: 'mesh.yaml' }, { io, ports: defaultPorts() });
   try {
     const { desired, topology, clients, prior } = inputs;
     const istioctl = await openIstioctl({ env, wantVersion: topology.istio.version });

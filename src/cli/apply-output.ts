@@ -4,7 +4,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { ApplyEvent } from '../executors/events.js';
 import type { Plan, PlanSummary } from '../planner/plan.js';
 import { meshctlVersion } from '../version.js';
-import { renderEventHuman } from '../views/apply-human.js';
+import { completionText, renderEventHuman } from '../views/apply-human.js';
 import { renderDiagnostics } from '../views/diagnostics.js';
 import { changeSummaryJsonLine, diagnosticJsonLine, eventToJsonLine, plannedChangeJsonLines, planSummaryJsonLine, versionJsonLine } from '../views/events-json.js';
 import { renderPlanHuman } from '../views/plan-human.js';
@@ -12,17 +12,17 @@ import type { CliIO } from './io.js';
 
 export interface ApplyOutput {
   start(): void;
-  plan(plan: Plan): void;
+  /** `statePath`: where the state was looked for (named when there is none). */
+  plan(plan: Plan, o: { statePath: string }): void;
   event(e: ApplyEvent): void;
   diagnostics(d: readonly Diagnostic[], sources?: ReadonlyMap<string, string>): void;
   note(text: string): void;
   done(summary: PlanSummary, operation: 'apply' | 'destroy'): void;
 }
 
-const stamp = () => ({ timestamp: new Date().toISOString() });
-
-export function applyOutput(opts: { json: boolean; color: boolean; errColor: boolean; io: CliIO }): ApplyOutput {
+export function applyOutput(opts: { json: boolean; color: boolean; errColor: boolean; io: CliIO; now: () => Date }): ApplyOutput {
   const { io } = opts;
+  const stamp = () => ({ timestamp: opts.now().toISOString() });
   if (opts.json) {
     const line = (s: string) => io.stdout.write(`${s}\n`);
     return {
@@ -39,17 +39,12 @@ export function applyOutput(opts: { json: boolean; color: boolean; errColor: boo
   }
   return {
     start: () => undefined,
-    plan: (plan) => io.stdout.write(renderPlanHuman(plan, { color: opts.color })),
+    plan: (plan, o) => io.stdout.write(renderPlanHuman(plan, { color: opts.color, statePath: o.statePath })),
     event: (e) => io.stdout.write(`${renderEventHuman(e)}\n`),
     diagnostics: (ds, sources) => {
       if (ds.length) io.stderr.write(renderDiagnostics(ds, { color: opts.errColor, sources }));
     },
     note: (text) => io.stdout.write(text),
-    done: (s, operation) =>
-      io.stdout.write(
-        operation === 'destroy'
-          ? `\nDestroy complete! Resources: ${s.destroy} destroyed, ${s.change} released.\n`
-          : `\nApply complete! Resources: ${s.add} added, ${s.change} changed, ${s.destroy} destroyed.\n`,
-      ),
+    done: (s, operation) => io.stdout.write(`\n${completionText(s, operation)}\n`),
   };
 }

@@ -12,5 +12,5 @@ export const applyCommand: Command = {
       .positional('planfile', { type: 'string', describe: 'A plan saved with meshctl plan --out; applied without a prompt, refused if stale' })
       .option('auto-approve', { type: 'boolean', default: false, describe: 'Skip the approval prompt' })
       .option('json', { type: 'boolean', default: false, describe: 'Stream progress as one JSON object per line (needs --auto-approve or a plan file)' }),
-  run: async (args, io) => (await import('./run-apply.js')).runApply(args, io, 'apply'),
+  run: async (args, io, ports) => (await import('./apply-handler.js')).runApply(args, io, { mode: 'apply', ports }),
 };

@@ -2,8 +2,8 @@
 // does a stream that is not a terminal (CI logs, pipes).
 import type { CliIO } from './io.js';
 
-export function useColor(args: Record<string, unknown>, io: CliIO, stream: 'stdout' | 'stderr' = 'stdout'): boolean {
-  if (args['color'] === false) return false;
+export function useColor(o: { readonly color: boolean }, io: CliIO, stream: 'stdout' | 'stderr' = 'stdout'): boolean {
+  if (!o.color) return false;
   if (io.env['NO_COLOR']) return false;
   return io[stream].isTTY === true;
 }

@@ -2,10 +2,12 @@
 // returns an exit code. Commands never call process.exit; main() owns the process.
 import type { Argv } from 'yargs';
 import type { CliIO } from './io.js';
+import type { Ports } from './ports.js';
 
 export interface Command {
   readonly command: string;
   readonly describe: string;
   readonly builder: (y: Argv) => Argv;
-  readonly run: (args: Record<string, unknown>, io: CliIO) => Promise<number>;
+  /** `ports`: what the command reaches the world through; defaultPorts() unless a test passes fakes. */
+  readonly run: (args: Record<string, unknown>, io: CliIO, ports?: Ports) => Promise<number>;
 }

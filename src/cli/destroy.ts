@@ -11,5 +11,5 @@ export const destroyCommand: Command = {
     lockOptions(commonOptions(y))
       .option('auto-approve', { type: 'boolean', default: false, describe: 'Skip the approval prompt' })
       .option('json', { type: 'boolean', default: false, describe: 'Stream progress as one JSON object per line (needs --auto-approve)' }),
-  run: async (args, io) => (await import('./run-apply.js')).runApply(args, io, 'destroy'),
+  run: async (args, io, ports) => (await import('./apply-handler.js')).runApply(args, io, { mode: 'destroy', ports }),
 };

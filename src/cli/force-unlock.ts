@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { Argv } from 'yargs';
 import type { Command } from './command.js';
 import { ExitCode } from './io.js';
+import { parseForceUnlockOptions } from './options.js';
 
 export const forceUnlockCommand: Command = {
   command: 'force-unlock <id>',
@@ -12,10 +13,12 @@ export const forceUnlockCommand: Command = {
     y
       .positional('id', { type: 'string', describe: 'The lock ID the lock error printed' })
       .option('state', { type: 'string', default: 'meshctl.state.json', describe: 'State file' }),
-  run: async (args, io) => {
-    const file = path.resolve(io.cwd, String(args['state']));
-    const { forceUnlock } = await import('../state/local-file.js');
-    await forceUnlock(file, String(args['id']));
+  run: async (args, io, ports) => {
+    const options = parseForceUnlockOptions(args);
+    // Relative to the working directory, not to mesh.yaml as plan and apply look for it.
+    const file = path.resolve(io.cwd, options.state);
+    const state = (ports ?? (await import('./ports.js')).defaultPorts()).state;
+    await state.forceUnlock(file, options.id);
     io.stdout.write(`meshctl state has been unlocked (${file}).\n`);
     return ExitCode.ok;
   },

@@ -6,9 +6,11 @@ import { isDiagnosticsError } from '../diagnostics.js';
 import { renderDiagnostics } from '../views/diagnostics.js';
 import type { Command } from './command.js';
 import { ExitCode, processIO, type CliIO } from './io.js';
+import type { Ports } from './ports.js';
 import { meshctlVersion } from '../version.js';
 
-export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
+/** `ports`: the clusters, istioctl, state, trust and clock to use; the real ones unless given. */
+export async function main(argv: readonly string[], io: CliIO = processIO(), ports?: Ports): Promise<number> {
   if (argv.length === 1 && argv[0] === '--version') {
     io.stdout.write(`${meshctlVersion}\n`);
     return ExitCode.ok;
@@ -17,7 +19,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
   const [{ default: yargs }, { commands }] = await Promise.all([import('yargs'), import('./commands.js')]);
   let exit: number = ExitCode.ok;
   const run = (cmd: Command) => async (args: Record<string, unknown>) => {
-    exit = await cmd.run(args, io);
+    exit = await cmd.run(args, io, ports);
   };
   let y = yargs([...argv])
     .scriptName('meshctl')
@@ -31,8 +33,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     .wrap(Math.min(110, (io.stdout as { columns?: number }).columns ?? 100))
     .exitProcess(false)
     .fail((msg, err) => {
-      if (err) throw err;
-      throw new UsageError(msg);
+      // yargs' own complaints (a flag without its value, ...) arrive as a YError: usage, not a bug.
+      if (err && err.name !== 'YError') throw err;
+      throw new UsageError(msg ?? err?.message);
     });
   for (const cmd of commands) {
     y = y.command(cmd.command, cmd.describe, cmd.builder, run(cmd));

@@ -1,6 +1,9 @@
-// Flags shared by the commands that talk to clusters.
+// Flags: the yargs builders the commands share, and one parser per command family that turns
+// yargs' bag of values into typed options once, at the top of the handler. A value that makes no
+// sense is refused there as the user's mistake, before anything is read or locked.
 import type { Argv } from 'yargs';
-import type { CommonArgs } from './session.js';
+import { fail } from '../diagnostics.js';
+import type { PlanMode } from '../planner/plan.js';
 
 export function commonOptions(y: Argv): Argv {
   return y
@@ -12,22 +15,142 @@ export function commonOptions(y: Argv): Argv {
 }
 
 export function lockOptions(y: Argv): Argv {
-  return y
-    .option('lock-timeout', { type: 'string', default: '0s', describe: 'How long to wait for the state lock (e.g. 30s, 2m)' })
-    .option('wait-timeout', { type: 'string', default: '5m', describe: 'How long to wait for each readiness condition' })
-    .option('parallelism', { type: 'number', default: 10, describe: 'How many units may run at once' });
+  return (
+    y
+      .option('lock-timeout', { type: 'string', default: '0s', requiresArg: true, describe: 'How long to wait for the state lock (e.g. 30s, 2m)' })
+      .option('wait-timeout', { type: 'string', default: '5m', requiresArg: true, describe: 'How long to wait for each readiness condition' })
+      // No yargs type: as a number, "abc" became NaN, which lifted the limit instead of failing.
+      .option('parallelism', { default: 10, requiresArg: true, describe: 'How many units may run at once (a whole number, at least 1)' })
+  );
 }
 
-export function commonArgs(a: Record<string, unknown>): CommonArgs {
-  const str = (k: string) => (typeof a[k] === 'string' ? (a[k] as string) : undefined);
-  return { file: str('file') ?? 'mesh.yaml', state: str('state'), kubeconfig: str('kubeconfig'), istioctl: str('istioctl') };
+export type PlanFormat = 'human' | 'json' | 'markdown';
+
+export const formatOptions = {
+  json: { type: 'boolean', default: false, describe: 'Print the plan as JSON (schemas/plan.schema.json)' },
+  format: { type: 'string', choices: ['human', 'json', 'markdown'], default: 'human', describe: 'Output format; markdown is for pull-request comments' },
+} as const;
+
+type Args = Record<string, unknown>;
+
+/** What the gather stage needs to find mesh.yaml, the state, the clusters and istioctl. */
+export interface InputOptions {
+  readonly file: string;
+  /** --state, else meshctl.state.json beside mesh.yaml. */
+  readonly state?: string;
+  readonly kubeconfig?: string;
+  readonly istioctl?: string;
+}
+
+export interface ApplyOptions extends InputOptions {
+  /** --color / --no-color as given (NO_COLOR and terminals are weighed by useColor). */
+  readonly color: boolean;
+  readonly json: boolean;
+  readonly autoApprove: boolean;
+  /** apply PLANFILE, as typed (relative to the working directory). */
+  readonly planFile?: string;
+  readonly lockTimeoutMs: number;
+  readonly waitTimeoutMs: number;
+  readonly parallelism: number;
+}
+
+export interface PlanOptions extends InputOptions {
+  readonly color: boolean;
+  readonly format: PlanFormat;
+  /** --out, as typed. */
+  readonly out?: string;
+  readonly mode: PlanMode;
+  readonly detailedExitcode: boolean;
+}
+
+export interface ValidateOptions {
+  readonly file: string;
+  readonly json: boolean;
+  readonly color: boolean;
+}
+
+export interface ShowOptions {
+  readonly planFile: string;
+  readonly color: boolean;
+  readonly format: PlanFormat;
+}
+
+export interface ForceUnlockOptions {
+  readonly id: string;
+  readonly state: string;
+}
+
+const str = (a: Args, k: string) => (typeof a[k] === 'string' ? a[k] : undefined);
+
+function inputOptions(a: Args): InputOptions {
+  return { file: str(a, 'file') ?? 'mesh.yaml', state: str(a, 'state'), kubeconfig: str(a, 'kubeconfig'), istioctl: str(a, 'istioctl') };
+}
+
+function formatOf(a: Args): PlanFormat {
+  if (a['json'] === true) return 'json';
+  const f = a['format'];
+  return f === 'json' || f === 'markdown' ? f : 'human';
+}
+
+/** apply and destroy (destroy has no PLANFILE). */
+export function parseApplyOptions(a: Args): ApplyOptions {
+  return {
+    ...inputOptions(a),
+    color: a['color'] !== false,
+    json: a['json'] === true,
+    autoApprove: a['auto-approve'] === true,
+    planFile: str(a, 'planfile'),
+    lockTimeoutMs: parseDuration(a['lock-timeout'] ?? '0s', { flag: 'lock-timeout', allowZero: true }),
+    waitTimeoutMs: parseDuration(a['wait-timeout'] ?? '5m', { flag: 'wait-timeout', allowZero: false }),
+    parallelism: parseParallelism(a['parallelism'] ?? 10),
+  };
+}
+
+export function parsePlanOptions(a: Args): PlanOptions {
+  if (a['destroy'] === true && a['refresh-only'] === true) {
+    usage('--destroy and --refresh-only cannot be combined: one plans taking the mesh down, the other only reports drift. Pass one of them.');
+  }
+  return {
+    ...inputOptions(a),
+    color: a['color'] !== false,
+    format: formatOf(a),
+    out: str(a, 'out'),
+    mode: a['destroy'] === true ? 'destroy' : a['refresh-only'] === true ? 'refresh-only' : 'apply',
+    detailedExitcode: a['detailed-exitcode'] === true,
+  };
+}
+
+export function parseValidateOptions(a: Args): ValidateOptions {
+  return { file: str(a, 'file') ?? 'mesh.yaml', json: a['json'] === true, color: a['color'] !== false };
+}
+
+export function parseShowOptions(a: Args): ShowOptions {
+  return { planFile: String(a['planfile']), color: a['color'] !== false, format: formatOf(a) };
+}
+
+export function parseForceUnlockOptions(a: Args): ForceUnlockOptions {
+  return { id: String(a['id']), state: str(a, 'state') ?? 'meshctl.state.json' };
+}
+
+function usage(detail: string): never {
+  fail('Invalid option', detail, { hint: "The command's --help lists its options and the values they take." });
+}
+
+function parseParallelism(v: unknown): number {
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 1) return v;
+  usage(`--parallelism ${JSON.stringify(String(v))} is not a whole number of at least 1. It says how many units may run at once (default 10).`);
 }
 
 /** "30s", "2m", "1h", "500ms" or plain seconds → milliseconds. */
-export function parseDuration(v: unknown, flag: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(String(v ?? '').trim());
-  if (!m) throw new Error(`--${flag}: "${String(v)}" is not a duration like 30s, 2m or 1h`);
-  const n = Number(m[1]);
+export function parseDuration(v: unknown, o: { flag: string; allowZero: boolean }): number {
+  const text = String(v).trim();
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text);
+  if (!m) {
+    const why = /^-\d/.test(text) ? 'cannot be negative' : 'is not a duration';
+    usage(`--${o.flag} ${JSON.stringify(String(v))} ${why}: give a duration like 30s, 2m or 1h (a plain number is seconds).`);
+  }
   const unit = m[2] ?? 's';
-  return n * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000);
+  const ms = Number(m[1]) * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000);
+  if (ms === 0 && !o.allowZero) usage(`--${o.flag} ${JSON.stringify(String(v))} would give up before anything could become ready: give a duration like 30s, 2m or 1h.`);
+  return ms;
 }

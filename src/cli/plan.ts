@@ -2,8 +2,7 @@
 // would do. Changes nothing anywhere.
 import type { Argv } from 'yargs';
 import type { Command } from './command.js';
-import { commonOptions } from './options.js';
-import { formatOptions } from './plan-output.js';
+import { commonOptions, formatOptions } from './options.js';
 
 export const planCommand: Command = {
   command: 'plan',
@@ -20,5 +19,5 @@ export const planCommand: Command = {
         describe: 'Exit 0 when there are no changes, 1 on error, 2 when changes are present',
       })
       .epilog('Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 changes present (only with --detailed-exitcode).'),
-  run: async (args, io) => (await import('./plan-run.js')).runPlanCommand(args, io),
+  run: async (args, io, ports) => (await import('./plan-handler.js')).runPlan(args, io, ports),
 };

@@ -7,30 +7,25 @@ import type { Topology } from '../config/topology.js';
 import { DiagnosticsError, hasErrors, type Diagnostic } from '../diagnostics.js';
 import { buildDesired } from '../model/build.js';
 import type { Desired, Unit } from '../model/desired.js';
-import { connect } from '../kube/connect.js';
 import type { ClusterClient } from '../kube/cluster-client.js';
 import { objectAddress, refOf, type KubeObject } from '../kube/object.js';
 import { maskSecretData } from '../kube/sensitive.js';
-import { observe, type Wanted } from '../observe/observe.js';
-import { openIstioctl, type Istioctl } from '../render/istioctl.js';
+import { observe } from '../observe/observe.js';
+import { wantedOf } from '../observe/wanted.js';
+import type { Istioctl } from '../render/istioctl.js';
 import { outputsFromLive, type OutputValues } from '../render/outputs.js';
 import { resolveUnit } from '../render/resolve.js';
 import { planMesh } from '../planner/plan-mesh.js';
 import type { Plan, PlanMode } from '../planner/plan.js';
-import { readStateFile } from '../state/local-file.js';
 import type { MeshState } from '../state/state.js';
+import { CACERTS_SECRET } from '../trust/material.js';
+import { checkLiveTrust } from '../trust/live.js';
 import { meshctlVersion } from '../version.js';
-import { readTrust, type TrustMaterial } from './trust-material.js';
-import { checkLiveCacerts } from '../trust/live.js';
+import type { TrustMaterial } from './trust-material.js';
 import type { CliIO } from './io.js';
+import type { InputOptions } from './options.js';
+import type { Ports } from './ports.js';
 import { trackClients } from './stats.js';
-
-export interface CommonArgs {
-  readonly file: string;
-  readonly state?: string;
-  readonly kubeconfig?: string;
-  readonly istioctl?: string;
-}
 
 export interface Inputs {
   readonly topology: Topology;
@@ -44,17 +39,18 @@ export interface Inputs {
 }
 
 /** mesh.yaml, model, state, clients. Fails (DiagnosticsError) on any error, changing nothing. */
-export async function loadInputs(args: CommonArgs, io: CliIO): Promise<Inputs> {
-  const loaded = loadTopology(args.file, { cwd: io.cwd });
+export async function loadInputs(options: InputOptions, ctx: { io: CliIO; ports: Ports }): Promise<Inputs> {
+  const { io, ports } = ctx;
+  const loaded = loadTopology(options.file, { cwd: io.cwd });
   if (!loaded.topology) throw new DiagnosticsErrorWithSources(loaded.diagnostics, loaded.sources);
   const topology = loaded.topology;
   const built = buildDesired(topology);
   if (hasErrors(built.diagnostics)) throw new DiagnosticsErrorWithSources(built.diagnostics, loaded.sources);
-  const stateFile = path.resolve(io.cwd, args.state ?? path.join(path.dirname(topology.source.file), 'meshctl.state.json'));
-  const prior = await readStateFile(stateFile, topology.meshID);
+  const stateFile = path.resolve(io.cwd, options.state ?? path.join(path.dirname(topology.source.file), 'meshctl.state.json'));
+  const prior = await ports.state.read(stateFile, topology.meshID);
   const cache = new Map();
   const clients = new Map(
-    topology.clusters.map((c) => [c.name, connect({ cluster: c.name, context: c.context, kubeconfig: c.kubeconfig ?? args.kubeconfig, env: io.env, cache })]),
+    topology.clusters.map((c) => [c.name, ports.connect({ cluster: c.name, context: c.context, kubeconfig: c.kubeconfig ?? options.kubeconfig, env: io.env, cache })]),
   );
   trackClients(clients.values(), io.env);
   return { topology, desired: built.desired, stateFile, prior, clients, warnings: [...loaded.diagnostics, ...built.diagnostics], sources: loaded.sources };
@@ -68,7 +64,8 @@ export class DiagnosticsErrorWithSources extends DiagnosticsError {
   }
 }
 
-export interface Planned {
+/** A plan and what was gathered to make it, which apply needs again to carry it out. */
+export interface PlanContext {
   readonly plan: Plan;
   /** Raw live objects read for the plan (memory only: Secret values are real here). */
   readonly live: ReadonlyMap<string, KubeObject>;
@@ -78,32 +75,17 @@ export interface Planned {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-export function wantedOf(desiredObjects: ReadonlyMap<string, KubeObject[]>, units: readonly Unit[], prior: MeshState | null): Wanted[] {
-  const out: Wanted[] = [];
-  const desired = new Set<string>();
-  for (const u of units) {
-    for (const o of desiredObjects.get(u.id) ?? []) {
-      const ref = refOf(o);
-      const address = objectAddress(u.cluster, ref);
-      desired.add(address);
-      out.push({ cluster: u.cluster, ref, desired: o, ...(prior?.objects[address] ? { recorded: prior.objects[address] } : {}) });
-    }
-  }
-  // What the state remembers but mesh.yaml no longer wants (to delete, or to tell as gone).
-  for (const [address, r] of Object.entries(prior?.objects ?? {})) if (!desired.has(address)) out.push({ cluster: r.cluster, ref: r.ref, recorded: r });
-  return out;
-}
-
-export async function makePlan(inputs: Inputs, opts: { mode: PlanMode; args: CommonArgs; io: CliIO; now: Date }): Promise<Planned> {
+export async function makePlan(inputs: Inputs, opts: { mode: PlanMode; istioctl?: string; env: NodeJS.ProcessEnv; ports: Ports }): Promise<PlanContext> {
   const { desired, prior, clients, topology } = inputs;
+  const now = opts.ports.now();
   if (opts.mode !== 'apply') {
     // Destroy and drift need no rendering: the state says what meshctl made.
     const live = await observe(clients, wantedOf(new Map(), [], prior));
-    const plan = planMesh({ mode: opts.mode, desired, observed: { objects: masked(live.objects) }, prior, source: topology.source, createdAt: opts.now.toISOString(), meshctlVersion });
+    const plan = planMesh({ mode: opts.mode, desired, observed: { objects: masked(live.objects) }, prior, source: topology.source, createdAt: now.toISOString(), meshctlVersion });
     return { plan, live: live.objects, outputs: new Map(), trust: { data: new Map(), diagnostics: [] }, diagnostics: [] };
   }
-  const istioctl = await openIstioctl({ binary: opts.args.istioctl, env: opts.io.env, wantVersion: topology.istio.version });
-  const trust = await readTrust(topology, opts.now);
+  const istioctl = await opts.ports.istioctl({ binary: opts.istioctl, env: opts.env, wantVersion: topology.istio.version });
+  const trust = await opts.ports.trust.read(topology, now);
   if (hasErrors(trust.diagnostics)) throw new DiagnosticsError(trust.diagnostics);
   const serverOf = (c: string) => clients.get(c)!.server;
   const render = (iop: NonNullable<Unit['istioOperator']>) => istioctl.render(iop);
@@ -112,27 +94,20 @@ export async function makePlan(inputs: Inputs, opts: { mode: PlanMode; args: Com
   const live = await observe(clients, wantedOf(first, desired.units, prior));
   // Pass 2: with every output the clusters already show (e.g. the gateway address).
   const outputs = withTrust(outputsFromLive(desired, live.objects), trust);
-  const liveCacerts = checkLiveTrust(topology, trust, live.objects);
+  const liveCacerts = checkLiveTrust({ material: trust.data, live: liveCacertsData(topology, live.objects) });
   if (hasErrors(liveCacerts)) throw new DiagnosticsError(liveCacerts);
   const resolved = await resolveAll(desired.units, { outputs, render, serverOf });
   const forPlan: Desired = { ...desired, units: desired.units.map((u) => ({ ...u, objects: (resolved.get(u.id) ?? []).map(maskSecretData) })) };
-  const plan = planMesh({ mode: 'apply', desired: forPlan, observed: { objects: masked(live.objects) }, prior, source: topology.source, createdAt: opts.now.toISOString(), meshctlVersion });
+  const plan = planMesh({ mode: 'apply', desired: forPlan, observed: { objects: masked(live.objects) }, prior, source: topology.source, createdAt: now.toISOString(), meshctlVersion });
   return { plan, live: live.objects, outputs, trust, istioctl, diagnostics: trust.diagnostics };
 }
 
-/**
- * A cluster whose live cacerts chain to another root is reported and the plan refused:
- * replacing a root of trust under running workloads is never done silently.
- */
-function checkLiveTrust(topology: Topology, trust: TrustMaterial, live: ReadonlyMap<string, KubeObject>): Diagnostic[] {
-  const out: Diagnostic[] = [];
+/** Each cluster's cacerts Secret data as listed: a root of trust is never replaced silently. */
+function liveCacertsData(topology: Topology, live: ReadonlyMap<string, KubeObject>): Map<string, Record<string, string>> {
+  const out = new Map<string, Record<string, string>>();
   for (const c of topology.clusters) {
-    const data = trust.data.get(c.name);
-    const secret = live.get(objectAddress(c.name, { apiVersion: 'v1', kind: 'Secret', namespace: 'istio-system', name: 'cacerts' })) as { data?: Record<string, string> } | undefined;
-    if (!data || !secret?.data) continue;
-    const pem = (b64?: string) => Buffer.from(b64 ?? '', 'base64').toString('utf8');
-    const decoded = Object.fromEntries(Object.entries(secret.data).filter(([k]) => !k.includes('key')).map(([k, v]) => [k, pem(v)]));
-    out.push(...checkLiveCacerts({ cluster: c.name, live: decoded, desired: { rootCert: pem(data['root-cert.pem']), caCert: pem(data['ca-cert.pem']), certChain: pem(data['cert-chain.pem']) } }));
+    const secret = live.get(objectAddress(c.name, { apiVersion: 'v1', kind: 'Secret', ...CACERTS_SECRET })) as { data?: Record<string, string> } | undefined;
+    if (secret?.data) out.set(c.name, secret.data);
   }
   return out;
 }

@@ -7,7 +7,7 @@ import { DiagnosticsError, fail } from '../diagnostics.js';
 import type { Command } from './command.js';
 import { useColor } from './color.js';
 import { ExitCode } from './io.js';
-import { formatOptions, planFormat, renderPlan } from './plan-output.js';
+import { formatOptions, parseShowOptions } from './options.js';
 
 export const showCommand: Command = {
   command: 'show <planfile>',
@@ -18,12 +18,13 @@ export const showCommand: Command = {
       .options(formatOptions)
       .option('color', { type: 'boolean', default: true, describe: 'Colour the output (--no-color)' }),
   run: async (args, io) => {
-    const { parsePlanFile } = await import('../planner/plan-file.js');
-    const file = path.resolve(io.cwd, String(args['planfile']));
+    const options = parseShowOptions(args);
+    const [{ parsePlanFile }, { renderPlan }] = await Promise.all([import('../planner/plan-file.js'), import('./plan-output.js')]);
+    const file = path.resolve(io.cwd, options.planFile);
     const text = await fs.readFile(file, 'utf8').catch((e: Error) => fail('Cannot read plan file', `${file}: ${e.message}`));
     const parsed = parsePlanFile(text, { file });
     if (!('plan' in parsed)) throw new DiagnosticsError(parsed.diagnostics);
-    io.stdout.write(renderPlan(parsed.plan, { format: planFormat(args), color: useColor(args, io), planFile: String(args['planfile']) }));
+    io.stdout.write(renderPlan(parsed.plan, { format: options.format, color: useColor(options, io), planFile: options.planFile }));
     return ExitCode.ok;
   },
 };

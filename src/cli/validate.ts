@@ -8,6 +8,7 @@ import { renderDiagnostics } from '../views/diagnostics.js';
 import type { Command } from './command.js';
 import { ExitCode } from './io.js';
 import { useColor } from './color.js';
+import { parseValidateOptions } from './options.js';
 
 export const validateCommand: Command = {
   command: 'validate',
@@ -18,17 +19,18 @@ export const validateCommand: Command = {
       .option('json', { type: 'boolean', default: false, describe: 'Print {valid, diagnostics} as JSON on stdout' })
       .option('color', { type: 'boolean', default: true, describe: 'Colour the output (--no-color to turn it off)' }),
   run: async (args, io) => {
-    const file = typeof args['file'] === 'string' ? args['file'] : 'mesh.yaml';
+    const options = parseValidateOptions(args);
+    const file = options.file;
     // Loaded on use: ajv and the schema are the heaviest imports of a validate run.
     const { loadTopology } = await import('../config/load.js');
     const result = loadTopology(file, { cwd: io.cwd });
     const valid = !hasErrors(result.diagnostics);
-    if (args['json'] === true) {
+    if (options.json) {
       io.stdout.write(`${JSON.stringify({ valid, diagnostics: result.diagnostics }, null, 2)}\n`);
       return valid ? ExitCode.ok : ExitCode.error;
     }
     if (result.diagnostics.length > 0) {
-      io.stderr.write(renderDiagnostics(result.diagnostics, { color: useColor(args, io, 'stderr'), sources: result.sources }));
+      io.stderr.write(renderDiagnostics(result.diagnostics, { color: useColor(options, io, 'stderr'), sources: result.sources }));
     }
     if (valid && result.topology) io.stdout.write(`${file} is valid: ${describeMesh(result.topology)}.\n`);
     return valid ? ExitCode.ok : ExitCode.error;

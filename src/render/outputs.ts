@@ -2,7 +2,7 @@
 // clusters. At plan time they come from what is already there; during apply, the executor
 // reads them again right after the producing unit's waits are satisfied.
 import type { Desired, Unit } from '../model/desired.js';
-import { objectAddress, type KubeObject } from '../kube/object.js';
+import { objectAddress, type KubeObject, type ObjectRef } from '../kube/object.js';
 
 export interface UnitOutputs {
   /** East-west gateway LoadBalancer IP or hostname. */
@@ -28,17 +28,32 @@ export function tokenOf(secret: KubeObject | undefined): { token?: string; caDat
   return { token: Buffer.from(data.token, 'base64').toString('utf8'), caData: data['ca.crt'] };
 }
 
+/** A live object one of a unit's outputs is read from, and which output it gives. */
+export interface OutputSource {
+  readonly cluster: string;
+  readonly ref: ObjectRef;
+  readonly gives: 'address' | 'token';
+}
+
+/** The objects a unit's outputs are read from: the objects its output-producing waits watch. */
+export function outputSources(unit: Unit): OutputSource[] {
+  return unit.waits.flatMap((w): OutputSource[] => {
+    const cluster = w.cluster ?? unit.cluster;
+    if (w.kind === 'loadbalancer-address') return [{ cluster, ref: { apiVersion: 'v1', kind: 'Service', namespace: w.namespace, name: w.name }, gives: 'address' }];
+    if (w.kind === 'token-populated') return [{ cluster, ref: { apiVersion: 'v1', kind: 'Secret', namespace: w.namespace, name: w.name }, gives: 'token' }];
+    return [];
+  });
+}
+
 /** Reads one unit's outputs from live objects (by address). */
 export function outputsOfUnit(unit: Unit, live: ReadonlyMap<string, KubeObject>): UnitOutputs {
   const out: UnitOutputs = {};
-  for (const w of unit.waits) {
-    const cluster = w.cluster ?? unit.cluster;
-    if (w.kind === 'loadbalancer-address') {
-      const a = addressOf(live.get(objectAddress(cluster, { apiVersion: 'v1', kind: 'Service', namespace: w.namespace, name: w.name })));
+  for (const s of outputSources(unit)) {
+    const obj = live.get(objectAddress(s.cluster, s.ref));
+    if (s.gives === 'token') Object.assign(out, tokenOf(obj));
+    else {
+      const a = addressOf(obj);
       if (a) out.address = a;
-    }
-    if (w.kind === 'token-populated') {
-      Object.assign(out, tokenOf(live.get(objectAddress(cluster, { apiVersion: 'v1', kind: 'Secret', namespace: w.namespace, name: w.name }))));
     }
   }
   return out;

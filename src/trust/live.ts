@@ -50,6 +50,26 @@ export function checkLiveCacerts(options: CheckLiveCacertsOptions): Diagnostic[]
   ];
 }
 
+export interface CheckLiveTrustOptions {
+  /** The mesh's cacerts Secret data (base64 by key) per cluster that has material. */
+  readonly material: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  /** The data (base64 by key) of the cacerts Secret each cluster already holds, where it has one. */
+  readonly live: ReadonlyMap<string, Readonly<Record<string, string>>>;
+}
+
+/** checkLiveCacerts for every cluster with both: Secret data as listed, private keys never decoded. */
+export function checkLiveTrust(options: CheckLiveTrustOptions): Diagnostic[] {
+  const pem = (b64?: string) => Buffer.from(b64 ?? '', 'base64').toString('utf8');
+  const out: Diagnostic[] = [];
+  for (const [cluster, data] of options.material) {
+    const secret = options.live.get(cluster);
+    if (!secret) continue;
+    const decoded = Object.fromEntries(Object.entries(secret).filter(([k]) => !k.includes('key')).map(([k, v]) => [k, pem(v)]));
+    out.push(...checkLiveCacerts({ cluster, live: decoded, desired: { rootCert: pem(data['root-cert.pem']), caCert: pem(data['ca-cert.pem']), certChain: pem(data['cert-chain.pem']) } }));
+  }
+  return out;
+}
+
 /** The live trust anchor: root-cert.pem, or ca.crt (istiod's TLS-style keys), or the chain's end. */
 function liveRootOf(live: Readonly<Record<string, string>>): string | undefined {
   for (const key of ['root-cert.pem', 'ca.crt']) {

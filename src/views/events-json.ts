@@ -12,17 +12,18 @@
 //   unit-failed  → apply_errored  error  hook {unit, error}
 //   unit-skipped → apply_skipped  warn   hook {unit, because}
 // Plus: version (first line), planned_change (one per object with an action), change_summary
-// (plan, apply or destroy totals) and diagnostic.
+// (plan, apply or destroy totals, worded as the human views word them) and diagnostic.
 // Timestamps are passed in: views read no clock. Lines carry no trailing newline.
 import type { ApplyEvent } from '../executors/events.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { assertNever } from '../model/desired.js';
 import type { Change, Plan, PlanSummary } from '../planner/plan.js';
-import { renderEventHuman } from './apply-human.js';
+import { completionText, renderEventHuman } from './apply-human.js';
+import { summaryText } from './plan-human.js';
 import { jsonReason } from './plan-json.js';
 
-/** Version of this stream's shape; same minor/major rules as the plan JSON format. */
-export const uiFormatVersion = '1.0';
+/** Version of this stream's shape; same minor/major rules as the plan JSON format (1.1: forget). */
+export const uiFormatVersion = '1.1';
 
 export type Level = 'info' | 'warn' | 'error';
 
@@ -66,7 +67,7 @@ export function versionJsonLine(opts: Stamp & { readonly meshctlVersion: string 
   return line('info', `meshctl ${opts.meshctlVersion}`, opts.timestamp, 'version', { meshctl: opts.meshctlVersion, ui: uiFormatVersion });
 }
 
-const verb: Record<Exclude<Change['action'], 'noop'>, string> = { create: 'Plan to create', update: 'Plan to update', delete: 'Plan to delete' };
+const verb: Record<Exclude<Change['action'], 'noop'>, string> = { create: 'Plan to create', update: 'Plan to update', delete: 'Plan to delete', forget: 'Plan to release' };
 
 /** One planned_change line per object apply would act on, in apply order. */
 export function plannedChangeJsonLines(plan: Plan, opts: Partial<Stamp> = {}): string[] {
@@ -83,29 +84,20 @@ export function plannedChangeJsonLines(plan: Plan, opts: Partial<Stamp> = {}): s
 
 export type Operation = 'plan' | 'apply' | 'destroy';
 
-function summaryMessage(s: PlanSummary, operation: Operation): string {
-  switch (operation) {
-    case 'plan':
-      return `Plan: ${s.add} to add, ${s.change} to change, ${s.destroy} to destroy.`;
-    case 'apply':
-      return `Apply complete! Resources: ${s.add} added, ${s.change} changed, ${s.destroy} destroyed.`;
-    case 'destroy':
-      return `Destroy complete! Resources: ${s.destroy} destroyed.`;
-    default:
-      return assertNever(operation, 'operation');
-  }
+function summaryJsonLine(summary: PlanSummary, o: Stamp & { readonly operation: Operation; readonly message: string }): string {
+  return line('info', o.message, o.timestamp, 'change_summary', {
+    changes: { add: summary.add, change: summary.change, remove: summary.destroy, forget: summary.forget, operation: o.operation },
+  });
 }
 
 /** change_summary for a finished apply or destroy (counts of what was actually done). */
-export function changeSummaryJsonLine(summary: PlanSummary, opts: Stamp & { readonly operation: Operation }): string {
-  return line('info', summaryMessage(summary, opts.operation), opts.timestamp, 'change_summary', {
-    changes: { add: summary.add, change: summary.change, remove: summary.destroy, operation: opts.operation },
-  });
+export function changeSummaryJsonLine(summary: PlanSummary, opts: Stamp & { readonly operation: Exclude<Operation, 'plan'> }): string {
+  return summaryJsonLine(summary, { ...opts, message: completionText(summary, opts.operation) });
 }
 
 /** change_summary of a plan; stamped with the plan's createdAt unless a timestamp is given. */
 export function planSummaryJsonLine(plan: Plan, opts: Partial<Stamp> = {}): string {
-  return changeSummaryJsonLine(plan.summary, { timestamp: opts.timestamp ?? plan.createdAt, operation: 'plan' });
+  return summaryJsonLine(plan.summary, { timestamp: opts.timestamp ?? plan.createdAt, operation: 'plan', message: summaryText(plan) });
 }
 
 export function diagnosticJsonLine(d: Diagnostic, opts: Stamp): string {

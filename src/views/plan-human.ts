@@ -31,16 +31,23 @@ function changeLines(c: Change, p: Palette, mode: Plan['mode']): string[] {
   return lines;
 }
 
+/** Destroy without a state: meshctl made nothing it could take down. */
+export function noStateText(statePath: string | undefined): string {
+  return `There is no state file${statePath ? ` at ${statePath}` : ''}, so there is nothing meshctl made to destroy.`;
+}
+
 export function summaryText(plan: Plan): string {
   const s = plan.summary;
   return `Plan: ${s.add} to add, ${s.change} to change, ${s.destroy} to destroy.`;
 }
 
-export function renderPlanHuman(plan: Plan, opts: { color: boolean }): string {
+/** `statePath`: where the state was looked for, named when a destroy finds none. */
+export function renderPlanHuman(plan: Plan, opts: { color: boolean; statePath?: string }): string {
   const p = palette(opts.color);
   const changes = new Map(plan.changes.map((c) => [c.address, c]));
   const acting = plan.changes.filter((c) => c.action !== 'noop');
   if (acting.length === 0) {
+    if (plan.mode === 'destroy' && plan.state === null) return `${p.bold('No state.')} ${noStateText(opts.statePath)}\n`;
     return plan.mode === 'refresh-only'
       ? `${p.bold('No drift.')} The clusters match what meshctl last applied.\n`
       : `${p.bold('No changes.')} The mesh matches mesh.yaml.\n`;

@@ -13,12 +13,15 @@ import type { Change, Plan, PlannedUnit } from '../planner/plan.js';
 import { knownAfterApply, sensitiveValue } from '../planner/diff-text.js';
 import { displayPatchOp } from './plan-json.js';
 import { actionSymbol, objectName, reasonFor } from './change-words.js';
+import { noStateText } from './plan-human.js';
 
 export interface MarkdownOptions {
   /** Upper bound on the comment, counted in UTF-8 bytes (never fewer than GitHub's characters). */
   readonly maxChars?: number;
   /** The saved plan's file name, for the truncation note. */
   readonly planFile?: string;
+  /** Where the state was looked for, named when a destroy finds none. */
+  readonly statePath?: string;
 }
 
 /** GitHub refuses comments longer than 65,536 characters; keep some room for CI to wrap it. */
@@ -75,9 +78,10 @@ function changeLines(c: Change, mode: Plan['mode'], withDiff: boolean): string[]
   return lines;
 }
 
-function summaryLine(plan: Plan): string {
+function summaryLine(plan: Plan, statePath: string | undefined): string {
   const s = plan.summary;
   const none = s.add + s.change + s.destroy === 0;
+  if (none && plan.mode === 'destroy' && plan.state === null) return `**No state.** ${noStateText(statePath)}`;
   if (plan.mode === 'refresh-only') {
     return none
       ? '**No drift.** The clusters match what meshctl last applied.'
@@ -201,7 +205,7 @@ export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions = {}): stri
   const hasChanges = plan.changes.some((c) => c.action !== 'noop');
 
   const render = (level: Level, listed: number): string => {
-    const parts = [commentMarker(plan.mesh.meshID), title(plan), warning(deletes, plan.mode, listed), summaryLine(plan)];
+    const parts = [commentMarker(plan.mesh.meshID), title(plan), warning(deletes, plan.mode, listed), summaryLine(plan, opts.statePath)];
     if (hasChanges && level < 3) parts.push(clusterTable(clusters, byCluster), graph(plan, unitCounts));
     if (hasChanges && level < 2) for (const c of clusters) parts.push(clusterSection(plan, c, byCluster.get(c)!, byAddress, level === 0));
     if (level > 0) {

@@ -2,30 +2,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { CliIO } from '../../../src/cli/io.js';
 import { main } from '../../../src/cli/main.js';
+import { capturedIO, type CapturedIO } from '../cli/cli-harness.js';
 import { meshText } from './mesh-builder.js';
 
-interface Captured {
-  readonly io: CliIO;
-  readonly out: () => string;
-  readonly err: () => string;
-}
-
-function fakeIO(cwd: string, opts: { env?: Record<string, string>; tty?: boolean } = {}): Captured {
-  const stream = () => {
-    const s = new PassThrough() as PassThrough & { isTTY?: boolean };
-    s.isTTY = opts.tty ?? false;
-    let text = '';
-    s.on('data', (c: Buffer) => (text += c.toString()));
-    return { s, text: () => text };
-  };
-  const o = stream();
-  const e = stream();
-  const io: CliIO = { stdout: o.s, stderr: e.s, stdin: new PassThrough(), env: opts.env ?? {}, cwd };
-  return { io, out: o.text, err: e.text };
+function fakeIO(cwd: string, opts: { env?: Record<string, string>; tty?: boolean } = {}): CapturedIO {
+  return capturedIO({ cwd, ...opts });
 }
 
 function workdir(files: Record<string, string>): string {

@@ -55,7 +55,7 @@ describe('eventToJsonLine', () => {
       planSummaryJsonLine(updatesPlan()),
       ...events.map((e) => eventToJsonLine(e, { timestamp })),
       diagnosticJsonLine(error('Unit failed', 'cluster1/eastwest-gateway did not get an address.'), { timestamp }),
-      changeSummaryJsonLine({ add: 0, change: 1, destroy: 0 }, { timestamp, operation: 'apply' }),
+      changeSummaryJsonLine({ add: 0, change: 1, destroy: 0, forget: 0 }, { timestamp, operation: 'apply' }),
     ];
     expectGoldenText('apply.events.jsonl', `${lines.join('\n')}\n`);
   });
@@ -71,17 +71,17 @@ describe('summary and planned_change lines', () => {
   it('planSummaryJsonLine carries the plan counts, stamped with the plan time by default', () => {
     expect(JSON.parse(planSummaryJsonLine(deletionsPlan()))).toEqual({
       '@level': 'info',
-      '@message': 'Plan: 0 to add, 1 to change, 3 to destroy.',
+      '@message': 'Plan: 0 to add, 0 to change, 3 to destroy, 1 to forget.',
       '@module': 'meshctl.ui',
       '@timestamp': createdAt,
       type: 'change_summary',
-      changes: { add: 0, change: 1, remove: 3, operation: 'plan' },
+      changes: { add: 0, change: 0, remove: 3, forget: 1, operation: 'plan' },
     });
     expect(JSON.parse(planSummaryJsonLine(deletionsPlan(), { timestamp }))['@timestamp']).toBe(timestamp);
   });
 
   it('destroy summaries use Terraform words', () => {
-    expect(JSON.parse(changeSummaryJsonLine({ add: 0, change: 0, destroy: 4 }, { timestamp, operation: 'destroy' }))['@message']).toBe('Destroy complete! Resources: 4 destroyed.');
+    expect(JSON.parse(changeSummaryJsonLine({ add: 0, change: 0, destroy: 4, forget: 0 }, { timestamp, operation: 'destroy' }))['@message']).toBe('Destroy complete! Resources: 4 destroyed, 0 released.');
   });
 
   it('plannedChangeJsonLines has one line per object with an action, none for no-ops', () => {
@@ -91,7 +91,7 @@ describe('summary and planned_change lines', () => {
       'delete cluster2/ConfigMap/istio-system/istio-remote-pilot',
       'delete cluster1/Secret/istio-system/istio-remote-secret-cluster2',
       'delete cluster2/Secret/istio-system/istio-reader-service-account-istio-remote-secret-token',
-      'update cluster2/Namespace/_/istio-system',
+      'forget cluster2/Namespace/_/istio-system',
     ]);
   });
 

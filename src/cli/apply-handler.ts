@@ -6,45 +6,48 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { DiagnosticsError, error, fail, type Diagnostic } from '../diagnostics.js';
-import { objectAddress, refOf } from '../kube/object.js';
+import { objectAddress, refOf, type KubeObject } from '../kube/object.js';
 import type { Unit } from '../model/desired.js';
-import { runPlan } from '../executors/run-plan.js';
+import { executePlan } from '../executors/execute-plan.js';
 import { removeIstiodLeftovers, ROOT_CERT_CONFIGMAP } from '../executors/leftovers.js';
 import { isEmptyPlan, type Plan, type PlanMode } from '../planner/plan.js';
 import { parsePlanFile } from '../planner/plan-file.js';
 import { planMismatches } from '../planner/plan-match.js';
 import { addressesToCheck, checkStale } from '../planner/stale.js';
-import { outputsOfUnit } from '../render/outputs.js';
+import { outputSources, outputsOfUnit } from '../render/outputs.js';
 import { resolveUnit } from '../render/resolve.js';
 import { StateJournal } from '../state/journal.js';
-import { acquireLock } from '../state/local-file.js';
 import { emptyState } from '../state/state.js';
 import { meshctlVersion } from '../version.js';
 import { applyOutput } from './apply-output.js';
 import { useColor } from './color.js';
 import { confirm } from './confirm.js';
 import { ExitCode, type CliIO } from './io.js';
-import { commonArgs, parseDuration } from './options.js';
-import { loadInputs, makePlan, withTrust, type Inputs, type Planned } from './session.js';
-import { makeTrust } from './trust-material.js';
+import { parseApplyOptions, type ApplyOptions } from './options.js';
+import { defaultPorts, type Ports } from './ports.js';
+import { loadInputs, makePlan, withTrust, type Inputs, type PlanContext } from './session.js';
 
-export async function runApply(args: Record<string, unknown>, io: CliIO, mode: Extract<PlanMode, 'apply' | 'destroy'>): Promise<number> {
-  const common = commonArgs(args);
-  const out = applyOutput({ json: args['json'] === true, color: useColor(args, io), errColor: useColor(args, io, 'stderr'), io });
+export async function runApply(args: Record<string, unknown>, io: CliIO, o: { mode: Extract<PlanMode, 'apply' | 'destroy'>; ports?: Ports }): Promise<number> {
+  const options = parseApplyOptions(args);
+  const { mode } = o;
+  const ports = o.ports ?? defaultPorts();
+  const out = applyOutput({ json: options.json, color: useColor(options, io), errColor: useColor(options, io, 'stderr'), io, now: ports.now });
   out.start();
-  const savedPlan = typeof args['planfile'] === 'string' ? await readSavedPlan(path.resolve(io.cwd, args['planfile'])) : undefined;
-  const inputs = await loadInputs(common, io);
+  const savedPlan = options.planFile !== undefined ? await readSavedPlan(path.resolve(io.cwd, options.planFile)) : undefined;
+  const inputs = await loadInputs(options, { io, ports });
   out.diagnostics(inputs.warnings, inputs.sources);
-  const lock = await acquireLock(inputs.stateFile, { operation: mode, version: meshctlVersion, timeoutMs: parseDuration(args['lock-timeout'], 'lock-timeout') });
+  const lock = await ports.state.lock(inputs.stateFile, { operation: mode, version: meshctlVersion, timeoutMs: options.lockTimeoutMs });
   try {
-    const planned = await makePlan(inputs, { mode: savedPlan?.mode === 'destroy' ? 'destroy' : mode, args: common, io, now: new Date() });
+    const planned = await makePlan(inputs, { mode: savedPlan?.mode === 'destroy' ? 'destroy' : mode, istioctl: options.istioctl, env: io.env, ports });
     if (savedPlan) refuseIfStale(savedPlan, planned, inputs);
-    out.plan(planned.plan);
-    if (isEmptyPlan(planned.plan) && mode === 'destroy') return ExitCode.ok;
+    out.plan(planned.plan, { statePath: inputs.stateFile });
+    // Nothing to do (Terraform's "No changes"): no question, and the state is left as it is,
+    // serial included, so a plan saved against it stays valid.
+    if (isEmptyPlan(planned.plan)) return ExitCode.ok;
     // A saved plan was reviewed already (Terraform applies it without asking again).
-    if (!savedPlan && args['auto-approve'] !== true) {
+    if (!savedPlan && !options.autoApprove) {
       const what = mode === 'destroy' ? 'Do you really want to destroy the mesh?' : 'Do you want to perform these actions?';
-      if (args['json'] === true || !io.stdin.isTTY) {
+      if (options.json || !io.stdin.isTTY) {
         fail('No approval', `meshctl ${mode} needs approval and there is no terminal to ask on. Review the plan and run again with --auto-approve, or apply a saved plan (meshctl plan --out plan.json; meshctl apply plan.json).`);
       }
       if (!(await confirm(io, what))) {
@@ -52,7 +55,7 @@ export async function runApply(args: Record<string, unknown>, io: CliIO, mode: E
         return ExitCode.error;
       }
     }
-    const failed = await carryOut({ inputs, planned, mode: planned.plan.mode === 'destroy' ? 'destroy' : 'apply', args, onEvent: out.event, note: out.note, warn: (d) => out.diagnostics(d) });
+    const failed = await executeApproved({ inputs, planned, mode: planned.plan.mode === 'destroy' ? 'destroy' : 'apply', options, ports, onEvent: out.event, note: out.note, warn: (d) => out.diagnostics(d) });
     if (failed.length) {
       out.diagnostics(failed);
       out.note(`Progress is saved in ${inputs.stateFile}; run ${mode} again to resume.\n`);
@@ -76,7 +79,7 @@ async function readSavedPlan(file: string): Promise<Plan> {
 }
 
 /** Refuses, naming what changed, unless the world still matches the saved plan exactly. */
-function refuseIfStale(saved: Plan, planned: Planned, inputs: Inputs): void {
+function refuseIfStale(saved: Plan, planned: PlanContext, inputs: Inputs): void {
   const live = new Map(addressesToCheck(saved).map((a) => [a, planned.live.get(a)?.metadata as { resourceVersion?: string } | undefined]));
   const diags: Diagnostic[] = [
     ...checkStale({ plan: saved, currentState: inputs.prior ? { lineage: inputs.prior.lineage, serial: inputs.prior.serial } : null, sourceDigest: inputs.topology.source.digest, live }),
@@ -88,7 +91,7 @@ function refuseIfStale(saved: Plan, planned: Planned, inputs: Inputs): void {
   if (diags.length) throw new DiagnosticsError(diags);
 }
 
-async function carryOut(o: { inputs: Inputs; planned: Planned; mode: 'apply' | 'destroy'; args: Record<string, unknown>; onEvent: Parameters<typeof runPlan>[0]['onEvent']; note: (s: string) => void; warn: (d: readonly Diagnostic[]) => void }): Promise<Diagnostic[]> {
+async function executeApproved(o: { inputs: Inputs; planned: PlanContext; mode: 'apply' | 'destroy'; options: ApplyOptions; ports: Ports; onEvent: Parameters<typeof executePlan>[0]['onEvent']; note: (s: string) => void; warn: (d: readonly Diagnostic[]) => void }): Promise<Diagnostic[]> {
   const { inputs, planned } = o;
   const initial = inputs.prior ?? emptyState({ lineage: randomUUID(), meshID: inputs.topology.meshID, meshctlVersion });
   const journal = new StateJournal(inputs.stateFile, { ...initial, meshctlVersion });
@@ -96,19 +99,19 @@ async function carryOut(o: { inputs: Inputs; planned: Planned; mode: 'apply' | '
   const outputs = planned.outputs;
   if (o.mode === 'apply') {
     // apply creates missing trust material now (plan only read it); it feeds the cacerts units.
-    const trust = await makeTrust(inputs.topology, new Date());
+    const trust = await o.ports.trust.make(inputs.topology, o.ports.now());
     if (trust.diagnostics.some((d) => d.severity === 'error')) return [...trust.diagnostics];
     // e.g. "Root CA key generated": where the key is and how to keep it safe.
     o.warn(trust.diagnostics);
     withTrust(outputs, trust);
   }
   const serverOf = (c: string) => inputs.clients.get(c)!.server;
-  const result = await runPlan({
+  const result = await executePlan({
     plan: planned.plan,
     clients: inputs.clients,
     journal,
-    parallelism: Number(o.args['parallelism'] ?? 10),
-    waitTimeoutMs: parseDuration(o.args['wait-timeout'], 'wait-timeout'),
+    parallelism: o.options.parallelism,
+    waitTimeoutMs: o.options.waitTimeoutMs,
     onEvent: o.onEvent,
     materialize: async (id) => {
       const unit = unitById.get(id)!;
@@ -117,14 +120,10 @@ async function carryOut(o: { inputs: Inputs; planned: Planned; mode: 'apply' | '
     },
     collectOutputs: async (id) => {
       const unit = unitById.get(id)!;
-      const live = new Map();
-      for (const w of unit.waits) {
-        const cluster = w.cluster ?? unit.cluster;
-        if (w.kind === 'loadbalancer-address' || w.kind === 'token-populated') {
-          const ref = { apiVersion: 'v1', kind: w.kind === 'loadbalancer-address' ? 'Service' : 'Secret', namespace: w.namespace, name: w.name };
-          const obj = await inputs.clients.get(cluster)!.read(ref);
-          if (obj) live.set(objectAddress(cluster, ref), obj);
-        }
+      const live = new Map<string, KubeObject>();
+      for (const src of outputSources(unit)) {
+        const obj = await inputs.clients.get(src.cluster)!.read(src.ref);
+        if (obj) live.set(objectAddress(src.cluster, src.ref), obj);
       }
       const got = outputsOfUnit(unit, live);
       outputs.set(id, { ...outputs.get(id), ...got });

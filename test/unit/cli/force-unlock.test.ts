@@ -1,0 +1,47 @@
+// `meshctl force-unlock ID` through main(): it removes the lock a crashed run left, and only
+// when given that lock's ID. It looks for the state in the working directory.
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { lockFileOf } from '../../../src/state/local-file.js';
+import { meshctl, stateOnDisk, world, type World } from './cli-harness.js';
+
+/** A lock as a run that crashed mid-apply leaves it. */
+async function crashedRun(w: World): Promise<string> {
+  const lock = await w.ports.state.lock(w.stateFile, { operation: 'apply', version: '0.1.0', timeoutMs: 0 });
+  return lock.info.id;
+}
+
+describe('meshctl force-unlock', () => {
+  it('removes a lock whose ID matches, after which apply runs again', async () => {
+    const w = world();
+    const id = await crashedRun(w);
+    const blocked = await meshctl(w, ['apply', '--auto-approve']);
+    expect(blocked.code).toBe(1);
+    expect(blocked.err).toContain('Error: Error acquiring the state lock');
+    expect(blocked.err).toContain(`meshctl force-unlock ${id}`);
+    const r = await meshctl(w, ['force-unlock', id]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toBe(`meshctl state has been unlocked (${w.stateFile}).\n`);
+    expect(existsSync(lockFileOf(w.stateFile))).toBe(false);
+    expect((await meshctl(w, ['apply', '--auto-approve'])).code).toBe(0);
+    expect(stateOnDisk(w)).not.toBeNull();
+  });
+
+  it('refuses a wrong ID and leaves the lock in place', async () => {
+    const w = world();
+    const id = await crashedRun(w);
+    const r = await meshctl(w, ['force-unlock', 'not-the-id']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('Error: Lock ID does not match');
+    expect(r.err).toContain(`locked with ID ${id}`);
+    expect(r.err).toContain('Nothing was removed.');
+    expect(existsSync(lockFileOf(w.stateFile))).toBe(true);
+  });
+
+  it('says so when there is no lock to remove', async () => {
+    const w = world();
+    const r = await meshctl(w, ['force-unlock', 'some-id']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('Error: No lock to remove');
+  });
+});
