@@ -142,16 +142,21 @@ build_istioctl() {
   log "istioctl $ISTIO_VERSION: built in $((SECONDS - t0))s"
 }
 
-what=${1:-all}
-case "$what" in
-  all) build_etcd; build_istioctl; build_k8s ;;
-  etcd) build_etcd ;;
-  istioctl) build_istioctl ;;
-  k8s) build_k8s ;;
-  *) die "usage: build.sh [all|etcd|istioctl|k8s]" ;;
-esac
-# Link only finished binaries (never a half-written *.tmp) into the set directory.
-for b in "$k8s_dir"/{kube-apiserver,kube-controller-manager,kubectl} "$etcd_dir/etcd" "$istio_dir/istioctl"; do
-  if [ -x "$b" ]; then ln -sfn "$b" "$set_dir/$(basename "$b")"; fi
-done
-echo "$set_dir"
+main() {
+  case "${1:-all}" in
+    all) build_etcd; build_istioctl; build_k8s ;;
+    etcd) build_etcd ;;
+    istioctl) build_istioctl ;;
+    k8s) build_k8s ;;
+    *) die "usage: build.sh [all|etcd|istioctl|k8s]" ;;
+  esac
+  # Link only finished binaries (never a half-written *.tmp) into the set directory.
+  for b in "$k8s_dir"/{kube-apiserver,kube-controller-manager,kubectl} "$etcd_dir/etcd" "$istio_dir/istioctl"; do
+    if [ -x "$b" ]; then ln -sfn "$b" "$set_dir/$(basename "$b")"; fi
+  done
+  echo "$set_dir"
+}
+
+# Bash reads a script as it runs it: with the exit on the same line as main, nothing after that
+# line is read while the builds run, so editing this file during a build cannot break it.
+main "$@"; exit
