@@ -20,7 +20,7 @@ export async function runPlan(args: Record<string, unknown>, io: CliIO, ports: P
     const planned = await makePlan(inputs, { mode: options.mode, istioctl: options.istioctl, env: io.env, ports });
     if (planned.diagnostics.length) io.stderr.write(renderDiagnostics(planned.diagnostics, { color: errColor }));
     const out = options.out !== undefined ? path.resolve(io.cwd, options.out) : undefined;
-    if (out) await writeAtomically(out, serializePlanFile(planned.plan));
+    if (out) await writeFileAtomic(out, serializePlanFile(planned.plan), { mode: 0o600 });
     io.stdout.write(renderPlan(planned.plan, { format: options.format, color: useColor(options, io), planFile: options.out, statePath: inputs.stateFile }));
     if (out && options.format === 'human') io.stdout.write(`\nSaved the plan to ${out}. To apply exactly it: meshctl apply ${options.out}\n`);
     if (options.detailedExitcode && !isEmptyPlan(planned.plan)) return ExitCode.changes;
@@ -30,6 +30,3 @@ export async function runPlan(args: Record<string, unknown>, io: CliIO, ports: P
   }
 }
 
-async function writeAtomically(file: string, text: string): Promise<void> {
-  await writeFileAtomic(file, text, { mode: 0o600 });
-}
