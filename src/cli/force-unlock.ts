@@ -10,9 +10,7 @@ export const forceUnlockCommand: Command = {
   command: 'force-unlock <id>',
   describe: 'Remove a state lock left behind by a crashed run',
   builder: (y: Argv) =>
-    y
-      .positional('id', { type: 'string', describe: 'The lock ID the lock error printed' })
-      .option('state', { type: 'string', default: 'meshctl.state.json', describe: 'State file' }),
+    y.positional('id', { type: 'string', describe: 'The lock ID the lock error printed' }).option('state', { type: 'string', default: 'meshctl.state.json', describe: 'State file' }),
   run: async (args, io, ports) => {
     const options = parseForceUnlockOptions(args);
     // Relative to the working directory, not to mesh.yaml as plan and apply look for it.

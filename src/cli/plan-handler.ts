@@ -29,4 +29,3 @@ export async function runPlan(args: Record<string, unknown>, io: CliIO, ports: P
     for (const c of inputs.clients.values()) c.close();
   }
 }
-

@@ -64,7 +64,11 @@ export function checkLiveTrust(options: CheckLiveTrustOptions): Diagnostic[] {
   for (const [cluster, data] of options.material) {
     const secret = options.live.get(cluster);
     if (!secret) continue;
-    const decoded = Object.fromEntries(Object.entries(secret).filter(([k]) => !k.includes('key')).map(([k, v]) => [k, pem(v)]));
+    const decoded = Object.fromEntries(
+      Object.entries(secret)
+        .filter(([k]) => !k.includes('key'))
+        .map(([k, v]) => [k, pem(v)]),
+    );
     out.push(...checkLiveCacerts({ cluster, live: decoded, desired: { rootCert: pem(data['root-cert.pem']), caCert: pem(data['ca-cert.pem']), certChain: pem(data['cert-chain.pem']) } }));
   }
   return out;

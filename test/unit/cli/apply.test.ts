@@ -116,7 +116,10 @@ describe('meshctl apply', () => {
     const w = world();
     const r = await meshctl(w, ['apply', '--auto-approve', '--json']);
     expect(r.code, r.err).toBe(0);
-    const lines = r.out.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = r.out
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines[0]).toMatchObject({ type: 'version', ui: '1.1' });
     expect(lines.at(-1)).toMatchObject({
       type: 'change_summary',
