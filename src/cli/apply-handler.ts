@@ -9,7 +9,6 @@ import { DiagnosticsError, error, fail, type Diagnostic } from '../diagnostics.j
 import { objectAddress, refOf, type KubeObject } from '../kube/object.js';
 import type { Unit } from '../model/desired.js';
 import { executePlan } from '../executors/execute-plan.js';
-import { removeIstiodLeftovers, ROOT_CERT_CONFIGMAP } from '../executors/leftovers.js';
 import { isEmptyPlan, type Plan, type PlanMode } from '../planner/plan.js';
 import { parsePlanFile } from '../planner/plan-file.js';
 import { planMismatches } from '../planner/plan-match.js';
@@ -133,11 +132,6 @@ async function executeApproved(o: { inputs: Inputs; planned: PlanContext; mode: 
       return persisted;
     },
   });
-  if (o.mode === 'destroy' && result.failed.length === 0) {
-    let leftovers = 0;
-    for (const client of inputs.clients.values()) leftovers += await removeIstiodLeftovers(client);
-    if (leftovers) o.note(`Removed ${leftovers} ${ROOT_CERT_CONFIGMAP} ConfigMap(s) that istiod wrote.\n`);
-  }
   const diags = result.failed.flatMap((f) => f.diagnostics.map((d) => ({ ...d, detail: `${f.unit}: ${d.detail}` })));
   if (result.skipped.length) diags.push(error('Steps skipped', `${result.skipped.length} dependent step(s) did not run because a step they depend on failed: ${result.skipped.join(', ')}.`));
   return diags;

@@ -11,7 +11,8 @@ import type { ClusterClient } from '../kube/cluster-client.js';
 import { objectAddress, refOf, type KubeObject } from '../kube/object.js';
 import { maskSecretData } from '../kube/sensitive.js';
 import { observe } from '../observe/observe.js';
-import { wantedOf } from '../observe/wanted.js';
+import { istiodLeftoverLists, wantedOf } from '../observe/wanted.js';
+import { losesMesh } from '../planner/istiod-leftovers.js';
 import type { Istioctl } from '../render/istioctl.js';
 import { outputsFromLive, type OutputValues } from '../render/outputs.js';
 import { resolveUnit } from '../render/resolve.js';
@@ -80,7 +81,7 @@ export async function makePlan(inputs: Inputs, opts: { mode: PlanMode; istioctl?
   const now = opts.ports.now();
   if (opts.mode !== 'apply') {
     // Destroy and drift need no rendering: the state says what meshctl made.
-    const live = await observe(clients, wantedOf(new Map(), [], prior));
+    const live = await observe(clients, wantedOf(new Map(), [], prior), opts.mode === 'destroy' ? istiodLeftoverLists(losesMesh(prior, null)) : []);
     const plan = planMesh({ mode: opts.mode, desired, observed: { objects: masked(live.objects) }, prior, source: topology.source, createdAt: now.toISOString(), meshctlVersion });
     return { plan, live: live.objects, outputs: new Map(), trust: { data: new Map(), diagnostics: [] }, diagnostics: [] };
   }
@@ -91,7 +92,7 @@ export async function makePlan(inputs: Inputs, opts: { mode: PlanMode; istioctl?
   const render = (iop: NonNullable<Unit['istioOperator']>) => istioctl.render(iop);
   // Pass 1: what objects exist at all (values may still be unknown), to know what to list.
   const first = await resolveAll(desired.units, { outputs: withTrust(new Map(), trust), render, serverOf, refsOnly: true });
-  const live = await observe(clients, wantedOf(first, desired.units, prior));
+  const live = await observe(clients, wantedOf(first, desired.units, prior), istiodLeftoverLists(losesMesh(prior, new Set(desired.units.map((u) => u.id)))));
   // Pass 2: with every output the clusters already show (e.g. the gateway address).
   const outputs = withTrust(outputsFromLive(desired, live.objects), trust);
   const liveCacerts = checkLiveTrust({ material: trust.data, live: liveCacertsData(topology, live.objects) });

@@ -5,7 +5,9 @@ import { DiagnosticsError, error } from '../diagnostics.js';
 import type { ClusterClient } from '../kube/cluster-client.js';
 import type { KubeObject } from '../kube/object.js';
 import type { WaitFor } from '../model/desired.js';
+import { CRD_WAKE_AFTER_MS, CRD_WAKE_ANNOTATION } from '../model/names.js';
 import { addressOf } from '../render/outputs.js';
+import { describeWait } from '../views/wait-words.js';
 
 export interface WaitOptions {
   readonly timeoutMs: number;
@@ -15,22 +17,7 @@ export interface WaitOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-type Check = { readonly done: boolean; readonly seen: string };
-
-export function describeWait(w: WaitFor): string {
-  switch (w.kind) {
-    case 'deployment-available':
-      return `Deployment ${w.namespace}/${w.name} available`;
-    case 'loadbalancer-address':
-      return `LoadBalancer address of Service ${w.namespace}/${w.name}`;
-    case 'crds-established':
-      return `CRDs established (${w.names.length})`;
-    case 'webhook-cabundle':
-      return `caBundle of MutatingWebhookConfiguration ${w.name} patched by istiod`;
-    case 'token-populated':
-      return `token in Secret ${w.namespace}/${w.name}`;
-  }
-}
+type Check = { readonly done: boolean; readonly seen: string; /** 'gone' waits: the objects still there. */ readonly left?: readonly KubeObject[] };
 
 async function check(client: ClusterClient, w: WaitFor): Promise<Check> {
   switch (w.kind) {
@@ -64,6 +51,14 @@ async function check(client: ClusterClient, w: WaitFor): Promise<Check> {
       const has = Boolean((s as { data?: { token?: string } } | null)?.data?.token);
       return { done: has, seen: s ? (has ? 'token present' : 'token not filled yet') : 'Secret not found' };
     }
+    case 'gone': {
+      const left: KubeObject[] = [];
+      for (const ref of w.refs) {
+        const o = await client.read(ref);
+        if (o) left.push(o);
+      }
+      return { done: left.length === 0, seen: left.length ? `still there (finalizers pending?): ${left.map((o) => o.metadata.name).join(', ')}` : 'gone', left };
+    }
   }
 }
 
@@ -84,15 +79,17 @@ export async function waitFor(client: ClusterClient, w: WaitFor, opts: WaitOptio
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const start = now();
   let lastReport = start;
+  const nudge = finalizerNudge(client, now);
   for (;;) {
     const c = await check(client, w);
     if (c.done) return;
+    for (const o of c.left ?? []) await nudge(o);
     const t = now();
     if (t - start >= opts.timeoutMs) {
       throw new DiagnosticsError([
         error(
           'Timed out waiting',
-          `Waited ${Math.round((t - start) / 1000)}s in cluster "${client.cluster}" for ${describeWait(w)}; last seen: ${c.seen}. Nothing after this step was applied; run apply again once the cause is fixed (it resumes), or raise --wait-timeout.`,
+          `Waited ${Math.round((t - start) / 1000)}s in cluster "${client.cluster}" for ${describeWait(w)}; last seen: ${c.seen}. Nothing after this step was done; run the same command again once the cause is fixed (it resumes), or raise --wait-timeout.`,
         ),
       ]);
     }
@@ -105,28 +102,20 @@ export async function waitFor(client: ClusterClient, w: WaitFor, opts: WaitOptio
 }
 
 /**
- * Waits until a deleted object is really gone. Namespaces and CRDs finalise for a while after
- * the DELETE is accepted; an apply right after a destroy would otherwise try to create content
- * in a namespace that is still terminating (and be refused), as `kubectl delete` waits too.
+ * For a deleted CRD whose finalizer stalled (see below): an annotation every few seconds
+ * queues it again. Anything else is left alone.
  */
-export async function waitGone(client: ClusterClient, ref: Parameters<ClusterClient['read']>[0], opts: Omit<WaitOptions, 'onProgress'>): Promise<void> {
-  const now = opts.now ?? Date.now;
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+function finalizerNudge(client: ClusterClient, now: () => number): (o: KubeObject) => Promise<void> {
+  const woken = new Map<string, { at: number; count: number }>();
   const start = now();
-  let woken = start;
-  let wakes = 0;
-  for (let obj = await client.read(ref); obj !== null; obj = await client.read(ref)) {
-    if (now() - start >= opts.timeoutMs) {
-      throw new DiagnosticsError([
-        error('Timed out waiting for deletion', `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name} in cluster "${client.cluster}" was deleted but is still there after ${Math.round((now() - start) / 1000)}s (finalizers pending?). Run destroy again once it is gone.`),
-      ]);
-    }
-    if (ref.kind === 'CustomResourceDefinition' && crdFinalizerStalled(obj) && now() - woken >= CRD_WAKE_AFTER_MS) {
-      woken = now();
-      await client.annotate(ref, CRD_WAKE_ANNOTATION, String(++wakes));
-    }
-    await sleep(opts.intervalMs ?? 500);
-  }
+  return async (o) => {
+    if (o.kind !== 'CustomResourceDefinition' || !crdFinalizerStalled(o)) return;
+    const last = woken.get(o.metadata.name) ?? { at: start, count: 0 };
+    if (now() - last.at < CRD_WAKE_AFTER_MS) return;
+    const next = { at: now(), count: last.count + 1 };
+    woken.set(o.metadata.name, next);
+    await client.annotate({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: o.metadata.name }, CRD_WAKE_ANNOTATION, String(next.count));
+  };
 }
 
 /**
@@ -139,8 +128,6 @@ export async function waitGone(client: ClusterClient, ref: Parameters<ClusterCli
  * every bench reset right after an apply, and in operator-framework/operator-controller#1437).
  * Any change to the CRD queues it again; by then the watch cache is ready.
  */
-export const CRD_WAKE_ANNOTATION = 'meshctl.io/finalizer-retry';
-const CRD_WAKE_AFTER_MS = 5_000;
 
 function crdFinalizerStalled(crd: KubeObject): boolean {
   const conditions = (crd.status as { conditions?: { type?: string; status?: string; reason?: string }[] } | undefined)?.conditions ?? [];

@@ -2,7 +2,7 @@
 // Istio guides perform by hand, with the dependencies between them and the values that can only
 // be known once an earlier unit has been applied. Produced by buildDesired(topology) (pure).
 
-import type { KubeObject } from '../kube/object.js';
+import type { KubeObject, ObjectRef } from '../kube/object.js';
 
 /**
  * One step of the guide. Kinds are closed: every switch over UnitKind ends in assertNever.
@@ -21,17 +21,23 @@ import type { KubeObject } from '../kube/object.js';
  *   token Secret of the reader ServiceAccount (the ServiceAccount and its RBAC are rendered
  *   with the control plane).
  * - remote-secret: Secret istio-remote-secret-<cluster> in the *target* primary.
+ * - istiod-leftovers: planned only when the mesh leaves a cluster (destroy, or the cluster
+ *   leaves mesh.yaml), never built here: the istio-ca-root-cert ConfigMaps istiod wrote into
+ *   every namespace for the mesh meshctl installed, deleted once no istiod can write them again.
  */
-export type UnitKind =
-  | 'namespace'
-  | 'cacerts'
-  | 'crds'
-  | 'control-plane'
-  | 'eastwest-gateway'
-  | 'expose-istiod'
-  | 'expose-services'
-  | 'remote-reader'
-  | 'remote-secret';
+export const UNIT_KINDS = [
+  'namespace',
+  'cacerts',
+  'crds',
+  'control-plane',
+  'eastwest-gateway',
+  'expose-istiod',
+  'expose-services',
+  'remote-reader',
+  'remote-secret',
+  'istiod-leftovers',
+] as const;
+export type UnitKind = (typeof UNIT_KINDS)[number];
 
 /**
  * A value that is only known after an earlier unit has been applied, Terraform's
@@ -77,7 +83,15 @@ export type WaitFor = { readonly cluster?: string } & (
   | { readonly kind: 'webhook-cabundle'; readonly name: string }
   /** The token controller has filled the reader token Secret. */
   | { readonly kind: 'token-populated'; readonly namespace: string; readonly name: string }
+  /**
+   * Planned for deletions, as `kubectl delete` waits: deleted Namespaces and CRDs finalise for a
+   * while, and an apply right after a destroy would meet them terminating. A CRD whose
+   * finalizer stalls is annotated (meshctl.io/finalizer-retry) to queue it again.
+   */
+  | { readonly kind: 'gone'; readonly refs: readonly ObjectRef[] }
 );
+
+export const WAIT_KINDS = ['deployment-available', 'loadbalancer-address', 'crds-established', 'webhook-cabundle', 'token-populated', 'gone'] as const satisfies readonly WaitFor['kind'][];
 
 export interface IstioOperatorSpec {
   apiVersion: 'install.istio.io/v1alpha1';

@@ -33,3 +33,18 @@ export const CACERTS_KEYS = ['ca-cert.pem', 'ca-key.pem', 'root-cert.pem', 'cert
 export function revisioned(base: string, revision: string | undefined): string {
   return revision ? `${base}-${revision}` : base;
 }
+
+/**
+ * The ConfigMap a running istiod writes into every namespace of each cluster it serves (its
+ * namespace controller), with the mesh root. Nothing removes it on uninstall.
+ */
+export const ROOT_CERT_CONFIGMAP = 'istio-ca-root-cert';
+/** The label istiod puts on it: `istio.io/config=true`. */
+export const ROOT_CERT_CONFIGMAP_LABEL = { key: 'istio.io/config', value: 'true' } as const;
+
+/**
+ * meshctl's annotation on a deleted CRD whose finalizer stalled (executors/wait.ts says why),
+ * written every CRD_WAKE_AFTER_MS while it does.
+ */
+export const CRD_WAKE_ANNOTATION = 'meshctl.io/finalizer-retry';
+export const CRD_WAKE_AFTER_MS = 5_000;

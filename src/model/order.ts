@@ -3,7 +3,7 @@
 // comes from dependsOn.
 import { assertNever, type Unit, type UnitKind } from './desired.js';
 
-export function kindRank(kind: UnitKind): number {
+export function unitKindRank(kind: UnitKind): number {
   switch (kind) {
     case 'namespace':
       return 0;
@@ -23,13 +23,15 @@ export function kindRank(kind: UnitKind): number {
       return 7;
     case 'remote-secret':
       return 8;
+    case 'istiod-leftovers':
+      return 9;
     default:
       return assertNever(kind, 'unit kind');
   }
 }
 
 export function compareUnits(a: Unit, b: Unit): number {
-  return compareStrings(a.cluster, b.cluster) || kindRank(a.kind) - kindRank(b.kind) || compareStrings(a.id, b.id);
+  return compareStrings(a.cluster, b.cluster) || unitKindRank(a.kind) - unitKindRank(b.kind) || compareStrings(a.id, b.id);
 }
 
 /** Code-unit order, not locale order: the same on every machine. */

@@ -4,7 +4,8 @@
 import { objectAddress, refOf, type KubeObject } from '../kube/object.js';
 import type { Unit } from '../model/desired.js';
 import type { MeshState } from '../state/state.js';
-import type { Wanted } from './observe.js';
+import { ROOT_CERT_CONFIGMAP_LABEL } from '../model/names.js';
+import type { Selection, Wanted } from './observe.js';
 
 /** `desiredObjects`: unit id → its objects as far as known (values may still be placeholders). */
 export function wantedOf(desiredObjects: ReadonlyMap<string, readonly KubeObject[]>, units: readonly Unit[], prior: MeshState | null): Wanted[] {
@@ -20,4 +21,12 @@ export function wantedOf(desiredObjects: ReadonlyMap<string, readonly KubeObject
   }
   for (const [address, r] of Object.entries(prior?.objects ?? {})) if (!desired.has(address)) out.push({ cluster: r.cluster, ref: r.ref, recorded: r });
   return out;
+}
+
+/**
+ * In each cluster the mesh leaves, the ConfigMaps istiod labels as its own, in every
+ * namespace: the planner deletes the istio-ca-root-cert ones it can show meshctl's mesh caused.
+ */
+export function istiodLeftoverLists(clusters: readonly string[]): Selection[] {
+  return clusters.map((cluster) => ({ cluster, apiVersion: 'v1', kind: 'ConfigMap', labelSelector: `${ROOT_CERT_CONFIGMAP_LABEL.key}=${ROOT_CERT_CONFIGMAP_LABEL.value}` }));
 }

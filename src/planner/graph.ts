@@ -70,3 +70,70 @@ export function dependantsOf(nodes: readonly GraphNode[], id: string): Set<strin
   }
   return out;
 }
+
+export type WalkOutcome =
+  | { readonly state: 'done' }
+  | { readonly state: 'failed'; readonly error: unknown }
+  /** `because`: the failed node it ultimately waited on, the one cause worth naming. */
+  | { readonly state: 'skipped'; readonly because: string };
+
+export interface WalkOptions<N extends GraphNode> {
+  readonly nodes: readonly N[];
+  /** How many visits may run at once (a whole number, at least 1). */
+  readonly parallelism: number;
+  readonly visit: (node: N) => Promise<void>;
+  readonly onFailed?: (node: N, error: unknown) => void;
+  readonly onSkipped?: (node: N, because: string) => void;
+}
+
+/**
+ * Visits each node once all its dependencies are done (Terraform's dag.Walker): independent
+ * nodes run in parallel, up to `parallelism`; dependants of a failed node are skipped and
+ * name its root cause. Returns every node's outcome; a node that could not end (a cycle) is a
+ * bug and throws rather than being left out silently.
+ */
+export async function walkGraph<N extends GraphNode>(o: WalkOptions<N>): Promise<Map<string, WalkOutcome>> {
+  if (!Number.isInteger(o.parallelism) || o.parallelism < 1) throw new Error(`parallelism must be a whole number of at least 1, got ${o.parallelism}: this is a bug in meshctl`);
+  const ids = new Set(o.nodes.map((n) => n.id));
+  const outcome = new Map<string, WalkOutcome>();
+  const started = new Set<string>();
+  const running = new Set<Promise<void>>();
+  const endedBadly = (d: string) => {
+    const x = outcome.get(d);
+    return x?.state === 'failed' ? d : x?.state === 'skipped' ? x.because : undefined;
+  };
+  for (;;) {
+    let progressed = false;
+    for (const n of o.nodes) {
+      if (started.has(n.id)) continue;
+      const deps = n.dependsOn.filter((d) => ids.has(d));
+      const because = deps.map(endedBadly).find((c) => c !== undefined);
+      if (because !== undefined) {
+        started.add(n.id);
+        outcome.set(n.id, { state: 'skipped', because });
+        o.onSkipped?.(n, because);
+        progressed = true;
+        continue;
+      }
+      if (running.size >= o.parallelism || !deps.every((d) => outcome.get(d)?.state === 'done')) continue;
+      started.add(n.id);
+      progressed = true;
+      const p: Promise<void> = o
+        .visit(n)
+        .then(
+          () => void outcome.set(n.id, { state: 'done' }),
+          (error: unknown) => {
+            outcome.set(n.id, { state: 'failed', error });
+            o.onFailed?.(n, error);
+          },
+        )
+        .finally(() => running.delete(p));
+      running.add(p);
+    }
+    if (running.size === 0 && !progressed) break;
+    if (!progressed || running.size >= o.parallelism) await Promise.race(running);
+  }
+  const stuck = o.nodes.filter((n) => !outcome.has(n.id)).map((n) => n.id);
+  if (stuck.length) throw new Error(`walk ended with ${stuck.join(', ')} neither run nor skipped (a dependency cycle?): this is a bug in meshctl`);
+  return outcome;
+}

@@ -23,6 +23,6 @@ const rank: Readonly<Record<string, number>> = {
 };
 
 /** Anything unknown (custom resources such as Gateway) goes between config and workloads. */
-export function kindRank(kind: string): number {
+export function objectKindRank(kind: string): number {
   return rank[kind] ?? 10;
 }

@@ -8,12 +8,13 @@
 // Pure: no fs (the CLI reads and writes the file), no clock.
 import { createHash } from 'node:crypto';
 import { error, type Diagnostic } from '../diagnostics.js';
-import { isUnknown } from '../model/desired.js';
 import { isSensitive } from '../kube/sensitive.js';
-import { summarize, type Plan } from './plan.js';
+import { ACTIONS, PLAN_MODES, planFormatVersion, REASONS, RECORD_UPDATES, STEP_KINDS, summarize, type Plan } from './plan.js';
+import { isUnknown, UNIT_KINDS, WAIT_KINDS } from '../model/desired.js';
 
 export const planFileFormat = 'meshctl-plan';
-export const planFileFormatVersion = 1;
+/** The envelope's format_version is the Plan's own format version. */
+export const planFileFormatVersion = planFormatVersion;
 
 export interface PlanFileEnvelope {
   readonly format: typeof planFileFormat;
@@ -131,6 +132,17 @@ export function parsePlanFile(text: string, opts: { readonly file: string }): Pa
       ],
     };
   }
+  if (typeof version === 'number' && Number.isInteger(version) && version >= 1 && version < planFileFormatVersion) {
+    return {
+      diagnostics: [
+        error(
+          'Plan file is from an older meshctl',
+          `${file} was written by ${writer} in plan file format ${version}; this meshctl writes and applies format ${planFileFormatVersion}, whose plans also list every wait and step apply makes. ${rerun}`,
+          { path: file },
+        ),
+      ],
+    };
+  }
   if (version !== planFileFormatVersion) {
     return { diagnostics: [damagedAt(file, 'format_version', `expected ${planFileFormatVersion}, found ${JSON.stringify(version)}`)] };
   }
@@ -146,7 +158,7 @@ export function parsePlanFile(text: string, opts: { readonly file: string }): Pa
   if (problems.length) return { diagnostics: problems.slice(0, 5).map((p) => damagedAt(file, p.path, p.message)) };
   const plan = doc['plan'] as Plan;
   const s = summarize(plan.changes);
-  if (s.add !== plan.summary.add || s.change !== plan.summary.change || s.destroy !== plan.summary.destroy) {
+  if (s.add !== plan.summary.add || s.change !== plan.summary.change || s.destroy !== plan.summary.destroy || s.forget !== plan.summary.forget) {
     return { diagnostics: [damagedAt(file, 'plan.summary', 'does not agree with plan.changes')] };
   }
   return { plan };
@@ -206,10 +218,17 @@ const object =
     for (const [k, c] of Object.entries(fields)) c(v[k], `${path}.${k}`, out);
   };
 
+const checkStep: Check = (v, path, out) => {
+  object({ step: oneOf(...STEP_KINDS) })(v, path, out);
+  if (!isObject(v)) return;
+  if (v['step'] === 'send') object({ addresses: arrayOf(str) })(v, path, out);
+  if (v['step'] === 'wait') object({ wait: object({ kind: oneOf(...WAIT_KINDS) }) })(v, path, out);
+};
+
 const checkPlan = object({
-  formatVersion: oneOf(1),
+  formatVersion: oneOf(planFormatVersion),
   meshctlVersion: str,
-  mode: oneOf('apply', 'destroy', 'refresh-only'),
+  mode: oneOf(...PLAN_MODES),
   createdAt: str,
   mesh: object({ meshID: str, sourceDigest: str, sourceFile: str }),
   state: nullable(object({ lineage: str, serial: count })),
@@ -217,10 +236,9 @@ const checkPlan = object({
     object({
       id: str,
       cluster: str,
-      kind: oneOf('namespace', 'cacerts', 'crds', 'control-plane', 'eastwest-gateway', 'expose-istiod', 'expose-services', 'remote-reader', 'remote-secret'),
+      kind: oneOf(...UNIT_KINDS),
       dependsOn: arrayOf(str),
-      waits: arrayOf(object({ kind: str })),
-      changes: arrayOf(str),
+      steps: arrayOf(checkStep),
       removal: bool,
     }),
   ),
@@ -231,8 +249,8 @@ const checkPlan = object({
       unit: str,
       cluster: str,
       ref: object({ apiVersion: str, kind: str, name: str, namespace: optional(str) }),
-      action: oneOf('create', 'update', 'delete', 'noop'),
-      reason: oneOf('missing', 'config-changed', 'drift', 'known-after-apply', 'removed', 'release-fields', 'unchanged'),
+      action: oneOf(...ACTIONS),
+      reason: oneOf(...REASONS),
       before: any,
       after: any,
       afterUnknown: arrayOf(str),
@@ -240,9 +258,10 @@ const checkPlan = object({
       diff: optional(str),
       observedResourceVersion: optional(str),
       existedBefore: bool,
+      record: optional(oneOf(...RECORD_UPDATES)),
     }),
   ),
-  summary: object({ add: count, change: count, destroy: count }),
+  summary: object({ add: count, change: count, destroy: count, forget: count }),
 });
 
 /** Problems with the shape of a parsed plan, and with the references inside it. */
@@ -254,8 +273,11 @@ function checkPlanShape(v: unknown): Problem[] {
   const addresses = new Set(plan.changes.map((c) => c.address));
   const units = new Set(plan.units.map((u) => u.id));
   plan.units.forEach((u, i) =>
-    u.changes.forEach((a, j) => {
-      if (!addresses.has(a)) out.push({ path: `plan.units[${i}].changes[${j}]`, message: `names ${a}, which is not among plan.changes` });
+    u.steps.forEach((s, j) => {
+      if (s.step !== 'send') return;
+      s.addresses.forEach((a, k) => {
+        if (!addresses.has(a)) out.push({ path: `plan.units[${i}].steps[${j}].addresses[${k}]`, message: `names ${a}, which is not among plan.changes` });
+      });
     }),
   );
   plan.waves.forEach((w, i) =>

@@ -6,11 +6,13 @@ import type { Desired, Unit } from '../model/desired.js';
 import { objectAddress, refOf, type KubeObject } from '../kube/object.js';
 import type { MeshState, ObjectRecord, UnitRecord } from '../state/state.js';
 import { waves } from './graph.js';
-import { kindRank } from './kind-order.js';
+import { objectKindRank } from './kind-order.js';
+import { istiodLeftovers, losesMesh } from './istiod-leftovers.js';
+import { stepsOf } from './steps.js';
 import { withoutForeignFields } from './ignore.js';
 import { project, projectAndCompare, satisfies, unknownPaths } from './project.js';
 import { unifiedDiff } from './diff-text.js';
-import { summarize, type Change, type Plan, type PlanMode, type PlannedUnit } from './plan.js';
+import { planFormatVersion, summarize, type Change, type Plan, type PlanMode, type PlannedUnit } from './plan.js';
 
 export interface Observed {
   /** Live objects by address, Secret data already masked. Absent means "does not exist". */
@@ -32,7 +34,7 @@ export function planMesh(input: PlanInput): Plan {
   const { units, changes } =
     input.mode === 'destroy' ? planDestroy(input) : input.mode === 'refresh-only' ? planRefresh(input) : planApply(input);
   return {
-    formatVersion: 1,
+    formatVersion: planFormatVersion,
     meshctlVersion: input.meshctlVersion,
     mode: input.mode,
     createdAt: input.createdAt,
@@ -45,7 +47,7 @@ export function planMesh(input: PlanInput): Plan {
   };
 }
 
-interface Planned {
+interface UnitsAndChanges {
   units: PlannedUnit[];
   changes: Change[];
 }
@@ -55,10 +57,10 @@ interface Planned {
 const { compare: localeCompare } = new Intl.Collator();
 
 function byApplyOrder(a: KubeObject, b: KubeObject): number {
-  return kindRank(a.kind) - kindRank(b.kind) || localeCompare(a.kind, b.kind) || localeCompare(a.metadata.namespace ?? '', b.metadata.namespace ?? '') || localeCompare(a.metadata.name, b.metadata.name);
+  return objectKindRank(a.kind) - objectKindRank(b.kind) || localeCompare(a.kind, b.kind) || localeCompare(a.metadata.namespace ?? '', b.metadata.namespace ?? '') || localeCompare(a.metadata.name, b.metadata.name);
 }
 
-function planApply(input: PlanInput): Planned {
+function planApply(input: PlanInput): UnitsAndChanges {
   const prior = input.prior?.objects ?? {};
   const order = waves(input.desired.units).flat();
   const unitById = new Map(input.desired.units.map((u) => [u.id, u]));
@@ -70,38 +72,47 @@ function planApply(input: PlanInput): Planned {
   const changes: Change[] = [];
   for (const id of order) {
     const unit = unitById.get(id)!;
-    const addrs: string[] = [];
-    for (const obj of [...unit.objects].sort(byApplyOrder)) {
-      const c = changeFor(unit, obj, input.observed, prior);
-      addrs.push(c.address);
-      changes.push(c);
-    }
+    const mine: Change[] = [];
+    for (const obj of [...unit.objects].sort(byApplyOrder)) mine.push(changeFor(unit, obj, input.observed, prior));
     // Objects this unit made before but no longer renders (e.g. a chart dropped one).
-    for (const [addr, rec] of removedFrom(prior, wanted, (r) => r.unit === id)) {
-      addrs.push(addr);
-      changes.push(removal(addr, rec, input.observed));
-    }
-    units.push({ id, cluster: unit.cluster, kind: unit.kind, dependsOn: unit.dependsOn, waits: unit.waits, changes: addrs, removal: false });
+    for (const [addr, rec] of removedFrom(prior, wanted, (r) => r.unit === id)) mine.push(removal(addr, rec, input.observed));
+    changes.push(...mine);
+    units.push({ id, cluster: unit.cluster, kind: unit.kind, dependsOn: unit.dependsOn, steps: stepsOf(mine, unit.waits), removal: false });
   }
   // Whole units that left the topology: removed after everything else, newest first.
   const gone = [...(input.prior?.units ?? [])].reverse().filter((u) => !unitById.has(u.id));
-  for (const u of gone) {
-    const addrs: string[] = [];
-    for (const [addr, rec] of removedFrom(prior, wanted, (r) => r.unit === u.id)) {
-      addrs.push(addr);
-      changes.push(removal(addr, rec, input.observed));
-    }
-    units.push({ id: u.id, cluster: u.cluster, kind: u.kind, dependsOn: [], waits: [], changes: addrs, removal: true });
-  }
-  return { units: chainRemovals(units, new Set(gone.map((u) => u.id))), changes };
+  const removals = gone.map((u) => removalUnit(u, removedFrom(prior, wanted, (r) => r.unit === u.id), input.observed, changes));
+  const leaving = losesMesh(input.prior, new Set(unitById.keys()));
+  return { units: [...units, ...chainRemovals(removals, leftoverUnits(leaving, input, changes), units.map((u) => u.id))], changes };
 }
 
-/** Removed units run after every kept unit and one after another, newest first. */
-function chainRemovals(units: PlannedUnit[], removed: ReadonlySet<string>): PlannedUnit[] {
-  const kept = units.filter((u) => !removed.has(u.id)).map((u) => u.id);
-  let prev: string[] = kept;
-  return units.map((u) => {
-    if (!removed.has(u.id)) return u;
+function removalUnit(u: Pick<UnitRecord, 'id' | 'cluster' | 'kind'>, records: [string, ObjectRecord][], observed: Observed, changes: Change[]): PlannedUnit {
+  const planned = records.map(([addr, rec]) => removal(addr, rec, observed));
+  changes.push(...planned);
+  return { id: u.id, cluster: u.cluster, kind: u.kind, dependsOn: [], steps: stepsOf(planned, []), removal: true };
+}
+
+/** The istio-ca-root-cert ConfigMaps istiod wrote in each cluster the mesh leaves, as units. */
+function leftoverUnits(clusters: readonly string[], input: PlanInput, changes: Change[]): PlannedUnit[] {
+  return clusters.flatMap((cluster) => {
+    const planned = istiodLeftovers(cluster, input.observed, input.prior);
+    if (planned.length === 0) return [];
+    changes.push(...planned);
+    return [{ id: `${cluster}/istiod-leftovers`, cluster, kind: 'istiod-leftovers' as const, dependsOn: [], steps: stepsOf(planned, []), removal: true }];
+  });
+}
+
+/**
+ * Removed units run one after another, newest first, after `before` (every kept unit); the
+ * foundation of a cluster (its namespace and cacerts) last. The istiod leftovers go in between:
+ * after every control plane and remote secret that could write them again is gone, and before
+ * the cacerts Secret that proves they hold meshctl's root (so a resumed run can still tell).
+ */
+function chainRemovals(removals: readonly PlannedUnit[], leftovers: readonly PlannedUnit[], before: readonly string[]): PlannedUnit[] {
+  const foundation = (u: PlannedUnit) => u.kind === 'namespace' || u.kind === 'cacerts';
+  const order = [...removals.filter((u) => !foundation(u)), ...leftovers, ...removals.filter(foundation)];
+  let prev: readonly string[] = before;
+  return order.map((u) => {
     const out = { ...u, dependsOn: prev };
     prev = [u.id];
     return out;
@@ -115,7 +126,7 @@ function removedFrom(
 ): [string, ObjectRecord][] {
   return Object.entries(prior)
     .filter(([addr, r]) => !wanted.has(addr) && pick(r))
-    .sort(([, a], [, b]) => -(kindRank(a.ref.kind) - kindRank(b.ref.kind)) || localeCompare(a.ref.name, b.ref.name));
+    .sort(([, a], [, b]) => -(objectKindRank(a.ref.kind) - objectKindRank(b.ref.kind)) || localeCompare(a.ref.name, b.ref.name));
 }
 
 function changeFor(unit: Unit, raw: KubeObject, observed: Observed, prior: Readonly<Record<string, ObjectRecord>>): Change {
@@ -127,7 +138,8 @@ function changeFor(unit: Unit, raw: KubeObject, observed: Observed, prior: Reado
   const compared = live && projectAndCompare(after, live);
   if (live && compared?.satisfied) {
     // Satisfied means no unknown marker is left in `after`: a no-op needs no scan for them.
-    return { address, unit: unit.id, cluster: unit.cluster, ref, after, afterUnknown: [], action: 'noop', reason: 'unchanged', before: compared.before, existedBefore: rec?.existedBefore ?? true, observedResourceVersion: live.metadata.resourceVersion as string | undefined };
+    const record = rec?.status !== 'applied' ? 'adopt' : rec.unit !== unit.id ? 'move' : undefined;
+    return { address, unit: unit.id, cluster: unit.cluster, ref, after, afterUnknown: [], action: 'noop', reason: 'unchanged', before: compared.before, existedBefore: rec?.existedBefore ?? true, observedResourceVersion: live.metadata.resourceVersion as string | undefined, ...(record ? { record } : {}) };
   }
   const afterUnknown = unknownPaths(after);
   const base = { address, unit: unit.id, cluster: unit.cluster, ref, after, afterUnknown };
@@ -162,7 +174,9 @@ function changeFor(unit: Unit, raw: KubeObject, observed: Observed, prior: Reado
 function removal(address: string, rec: ObjectRecord, observed: Observed): Change {
   const live = observed.objects.get(address);
   const base = { address, unit: rec.unit, cluster: rec.cluster, ref: rec.ref, afterUnknown: [], existedBefore: rec.existedBefore };
-  if (!live) return { ...base, action: 'noop', reason: 'unchanged' };
+  // Not in the cluster: an interrupted apply recorded it but never created it, or someone
+  // deleted it. Only its record goes.
+  if (!live) return { ...base, action: 'noop', reason: 'unchanged', record: 'drop' };
   const observedResourceVersion = live.metadata.resourceVersion as string | undefined;
   // Without a record of what meshctl applied (an apply interrupted before the answer), only
   // the identity is known to be meshctl's. The whole live object must not stand in: it carries
@@ -174,8 +188,8 @@ function removal(address: string, rec: ObjectRecord, observed: Observed): Change
   const after = identityOf(rec);
   return {
     ...base,
-    action: 'update',
-    reason: 'release-fields',
+    action: 'forget',
+    reason: 'removed',
     before,
     after,
     observedResourceVersion,
@@ -189,27 +203,16 @@ export function identityOf(rec: Pick<ObjectRecord, 'ref'>): KubeObject {
   return { apiVersion: rec.ref.apiVersion, kind: rec.ref.kind, metadata };
 }
 
-function planDestroy(input: PlanInput): Planned {
+function planDestroy(input: PlanInput): UnitsAndChanges {
   const prior = input.prior;
   if (!prior) return { units: [], changes: [] };
-  const units: PlannedUnit[] = [];
   const changes: Change[] = [];
-  const seen = new Set<string>();
-  const recorded = destroyOrder(prior.units);
+  const none = new Set<string>();
   // Objects whose unit record is missing (interrupted first apply) are destroyed last.
   const orphanUnits = [...new Set(Object.values(prior.objects).map((o) => o.unit))].filter((u) => !prior.units.some((r) => r.id === u));
-  let prev: string[] = [];
-  for (const u of [...recorded.map((r) => ({ id: r.id, cluster: r.cluster, kind: r.kind })), ...orphanUnits.map(orphanUnit(prior))]) {
-    const addrs: string[] = [];
-    for (const [addr, rec] of removedFrom(prior.objects, seen, (r) => r.unit === u.id)) {
-      seen.add(addr);
-      addrs.push(addr);
-      changes.push(removal(addr, rec, input.observed));
-    }
-    units.push({ id: u.id, cluster: u.cluster, kind: u.kind, dependsOn: prev, waits: [], changes: addrs, removal: true });
-    prev = [u.id];
-  }
-  return { units, changes };
+  const removalOf = (u: Pick<UnitRecord, 'id' | 'cluster' | 'kind'>) => removalUnit(u, removedFrom(prior.objects, none, (r) => r.unit === u.id), input.observed, changes);
+  const removals = [...destroyOrder(prior.units), ...orphanUnits.map(orphanUnit(prior))].map(removalOf);
+  return { units: chainRemovals(removals, leftoverUnits(losesMesh(prior, null), input, changes), []), changes };
 }
 
 /**
@@ -240,7 +243,7 @@ function orphanUnit(prior: MeshState) {
  * Drift only: what changed in the clusters since meshctl last applied, compared with what
  * the state says it applied. Topology edits are not considered.
  */
-function planRefresh(input: PlanInput): Planned {
+function planRefresh(input: PlanInput): UnitsAndChanges {
   const prior = input.prior;
   if (!prior) return { units: [], changes: [] };
   const changes: Change[] = [];
@@ -264,7 +267,7 @@ function planRefresh(input: PlanInput): Planned {
           : { ...base, action: 'update', reason: 'drift', before, observedResourceVersion, patch: compare(before as object, applied), diff: unifiedDiff(before, applied) },
       );
     }
-    units.push({ id: u.id, cluster: u.cluster, kind: u.kind, dependsOn: u.dependsOn, waits: [], changes: addrs, removal: false });
+    units.push({ id: u.id, cluster: u.cluster, kind: u.kind, dependsOn: u.dependsOn, steps: [{ step: 'send', addresses: addrs }], removal: false });
   }
   return { units, changes };
 }

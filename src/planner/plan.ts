@@ -7,25 +7,51 @@ import type { UnitKind, WaitFor } from '../model/desired.js';
 import type { ObjectRef } from '../kube/object.js';
 import type { Operation } from './json-patch.js';
 
-/** Closed: every switch over Action ends in assertNever. Display symbols live in views. */
-export type Action = 'create' | 'update' | 'delete' | 'noop';
+// The closed lists are values as well as types: the plan-file reader and the checks of
+// schemas/plan.schema.json take them from here, so a new member cannot compile cleanly and then
+// be refused in a saved plan as damaged.
 
-export type Reason =
+/**
+ * Closed: every switch over Action ends in assertNever. Display symbols live in views.
+ * - create / update: server-side apply of `after`.
+ * - delete: meshctl created it (or istiod did, for the mesh meshctl installed): it goes.
+ * - forget: it was there before meshctl, so it stays; server-side apply of its bare identity
+ *   drops the fields meshctl owned, and the state forgets it (Terraform's "forget").
+ * - noop: nothing is sent; the state may still record it (see Change.record).
+ */
+export const ACTIONS = ['create', 'update', 'delete', 'forget', 'noop'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+/** Why a change is planned: for people only, never branched on by executors. */
+export const REASONS = [
   /** The object is wanted and does not exist. */
-  | 'missing'
+  'missing',
   /** The desired object differs from what meshctl last applied (mesh.yaml changed). */
-  | 'config-changed'
+  'config-changed',
   /** The live object differs from what meshctl applied (changed outside meshctl). */
-  | 'drift'
+  'drift',
   /** A value it depends on is only known after apply. */
-  | 'known-after-apply'
+  'known-after-apply',
   /** meshctl manages it, but it is no longer in the topology (or this is a destroy). */
-  | 'removed'
-  /** Destroy of an object meshctl did not create: only meshctl's fields come off. */
-  | 'release-fields'
-  | 'unchanged';
+  'removed',
+  /** istiod wrote it for the mesh meshctl installed (istio-ca-root-cert), and that mesh leaves the cluster. */
+  'written-by-istiod',
+  'unchanged',
+] as const;
+export type Reason = (typeof REASONS)[number];
 
-export type PlanMode = 'apply' | 'destroy' | 'refresh-only';
+export const PLAN_MODES = ['apply', 'destroy', 'refresh-only'] as const;
+export type PlanMode = (typeof PLAN_MODES)[number];
+
+/**
+ * What a no-op change writes to the state, and nothing to the cluster:
+ * - adopt: an interrupted apply sent it but never recorded the answer; it is recorded as applied.
+ * - move: it belongs to another unit now (a later meshctl split a unit); its record follows.
+ * - drop: a unit being taken down recorded it, but it is not in the cluster (never created,
+ *   or deleted by someone): the record goes.
+ */
+export const RECORD_UPDATES = ['adopt', 'move', 'drop'] as const;
+export type RecordUpdate = (typeof RECORD_UPDATES)[number];
 
 export interface Change {
   /** `cluster/Kind.group/namespace/name` (see kube/object.ts). */
@@ -49,28 +75,54 @@ export interface Change {
   readonly observedResourceVersion?: string;
   /** Whether the object existed before meshctl first touched it (destroy leaves it). */
   readonly existedBefore: boolean;
+  /** No-ops only: the state-only update apply makes for it. */
+  readonly record?: RecordUpdate;
 }
+
+/**
+ * One step of a unit, carried out in order:
+ * - send: the changes at these addresses go out together (objects of one kind rank: CRDs
+ *   before what uses them, webhooks last; deletions the other way round);
+ * - wait: until the condition holds (readiness before dependants start, CRDs established
+ *   before custom resources, deleted namespaces and CRDs gone).
+ */
+export type Step =
+  | { readonly step: 'send'; readonly addresses: readonly string[] }
+  | { readonly step: 'wait'; readonly wait: WaitFor };
+
+export const STEP_KINDS = ['send', 'wait'] as const satisfies readonly Step['step'][];
 
 export interface PlannedUnit {
   readonly id: string;
   readonly cluster: string;
   readonly kind: UnitKind;
   readonly dependsOn: readonly string[];
-  readonly waits: readonly WaitFor[];
-  /** Addresses of this unit's changes, in apply order. */
-  readonly changes: readonly string[];
-  /** The unit is being taken down (left the topology, or destroy): no waits, no outputs. */
+  /** Everything the unit does, in order. */
+  readonly steps: readonly Step[];
+  /** The unit is being taken down (left the topology, or destroy): no outputs. */
   readonly removal: boolean;
+}
+
+/** The unit's changes in apply order (the addresses of its send steps). */
+export function unitChanges(u: PlannedUnit): string[] {
+  return u.steps.flatMap((s) => (s.step === 'send' ? s.addresses : []));
+}
+
+/** The unit's waits in order. */
+export function unitWaits(u: PlannedUnit): WaitFor[] {
+  return u.steps.flatMap((s) => (s.step === 'wait' ? [s.wait] : []));
 }
 
 export interface PlanSummary {
   readonly add: number;
   readonly change: number;
   readonly destroy: number;
+  /** Objects meshctl found in place and gives back: its fields come off, the object stays. */
+  readonly forget: number;
 }
 
 export interface Plan {
-  readonly formatVersion: 1;
+  readonly formatVersion: typeof planFormatVersion;
   readonly meshctlVersion: string;
   readonly mode: PlanMode;
   readonly createdAt: string;
@@ -85,14 +137,24 @@ export interface Plan {
   readonly summary: PlanSummary;
 }
 
+/** 2: units carry steps (waits and batches in the plan), the forget action, record updates. */
+export const planFormatVersion = 2;
+
+/** Nothing to do to any cluster. */
+export function hasNoChanges(p: Plan): boolean {
+  return p.summary.add + p.summary.change + p.summary.destroy + p.summary.forget === 0;
+}
+
+/** Nothing to do at all: no change to a cluster and none to the state (apply then writes nothing). */
 export function isEmptyPlan(p: Plan): boolean {
-  return p.summary.add + p.summary.change + p.summary.destroy === 0;
+  return hasNoChanges(p) && !p.changes.some((c) => c.record !== undefined);
 }
 
 export function summarize(changes: readonly Change[]): PlanSummary {
   let add = 0;
   let change = 0;
   let destroy = 0;
+  let forget = 0;
   for (const c of changes) {
     switch (c.action) {
       case 'create':
@@ -104,13 +166,16 @@ export function summarize(changes: readonly Change[]): PlanSummary {
       case 'delete':
         destroy++;
         break;
+      case 'forget':
+        forget++;
+        break;
       case 'noop':
         break;
       default:
         return assertNeverAction(c.action);
     }
   }
-  return { add, change, destroy };
+  return { add, change, destroy, forget };
 }
 
 function assertNeverAction(a: never): never {

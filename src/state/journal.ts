@@ -2,6 +2,7 @@
 // moment resumes on the next run: an object is written as "pending" (with whether it existed
 // before) before the request goes out, and as "applied" or removed once the server answered.
 // Writes are serialised because independent clusters apply in parallel.
+import { isDeepStrictEqual } from 'node:util';
 import type { MeshState, ObjectRecord, UnitRecord } from './state.js';
 import { writeStateFile } from './local-file.js';
 
@@ -45,7 +46,9 @@ export class StateJournal {
     try {
       let next = this.current;
       for (const b of batch) next = b.change(next);
-      this.current = await writeStateFile(this.file, next);
+      // A batch that changed nothing is not written: the serial moves only when the state does,
+      // so a saved plan stays valid across a run that had nothing to record.
+      if (next !== this.current) this.current = await writeStateFile(this.file, next);
       for (const b of batch) b.resolve();
     } catch (error) {
       // Keep the first failure for flush(): without it, flush() resolved even after a write was
@@ -86,6 +89,7 @@ export class StateJournal {
 
   objectGone(address: string): Promise<void> {
     return this.update((s) => {
+      if (!(address in s.objects)) return s;
       const { [address]: _, ...rest } = s.objects;
       return { ...s, objects: rest };
     });
@@ -94,13 +98,14 @@ export class StateJournal {
   unit(rec: UnitRecord): Promise<void> {
     return this.update((s) => {
       const i = s.units.findIndex((u) => u.id === rec.id);
+      if (i >= 0 && isDeepStrictEqual(s.units[i], { ...s.units[i], ...rec, outputs: { ...s.units[i]!.outputs, ...rec.outputs } })) return s;
       const units = i < 0 ? [...s.units, rec] : s.units.map((u, j) => (j === i ? { ...u, ...rec, outputs: { ...u.outputs, ...rec.outputs } } : u));
       return { ...s, units };
     });
   }
 
   unitGone(id: string): Promise<void> {
-    return this.update((s) => ({ ...s, units: s.units.filter((u) => u.id !== id) }));
+    return this.update((s) => (s.units.some((u) => u.id === id) ? { ...s, units: s.units.filter((u) => u.id !== id) } : s));
   }
 
   /** Waits for every queued write; rethrows the first failure. */

@@ -3,7 +3,8 @@
 import { groupOf } from '../kube/object.js';
 import type { Action, Change, Plan, Reason } from '../planner/plan.js';
 
-export const actionSymbol: Readonly<Record<Action, string>> = { create: '+', update: '~', delete: '-', noop: ' ' };
+/** Terraform's symbols; `.` is its "forget" (no longer managed, left in place). */
+export const actionSymbol: Readonly<Record<Action, string>> = { create: '+', update: '~', delete: '-', forget: '.', noop: ' ' };
 
 const reasonText: Readonly<Record<Reason, string>> = {
   missing: '',
@@ -11,7 +12,7 @@ const reasonText: Readonly<Record<Reason, string>> = {
   drift: 'changed outside meshctl',
   'known-after-apply': 'values known after apply',
   removed: 'no longer in mesh.yaml',
-  'release-fields': "existed before meshctl: only meshctl's fields are removed",
+  'written-by-istiod': 'written by istiod for this mesh',
   unchanged: '',
 };
 
@@ -22,11 +23,12 @@ export function objectName(c: Pick<Change, 'ref'>): string {
 }
 
 /**
- * The reason in words. Two reasons read wrongly without the action or mode: `removed` in a
+ * The reason in words. A forget always says what it leaves behind. Two reasons read wrongly without the action or mode: `removed` in a
  * destroy is not "no longer in mesh.yaml" (the user asked to destroy; saying so on each line is
  * noise), and `drift` on a create means the object was deleted, not changed.
  */
 export function reasonFor(c: Pick<Change, 'reason' | 'action'>, mode: Plan['mode']): string {
+  if (c.action === 'forget') return "existed before meshctl: it stays, only meshctl's fields come off";
   if (c.reason === 'removed' && mode === 'destroy') return '';
   if (c.reason === 'drift' && c.action === 'create') return 'deleted outside meshctl';
   return reasonText[c.reason];

@@ -1,13 +1,14 @@
 // The plan as Terraform users read it: one line per object with + ~ -, grouped by cluster in
 // apply order, a diff under each update, "(known after apply)" where values wait on earlier
 // steps, and the closing "Plan: X to add, Y to change, Z to destroy." Pure text from data.
-import type { Action, Change, Plan } from '../planner/plan.js';
+import { unitChanges, type Action, type Change, type Plan } from '../planner/plan.js';
+import { waitText } from './wait-words.js';
 import { palette, type Palette } from './palette.js';
 import { actionSymbol, objectName, reasonFor } from './change-words.js';
 import { displayForm } from '../planner/diff-text.js';
 
 function paint(p: Palette, a: Action): (s: string) => string {
-  return a === 'create' ? p.add : a === 'update' ? p.change : a === 'delete' ? p.remove : p.dim;
+  return a === 'create' ? p.add : a === 'update' || a === 'forget' ? p.change : a === 'delete' ? p.remove : p.dim;
 }
 
 function changeLines(c: Change, p: Palette, mode: Plan['mode']): string[] {
@@ -38,7 +39,7 @@ export function noStateText(statePath: string | undefined): string {
 
 export function summaryText(plan: Plan): string {
   const s = plan.summary;
-  return `Plan: ${s.add} to add, ${s.change} to change, ${s.destroy} to destroy.`;
+  return `Plan: ${s.add} to add, ${s.change} to change, ${s.destroy} to destroy${s.forget ? `, ${s.forget} to forget` : ''}.`;
 }
 
 /** `statePath`: where the state was looked for, named when a destroy finds none. */
@@ -62,10 +63,13 @@ export function renderPlanHuman(plan: Plan, opts: { color: boolean; statePath?: 
   for (const cluster of clusters) {
     const lines: string[] = [];
     for (const u of plan.units.filter((x) => x.cluster === cluster)) {
-      const act = u.changes.map((a) => changes.get(a)!).filter((c) => c.action !== 'noop');
-      if (act.length === 0) continue;
+      if (!unitChanges(u).some((a) => changes.get(a)!.action !== 'noop')) continue;
       lines.push(`  ${p.dim(`# ${u.id}`)}`);
-      for (const c of act) lines.push(...changeLines(c, p, plan.mode));
+      // The unit's steps in order, waits included, so a reviewer sees what apply will block on.
+      for (const step of u.steps) {
+        if (step.step === 'wait') lines.push(`  ${p.dim(`  waits for ${waitText(step.wait, u.cluster)}`)}`);
+        else for (const c of step.addresses.map((x) => changes.get(x)!).filter((x) => x.action !== 'noop')) lines.push(...changeLines(c, p, plan.mode));
+      }
     }
     if (lines.length) out.push('', p.bold(`cluster ${cluster}:`), ...lines);
   }

@@ -6,7 +6,7 @@
 // Markers never reach this format: a Sensitive digest becomes "(sensitive value)" with `true`
 // in the matching *_sensitive mask; an Unknown is left out of `after` (null inside arrays) with
 // `true` in after_unknown (and in after_sensitive when the value will be a secret).
-import type { Action, Change, Plan, PlannedUnit, Reason } from '../planner/plan.js';
+import { hasNoChanges, summarize, unitChanges, unitWaits, type Action, type Change, type Plan, type PlannedUnit, type PlanSummary, type Reason, type Step } from '../planner/plan.js';
 import type { WaitFor } from '../model/desired.js';
 import type { Operation } from '../planner/json-patch.js';
 import { isUnknown } from '../model/desired.js';
@@ -14,10 +14,10 @@ import { isSensitive } from '../kube/sensitive.js';
 import { displayForm, knownAfterApply, sensitiveValue } from '../planner/diff-text.js';
 
 /** Minor bumps add fields (ignore keys you do not know); a major bump breaks readers. */
-export const planJsonFormatVersion = '1.0';
+export const planJsonFormatVersion = '1.1';
 
-export type JsonAction = 'create' | 'update' | 'delete' | 'no-op';
-export type JsonReason = 'missing' | 'config_changed' | 'drift' | 'known_after_apply' | 'removed' | 'release_fields' | 'unchanged';
+export type JsonAction = 'create' | 'update' | 'delete' | 'forget' | 'no-op';
+export type JsonReason = 'missing' | 'config_changed' | 'drift' | 'known_after_apply' | 'removed' | 'written_by_istiod' | 'unchanged';
 
 /** true at masked leaves; objects keep only keys with something masked; arrays keep positions (false). */
 export type Mask = boolean | { readonly [k: string]: Mask } | readonly Mask[];
@@ -57,10 +57,23 @@ export interface UnitJson {
   readonly cluster: string;
   readonly kind: string;
   readonly depends_on: readonly string[];
+  /** Everything the unit does, in order (1.1): objects sent together, or a wait. */
+  readonly steps: readonly StepJson[];
+  /** The waits of `steps`, in order. */
   readonly waits: readonly WaitFor[];
+  /** The addresses of `steps`, in order. */
   readonly changes: readonly string[];
   readonly removal: boolean;
-  readonly summary: { readonly add: number; readonly change: number; readonly destroy: number };
+  readonly summary: SummaryJson;
+}
+
+export type StepJson = { readonly step: 'send'; readonly addresses: readonly string[] } | { readonly step: 'wait'; readonly wait: WaitFor };
+
+export interface SummaryJson {
+  readonly add: number;
+  readonly change: number;
+  readonly destroy: number;
+  readonly forget: number;
 }
 
 export interface PlanJson {
@@ -71,7 +84,7 @@ export interface PlanJson {
   readonly mesh: { readonly mesh_id: string; readonly source_file: string; readonly source_digest: string };
   readonly state: { readonly lineage: string; readonly serial: number } | null;
   readonly has_changes: boolean;
-  readonly summary: { readonly add: number; readonly change: number; readonly destroy: number };
+  readonly summary: SummaryJson;
   readonly resource_changes: readonly ResourceChangeJson[];
   /** Addresses of objects changed outside meshctl since it last applied them (reason drift). */
   readonly drift: readonly string[];
@@ -79,7 +92,7 @@ export interface PlanJson {
   readonly waves: readonly (readonly string[])[];
 }
 
-const jsonAction: Record<Action, JsonAction> = { create: 'create', update: 'update', delete: 'delete', noop: 'no-op' };
+export const jsonAction: Readonly<Record<Action, JsonAction>> = { create: 'create', update: 'update', delete: 'delete', forget: 'forget', noop: 'no-op' };
 
 export const jsonReason: Readonly<Record<Reason, JsonReason>> = {
   missing: 'missing',
@@ -87,7 +100,7 @@ export const jsonReason: Readonly<Record<Reason, JsonReason>> = {
   drift: 'drift',
   'known-after-apply': 'known_after_apply',
   removed: 'removed',
-  'release-fields': 'release_fields',
+  'written-by-istiod': 'written_by_istiod',
   unchanged: 'unchanged',
 };
 
@@ -196,25 +209,26 @@ export function resourceChangeToJson(c: Change): ResourceChangeJson {
 }
 
 function unitToJson(u: PlannedUnit, byAddress: ReadonlyMap<string, Change>): UnitJson {
-  let add = 0;
-  let change = 0;
-  let destroy = 0;
-  for (const a of u.changes) {
-    const act = byAddress.get(a)?.action;
-    if (act === 'create') add++;
-    else if (act === 'update') change++;
-    else if (act === 'delete') destroy++;
-  }
+  const changes = unitChanges(u);
   return {
     id: u.id,
     cluster: u.cluster,
     kind: u.kind,
     depends_on: [...u.dependsOn],
-    waits: u.waits.map((w) => ({ ...w })),
-    changes: [...u.changes],
+    steps: u.steps.map(stepToJson),
+    waits: unitWaits(u).map((w) => ({ ...w })),
+    changes,
     removal: u.removal,
-    summary: { add, change, destroy },
+    summary: summaryToJson(summarize(changes.flatMap((a) => byAddress.get(a) ?? []))),
   };
+}
+
+function stepToJson(s: Step): StepJson {
+  return s.step === 'send' ? { step: 'send', addresses: [...s.addresses] } : { step: 'wait', wait: { ...s.wait } };
+}
+
+function summaryToJson(s: PlanSummary): SummaryJson {
+  return { add: s.add, change: s.change, destroy: s.destroy, forget: s.forget };
 }
 
 export function planToJson(plan: Plan): PlanJson {
@@ -227,8 +241,8 @@ export function planToJson(plan: Plan): PlanJson {
     mode: plan.mode,
     mesh: { mesh_id: plan.mesh.meshID, source_file: plan.mesh.sourceFile, source_digest: plan.mesh.sourceDigest },
     state: plan.state ? { lineage: plan.state.lineage, serial: plan.state.serial } : null,
-    has_changes: s.add + s.change + s.destroy > 0,
-    summary: { add: s.add, change: s.change, destroy: s.destroy },
+    has_changes: !hasNoChanges(plan),
+    summary: summaryToJson(s),
     resource_changes: plan.changes.map(resourceChangeToJson),
     drift: plan.changes.filter((c) => c.reason === 'drift' && c.action !== 'noop').map((c) => c.address),
     units: plan.units.map((u) => unitToJson(u, byAddress)),

@@ -9,11 +9,11 @@
 // dashed, "no changes"), so a reviewer sees what runs and what it waits for without the noise
 // of every unchanged unit. Edges go from a dependency to its dependant: top to bottom is the
 // order apply follows.
-import type { Change, Plan, PlannedUnit } from '../planner/plan.js';
+import { hasNoChanges, summarize, unitChanges, type Change, type Plan, type PlannedUnit, type PlanSummary } from '../planner/plan.js';
 import { knownAfterApply, sensitiveValue } from '../planner/diff-text.js';
 import { displayPatchOp } from './plan-json.js';
 import { actionSymbol, objectName, reasonFor } from './change-words.js';
-import { noStateText } from './plan-human.js';
+import { noStateText, summaryText } from './plan-human.js';
 
 export interface MarkdownOptions {
   /** Upper bound on the comment, counted in UTF-8 bytes (never fewer than GitHub's characters). */
@@ -35,21 +35,8 @@ export function commentMarker(meshID: string): string {
   return `<!-- meshctl-plan:${meshID.replace(/[<>]|--/g, '_')} -->`;
 }
 
-interface Counts {
-  add: number;
-  change: number;
-  destroy: number;
-}
-
-function count(changes: readonly Change[]): Counts {
-  const c = { add: 0, change: 0, destroy: 0 };
-  for (const x of changes) {
-    if (x.action === 'create') c.add++;
-    else if (x.action === 'update') c.change++;
-    else if (x.action === 'delete') c.destroy++;
-  }
-  return c;
-}
+type Counts = PlanSummary;
+const count = summarize;
 
 const size = (s: string) => Buffer.byteLength(s, 'utf8');
 
@@ -80,14 +67,14 @@ function changeLines(c: Change, mode: Plan['mode'], withDiff: boolean): string[]
 
 function summaryLine(plan: Plan, statePath: string | undefined): string {
   const s = plan.summary;
-  const none = s.add + s.change + s.destroy === 0;
+  const none = hasNoChanges(plan);
   if (none && plan.mode === 'destroy' && plan.state === null) return `**No state.** ${noStateText(statePath)}`;
   if (plan.mode === 'refresh-only') {
     return none
       ? '**No drift.** The clusters match what meshctl last applied.'
       : `**Drift:** ${s.add} missing, ${s.change} changed outside meshctl since the last apply. Plan: ${s.add} to add, ${s.change} to change, ${s.destroy} to destroy.`;
   }
-  return none ? '**No changes.** The mesh matches mesh.yaml.' : `**Plan: ${s.add} to add, ${s.change} to change, ${s.destroy} to destroy.**`;
+  return none ? '**No changes.** The mesh matches mesh.yaml.' : `**${summaryText(plan)}**`;
 }
 
 function title(plan: Plan): string {
@@ -108,15 +95,18 @@ function warning(deletes: readonly Change[], mode: Plan['mode'], limit: number):
 }
 
 function clusterTable(clusters: readonly string[], byCluster: ReadonlyMap<string, Counts>): string {
+  // The Forget column appears only when something is forgotten: most plans never do.
+  const forget = [...byCluster.values()].some((k) => k.forget > 0);
   const rows = clusters.map((c) => {
     const k = byCluster.get(c)!;
-    return `| \`${c}\` | ${k.add} | ${k.change} | ${k.destroy} |`;
+    return `| \`${c}\` | ${k.add} | ${k.change} | ${k.destroy} |${forget ? ` ${k.forget} |` : ''}`;
   });
-  return ['| Cluster | Add | Change | Destroy |', '| --- | ---: | ---: | ---: |', ...rows].join('\n');
+  const head = forget ? ['| Cluster | Add | Change | Destroy | Forget |', '| --- | ---: | ---: | ---: | ---: |'] : ['| Cluster | Add | Change | Destroy |', '| --- | ---: | ---: | ---: |'];
+  return [...head, ...rows].join('\n');
 }
 
 function countLabel(k: Counts): string {
-  const parts = [k.add ? `+${k.add}` : '', k.change ? `~${k.change}` : '', k.destroy ? `-${k.destroy}` : ''].filter(Boolean);
+  const parts = [k.add ? `+${k.add}` : '', k.change ? `~${k.change}` : '', k.destroy ? `-${k.destroy}` : '', k.forget ? `.${k.forget}` : ''].filter(Boolean);
   return parts.length ? parts.join(' ') : 'no changes';
 }
 
@@ -177,12 +167,12 @@ function graph(plan: Plan, unitCounts: ReadonlyMap<string, Counts>): string {
 function clusterSection(plan: Plan, cluster: string, k: Counts, byAddress: ReadonlyMap<string, Change>, withDiff: boolean): string {
   const blocks: string[] = [];
   for (const u of plan.units.filter((x) => x.cluster === cluster)) {
-    const act = u.changes.map((a) => byAddress.get(a)!).filter((c) => c.action !== 'noop');
+    const act = unitChanges(u).map((a) => byAddress.get(a)!).filter((c) => c.action !== 'noop');
     if (act.length === 0) continue;
     blocks.push(`\`${u.id}\`${u.removal ? ' (removed)' : ''}\n\n${fenced('diff', act.flatMap((c) => changeLines(c, plan.mode, withDiff)).join('\n'))}`);
   }
   if (blocks.length === 0) return '';
-  const head = `<details><summary><b>${escapeHtml(cluster)}</b>: ${k.add} to add, ${k.change} to change, ${k.destroy} to destroy</summary>`;
+  const head = `<details><summary><b>${escapeHtml(cluster)}</b>: ${k.add} to add, ${k.change} to change, ${k.destroy} to destroy${k.forget ? `, ${k.forget} to forget` : ''}</summary>`;
   return `${head}\n\n${blocks.join('\n\n')}\n\n</details>`;
 }
 
@@ -200,7 +190,7 @@ export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions = {}): stri
   const byAddress = new Map(plan.changes.map((c) => [c.address, c]));
   const clusters = [...new Set(plan.units.map((u) => u.cluster))];
   const byCluster = new Map(clusters.map((c) => [c, count(plan.changes.filter((x) => x.cluster === c))]));
-  const unitCounts = new Map(plan.units.map((u) => [u.id, count(u.changes.map((a) => byAddress.get(a)!))]));
+  const unitCounts = new Map(plan.units.map((u) => [u.id, count(unitChanges(u).map((a) => byAddress.get(a)!))]));
   const deletes = plan.changes.filter((c) => c.action === 'delete');
   const hasChanges = plan.changes.some((c) => c.action !== 'noop');
 

@@ -1,7 +1,8 @@
 // Golden corpus: every corpus/NAME.yaml is a bad (or suspicious) mesh.yaml, and
 // corpus/NAME.expected.txt holds exactly what `meshctl validate --no-color` prints for it.
 // UPDATE_GOLDEN=1 rewrites the expected files; review the diff before committing.
-import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { expectGoldenFile } from '../support/golden.js';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -14,7 +15,6 @@ const corpusDir = fileURLToPath(new URL('./corpus/', import.meta.url));
 const cases = readdirSync(corpusDir)
   .filter((f) => f.endsWith('.yaml'))
   .sort();
-const update = process.env['UPDATE_GOLDEN'] === '1';
 
 describe('corpus of bad mesh.yaml files', () => {
   it('has at least 40 cases', () => {
@@ -27,9 +27,7 @@ describe('corpus of bad mesh.yaml files', () => {
     const result = loadTopology(name, { cwd: corpusDir, baseDir: '/mesh', pathKind: fakePathKind });
     expect(result.diagnostics.length).toBeGreaterThan(0);
     const rendered = renderDiagnostics(result.diagnostics, { color: false, sources: result.sources });
-    const expectedFile = join(corpusDir, name.replace(/\.yaml$/, '.expected.txt'));
-    if (update || !existsSync(expectedFile)) writeFileSync(expectedFile, rendered);
-    expect(rendered).toBe(readFileSync(expectedFile, 'utf8'));
+    expectGoldenFile(corpusDir, name.replace(/\.yaml$/, '.expected.txt'), rendered);
   });
 
   it('every expected file has its input', () => {

@@ -1,10 +1,10 @@
 // Runs a plan against FakeClusters the way `meshctl apply` does: plan from what the fakes
-// hold and what the journal says, then runPlan with a real StateJournal in a temp dir.
+// hold and what the journal says, then executePlan with a real StateJournal in a temp dir.
 import { mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ApplyEvent } from '../../../src/executors/events.js';
-import { runPlan, type RunResult } from '../../../src/executors/run-plan.js';
+import { executePlan, type RunResult } from '../../../src/executors/execute-plan.js';
 import { maskSecretData } from '../../../src/kube/sensitive.js';
 import type { KubeObject } from '../../../src/kube/object.js';
 import type { Unit } from '../../../src/model/desired.js';
@@ -57,7 +57,7 @@ export async function applyOnce(o: {
   o.journal?.(journal);
   const events: ApplyEvent[] = [];
   const clusterOf = new Map(o.mesh.units.map((u) => [u.id, u.cluster]));
-  const result = await runPlan({
+  const result = await executePlan({
     plan,
     clients: new Map(o.fakes.map((f) => [f.cluster, f.asClient()])),
     journal,

@@ -61,7 +61,7 @@ describe('secrecy', () => {
     for (const mode of ['destroy', 'apply'] as const) {
       const units = mode === 'apply' ? mesh.units.filter((u) => u.kind !== 'remote-secret') : mesh.units;
       const plan = planOf({ mode, units, live: l, prior });
-      expect(plan.changes.find((c) => c.address === addr)!.reason).toBe('release-fields');
+      expect(plan.changes.find((c) => c.address === addr)!.action).toBe('forget');
       expectNoSecrets(`${mode} plan JSON`, JSON.stringify(plan));
       expectNoSecrets(`${mode} plan view`, renderPlanHuman(plan, { color: false }));
     }

@@ -2,7 +2,9 @@
 // moves only when the wait sleeps.
 import { describe, expect, it } from 'vitest';
 import { isDiagnosticsError } from '../../../src/diagnostics.js';
-import { CRD_WAKE_ANNOTATION, deploymentCheck, describeWait, waitFor, waitGone } from '../../../src/executors/wait.js';
+import { deploymentCheck, waitFor } from '../../../src/executors/wait.js';
+import { CRD_WAKE_ANNOTATION } from '../../../src/model/names.js';
+import { describeWait } from '../../../src/views/wait-words.js';
 import { objectAddress, type KubeObject } from '../../../src/kube/object.js';
 import type { WaitFor } from '../../../src/model/desired.js';
 import { deployment, mutatingWebhook, secret, service, withField } from '../support/mesh-fixtures.js';
@@ -34,7 +36,7 @@ describe('waitFor', () => {
     const progress: number[] = [];
     const message = await failure(waitFor(c.asClient(), istiodAvailable, { timeoutMs: 30_000, intervalMs: 5_000, onProgress: (ms) => progress.push(ms), ...k }));
     expect(message).toBe(
-      'Timed out waiting: Waited 30s in cluster "c1" for Deployment istio-system/istiod available; last seen: not Available. Nothing after this step was applied; run apply again once the cause is fixed (it resumes), or raise --wait-timeout.',
+      'Timed out waiting: Waited 30s in cluster "c1" for Deployment istio-system/istiod available; last seen: not Available. Nothing after this step was done; run the same command again once the cause is fixed (it resumes), or raise --wait-timeout.',
     );
     expect(progress).toEqual([10_000, 20_000]);
     expect(k.elapsed()).toBe(30_000);
@@ -98,7 +100,7 @@ describe('waitFor', () => {
   });
 });
 
-describe('waitGone', () => {
+describe("waitFor 'gone'", () => {
   const crdRef = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'wasmplugins.extensions.istio.io' };
   const terminatingCrd = (reason: string): KubeObject => ({
     ...crdRef,
@@ -112,7 +114,7 @@ describe('waitGone', () => {
     const c = new FakeCluster('c1', { afterAnnotate: (ref, fake) => void (++wakes === 2 && fake.objects.delete(objectAddress('c1', ref))) });
     c.seed(terminatingCrd('InstanceDeletionFailed'));
     const k = clock();
-    await waitGone(c.asClient(), crdRef, { timeoutMs: 60_000, ...k });
+    await waitFor(c.asClient(), { kind: 'gone', refs: [crdRef] }, { timeoutMs: 60_000, onProgress: () => undefined, ...k });
     expect(wakes).toBe(2);
     // Nudged at 5 s and 10 s; the read half a second later finds it gone.
     expect(k.elapsed()).toBe(10_500);
@@ -122,9 +124,9 @@ describe('waitGone', () => {
   it('leaves a CRD alone while its finalizer is still deleting instances, and times out naming it', async () => {
     const c = new FakeCluster('c1');
     c.seed(terminatingCrd('InstanceDeletionInProgress'));
-    const message = await failure(waitGone(c.asClient(), crdRef, { timeoutMs: 30_000, ...clock() }));
+    const message = await failure(waitFor(c.asClient(), { kind: 'gone', refs: [crdRef] }, { timeoutMs: 30_000, onProgress: () => undefined, ...clock() }));
     expect(message).toBe(
-      'Timed out waiting for deletion: CustomResourceDefinition wasmplugins.extensions.istio.io in cluster "c1" was deleted but is still there after 30s (finalizers pending?). Run destroy again once it is gone.',
+      'Timed out waiting: Waited 30s in cluster "c1" for CustomResourceDefinition wasmplugins.extensions.istio.io deleted (a CRD whose finalizer stalls is annotated meshctl.io/finalizer-retry every 5s); last seen: still there (finalizers pending?): wasmplugins.extensions.istio.io. Nothing after this step was done; run the same command again once the cause is fixed (it resumes), or raise --wait-timeout.',
     );
     expect([...c.objects.values()][0]!.metadata.annotations?.[CRD_WAKE_ANNOTATION]).toBeUndefined();
   });

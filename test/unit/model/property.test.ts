@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ClusterSpec, TrustSettings } from '../../../src/config/topology.js';
 import { buildDesired } from '../../../src/model/build.js';
-import { kindRank } from '../../../src/model/order.js';
+import { unitKindRank } from '../../../src/model/order.js';
 import { cluster, istio, meshOf } from './fixtures.js';
 import { graphProblems } from './graph-checks.js';
 
@@ -63,7 +63,7 @@ describe('buildDesired over generated topologies', () => {
         const units = result.desired.units;
         expect(graphProblems(units)).toEqual([]);
         const sorted = [...units].sort(
-          (x, y) => (x.cluster < y.cluster ? -1 : x.cluster > y.cluster ? 1 : kindRank(x.kind) - kindRank(y.kind)),
+          (x, y) => (x.cluster < y.cluster ? -1 : x.cluster > y.cluster ? 1 : unitKindRank(x.kind) - unitKindRank(y.kind)),
         );
         expect(units.map((u) => u.id)).toEqual(sorted.map((u) => u.id));
         expect(buildDesired(topology)).toEqual(result);

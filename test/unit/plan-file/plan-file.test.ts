@@ -102,21 +102,29 @@ describe('parsePlanFile refusals', () => {
   });
 
   it('a newer format names the meshctl that wrote it', () => {
-    const [d] = refusal(edited((e) => ((e['format_version'] = 2), (e['meshctl_version'] = '0.4.1')), { keepDigest: true }));
+    const [d] = refusal(edited((e) => ((e['format_version'] = 3), (e['meshctl_version'] = '0.4.1')), { keepDigest: true }));
     expect(d!.summary).toBe('Plan file is from a newer meshctl');
     expect(d!.detail).toBe(
-      'out/plan.json was written by meshctl 0.4.1 in plan file format 2; this meshctl reads format 1 and older. Apply it with meshctl 0.4.1 or newer, or make a new plan with this meshctl.',
+      'out/plan.json was written by meshctl 0.4.1 in plan file format 3; this meshctl reads format 2 and older. Apply it with meshctl 0.4.1 or newer, or make a new plan with this meshctl.',
     );
-    const [unknownWriter] = refusal(edited((e) => ((e['format_version'] = 3), delete e['meshctl_version'])));
-    expect(unknownWriter!.detail).toContain('written by an unknown meshctl version in plan file format 3');
+    const [unknownWriter] = refusal(edited((e) => ((e['format_version'] = 4), delete e['meshctl_version'])));
+    expect(unknownWriter!.detail).toContain('written by an unknown meshctl version in plan file format 4');
+  });
+
+  it('an older format (before plans listed their steps) asks for a new plan, naming the writer', () => {
+    const [d] = refusal(edited((e) => ((e['format_version'] = 1), (e['meshctl_version'] = '0.1.0')), { keepDigest: true }));
+    expect(d!.summary).toBe('Plan file is from an older meshctl');
+    expect(d!.detail).toBe(
+      'out/plan.json was written by meshctl 0.1.0 in plan file format 1; this meshctl writes and applies format 2, whose plans also list every wait and step apply makes. Make a new one with `meshctl plan --out FILE`.',
+    );
   });
 
   it.each([
-    ['a format_version that is not a version', (e: Record<string, any>) => (e['format_version'] = '1'), 'format_version is wrong: expected 1, found "1"'],
+    ['a format_version that is not a version', (e: Record<string, any>) => (e['format_version'] = '1'), 'format_version is wrong: expected 2, found "1"'],
     ['no plan', (e: Record<string, any>) => delete e['plan'], 'plan is wrong: missing'],
-    ['an unknown action', (e: Record<string, any>) => (e['plan'].changes[2].action = 'replace'), 'plan.changes[2].action is wrong: expected one of "create", "update", "delete", "noop", found "replace"'],
+    ['an unknown action', (e: Record<string, any>) => (e['plan'].changes[2].action = 'replace'), 'plan.changes[2].action is wrong: expected one of "create", "update", "delete", "forget", "noop", found "replace"'],
     ['a serial that is not a count', (e: Record<string, any>) => (e['plan'].state.serial = -1), 'plan.state.serial is wrong: expected a whole number, found -1'],
-    ['a unit naming a missing change', (e: Record<string, any>) => e['plan'].changes.splice(0, 1), 'plan.units[0].changes[0] is wrong: names cluster1/Namespace/_/istio-system, which is not among plan.changes'],
+    ['a unit naming a missing change', (e: Record<string, any>) => e['plan'].changes.splice(0, 1), 'plan.units[0].steps[0].addresses[0] is wrong: names cluster1/Namespace/_/istio-system, which is not among plan.changes'],
     ['a wave naming a missing unit', (e: Record<string, any>) => e['plan'].waves.push(['cluster9/namespace']), 'names unit cluster9/namespace, which is not among plan.units'],
     ['a summary that disagrees', (e: Record<string, any>) => (e['plan'].summary.change = 0), 'plan.summary is wrong: does not agree with plan.changes'],
     ['a plan that is not an object', (e: Record<string, any>) => (e['plan'] = 'plan'), 'plan is wrong: expected an object'],

@@ -6,7 +6,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { planToJson, displayPatchOp, type ResourceChangeJson } from '../../../src/views/plan-json.js';
-import type { Change, Plan } from '../../../src/planner/plan.js';
+import { ACTIONS, type Change, type Plan } from '../../../src/planner/plan.js';
 import { sensitive } from '../../../src/kube/sensitive.js';
 import { allPlans, createsPlan, deletionsPlan, driftPlan, hugePlan, secrets, updatesPlan } from './fixtures.js';
 import { expectGoldenText } from './golden.js';
@@ -84,12 +84,12 @@ describe('planToJson', () => {
     const byAddr = new Map(d.resource_changes.map((c) => [c.address, c]));
     expect(byAddr.get('cluster1/Secret/istio-system/istio-remote-secret-cluster2')!.change.actions).toEqual(['delete']);
     expect(byAddr.get('cluster1/Secret/istio-system/istio-remote-secret-cluster2')!.change.after).toBeNull();
-    expect(byAddr.get('cluster2/Namespace/_/istio-system')!.action_reason).toBe('release_fields');
+    expect(byAddr.get('cluster2/Namespace/_/istio-system')!.change.actions).toEqual(['forget']);
     expect(byAddr.get('cluster2/Namespace/_/istio-system')!.existed_before).toBe(true);
     expect(byAddr.get('cluster1/Namespace/_/istio-system')!.change.actions).toEqual(['no-op']);
     expect(byAddr.get('cluster1/Namespace/_/istio-system')!.namespace).toBeNull();
     expect(d.has_changes).toBe(true);
-    expect(d.summary).toEqual({ add: 0, change: 1, destroy: 3 });
+    expect(d.summary).toEqual({ add: 0, change: 0, destroy: 3, forget: 1 });
     const drift = planToJson(driftPlan());
     expect(drift.mode).toBe('refresh-only');
     expect(drift.drift).toEqual(['cluster2/Namespace/_/istio-system', 'cluster1/Secret/istio-system/istio-remote-secret-cluster2']);
@@ -97,7 +97,7 @@ describe('planToJson', () => {
 
   it('gives units their own counts and keeps waves', () => {
     const j = planToJson(deletionsPlan());
-    expect(j.units.find((u) => u.id === 'cluster2/namespace')).toMatchObject({ removal: true, summary: { add: 0, change: 1, destroy: 0 } });
+    expect(j.units.find((u) => u.id === 'cluster2/namespace')).toMatchObject({ removal: true, summary: { add: 0, change: 0, destroy: 0, forget: 1 } });
     expect(j.waves.flat().sort()).toEqual(j.units.map((u) => u.id).sort());
   });
 
@@ -138,7 +138,7 @@ const value = fc.letrec((tie) => ({
 describe('planToJson on arbitrary values', () => {
   it('always validates and holds no digest or marker', () => {
     fc.assert(
-      fc.property(value, value, fc.constantFrom('create', 'update', 'delete', 'noop') as fc.Arbitrary<Change['action']>, (before, after, action) => {
+      fc.property(value, value, fc.constantFrom(...ACTIONS) as fc.Arbitrary<Change['action']>, (before, after, action) => {
         const base = createsPlan();
         const c: Change = { ...base.changes[0]!, action, before, after, afterUnknown: [] };
         const json = planToJson({ ...base, changes: [c] });

@@ -37,7 +37,7 @@ describe('renderPlanMarkdown', () => {
     const md = renderPlanMarkdown(deletionsPlan());
     const warning = md.indexOf('> [!WARNING]');
     expect(warning).toBeGreaterThan(0);
-    expect(warning).toBeLessThan(md.indexOf('**Plan: 0 to add, 1 to change, 3 to destroy.**'));
+    expect(warning).toBeLessThan(md.indexOf('**Plan: 0 to add, 0 to change, 3 to destroy, 1 to forget.**'));
     expect(md).toContain('> **This plan deletes 3 objects:**');
     for (const c of deletionsPlan().changes.filter((x) => x.action === 'delete')) expect(md).toContain(`> - \`${c.address}\``);
     // Giving fields back is not a deletion.

@@ -1,7 +1,7 @@
 // The generic graph: waves, topological order, dependants, and cycles with their whole path
 // (kapp's change_graph_test asserts the exact cycle string; so does this).
 import { describe, expect, it } from 'vitest';
-import { CycleError, dependantsOf, topoOrder, waves } from '../../../src/planner/graph.js';
+import { CycleError, dependantsOf, topoOrder, waves, walkGraph } from '../../../src/planner/graph.js';
 
 const node = (id: string, ...dependsOn: string[]) => ({ id, dependsOn });
 
@@ -29,5 +29,55 @@ describe('graph', () => {
   ])('reports %s with its whole path', (_name, nodes, message) => {
     expect(() => waves(nodes)).toThrow(CycleError);
     expect(() => waves(nodes)).toThrow(message);
+  });
+});
+
+describe('walkGraph', () => {
+  it('runs a node only after its dependencies, independent nodes side by side up to the limit', async () => {
+    const order: string[] = [];
+    let running = 0;
+    let most = 0;
+    const nodes = [node('a'), node('b'), node('c'), node('d', 'a', 'b')];
+    const outcome = await walkGraph({
+      nodes,
+      parallelism: 2,
+      visit: async (n) => {
+        most = Math.max(most, ++running);
+        await new Promise((r) => setTimeout(r, 5));
+        order.push(n.id);
+        running--;
+      },
+    });
+    expect(most).toBe(2);
+    expect(order.indexOf('d')).toBeGreaterThan(Math.max(order.indexOf('a'), order.indexOf('b')));
+    expect([...outcome.values()].every((o) => o.state === 'done')).toBe(true);
+  });
+
+  it('skips what depends on a failure, naming the failed node as the cause even two levels down', async () => {
+    const skipped: [string, string][] = [];
+    const outcome = await walkGraph({
+      nodes: [node('a'), node('b', 'a'), node('c', 'b'), node('x')],
+      parallelism: 4,
+      visit: async (n) => {
+        if (n.id === 'a') throw new Error('boom');
+      },
+      onSkipped: (n, because) => skipped.push([n.id, because]),
+    });
+    expect(outcome.get('a')).toMatchObject({ state: 'failed' });
+    expect(skipped).toEqual([
+      ['b', 'a'],
+      ['c', 'a'],
+    ]);
+    expect(outcome.get('x')).toEqual({ state: 'done' });
+  });
+
+  it('refuses a limit below 1 or not whole, instead of running nothing and reporting success', async () => {
+    for (const parallelism of [0, -1, 1.5, Number.NaN]) {
+      await expect(walkGraph({ nodes: [node('a')], parallelism, visit: async () => undefined })).rejects.toThrow(/parallelism must be a whole number of at least 1/);
+    }
+  });
+
+  it('throws when a node can never run (a cycle), rather than leaving it out', async () => {
+    await expect(walkGraph({ nodes: [node('a', 'b'), node('b', 'a')], parallelism: 1, visit: async () => undefined })).rejects.toThrow(/a, b neither run nor skipped/);
   });
 });

@@ -1,4 +1,5 @@
 // Planner scenarios: one fixture, one call to planMesh, assertions on the plain Plan.
+import { unitChanges } from '../../../src/planner/plan.js';
 import { describe, expect, it } from 'vitest';
 import { sensitive } from '../../../src/kube/sensitive.js';
 import { CycleError } from '../../../src/planner/graph.js';
@@ -40,7 +41,7 @@ describe('planMesh: a first apply on empty clusters', () => {
   const plan = planOf({ units: guideUnits });
 
   it('creates every object and counts them', () => {
-    expect(plan.summary).toEqual({ add: 9, change: 0, destroy: 0 });
+    expect(plan.summary).toEqual({ add: 9, change: 0, destroy: 0, forget: 0 });
     expect(plan.changes.every((c) => c.action === 'create' && c.reason === 'missing' && !c.existedBefore)).toBe(true);
   });
 
@@ -59,7 +60,7 @@ describe('planMesh: a first apply on empty clusters', () => {
       'MutatingWebhookConfiguration',
     ]);
     // A unit's change list is the order apply will use.
-    expect(plan.units[2]!.changes).toEqual(plan.changes.slice(2).map((c) => c.address));
+    expect(unitChanges(plan.units[2]!)).toEqual(plan.changes.slice(2).map((c) => c.address));
   });
 
   it('puts a custom resource (Gateway) between config and workloads', () => {
@@ -81,7 +82,7 @@ describe('planMesh: plan right after apply is empty', () => {
     const liveObjects = liveMap('cluster1', raw.map((o) => live(o)));
     const plan = planOf({ units: guideUnits, live: liveObjects, prior: state });
     expect(actions(plan).filter((a) => !a.startsWith('noop'))).toEqual([]);
-    expect(plan.summary).toEqual({ add: 0, change: 0, destroy: 0 });
+    expect(plan.summary).toEqual({ add: 0, change: 0, destroy: 0, forget: 0 });
     // The plan remembers which resourceVersion it saw, for stale-plan checks.
     expect(changeAt(plan, addressIn('cluster1', deployment())).observedResourceVersion).toMatch(/^\d+$/);
   });
@@ -249,14 +250,14 @@ describe('planMesh: objects and units leaving the topology', () => {
   it('deletes an object meshctl created that the unit no longer renders', () => {
     const plan = planOf({ units: [without], live: liveMap('cluster1', [live(configMap()), live(cm)]), prior: stateAfterApply([withExtra]) });
     expect(actions(plan)).toEqual(['noop cluster1/ConfigMap/istio-system/istio', 'delete cluster1/ConfigMap/istio-system/istio-extra (removed)']);
-    expect(plan.units[0]!.changes).toEqual(plan.changes.map((c) => c.address));
+    expect(unitChanges(plan.units[0]!)).toEqual(plan.changes.map((c) => c.address));
   });
 
-  it('gives back its fields (update to the bare identity) when the object existed before meshctl', () => {
+  it('forgets an object that existed before meshctl, giving back its fields (apply of the bare identity)', () => {
     const addr = addressIn('cluster1', cm);
     const prior = stateAfterApply([withExtra], { records: { [addr]: { existedBefore: true } } });
     const c = changeAt(planOf({ units: [without], live: liveMap('cluster1', [live(configMap()), live(cm)]), prior }), addr);
-    expect(c).toMatchObject({ action: 'update', reason: 'release-fields', existedBefore: true });
+    expect(c).toMatchObject({ action: 'forget', reason: 'removed', existedBefore: true });
     expect(c.after).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio-extra', namespace: 'istio-system' } });
     expect(c.patch).toEqual([{ op: 'remove', path: '/data' }]);
   });
@@ -297,7 +298,7 @@ describe('planMesh: objects and units leaving the topology', () => {
     const plan = planOf({ units: after, live: l, prior: stateAfterApply(before) });
     const addr = addressIn('cluster1', sa);
     expect(plan.changes.filter((c) => c.address === addr).map((c) => `${c.unit} ${c.action}`)).toEqual(['cluster1/control-plane noop']);
-    expect(plan.summary).toEqual({ add: 0, change: 0, destroy: 0 });
+    expect(plan.summary).toEqual({ add: 0, change: 0, destroy: 0, forget: 0 });
   });
 });
 
@@ -322,7 +323,7 @@ describe('planMesh: destroy', () => {
       'delete cluster1/Secret/istio-system/cacerts (removed)',
       'delete cluster1/Namespace/_/istio-system (removed)',
     ]);
-    expect(plan.summary).toEqual({ add: 0, change: 0, destroy: 4 });
+    expect(plan.summary).toEqual({ add: 0, change: 0, destroy: 4, forget: 0 });
   });
 
   it('only releases meshctl\'s fields on objects that existed before meshctl', () => {
@@ -330,8 +331,8 @@ describe('planMesh: destroy', () => {
     const prior = stateAfterApply(all, { records: { [nsAddr]: { existedBefore: true } } });
     const plan = planOf({ mode: 'destroy', units: all, live: everythingLive, prior });
     const nsChange = changeAt(plan, nsAddr);
-    expect(nsChange).toMatchObject({ action: 'update', reason: 'release-fields', after: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'istio-system' } } });
-    expect(plan.summary).toEqual({ add: 0, change: 1, destroy: 3 });
+    expect(nsChange).toMatchObject({ action: 'forget', reason: 'removed', after: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'istio-system' } } });
+    expect(plan.summary).toEqual({ add: 0, change: 0, destroy: 3, forget: 1 });
   });
 
   it('destroys objects of a unit the state never recorded (interrupted first apply) last', () => {

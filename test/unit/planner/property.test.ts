@@ -1,5 +1,6 @@
 // Properties of the planner over generated inputs (aws-cdk's "diffing any two arbitrary
 // templates should not crash", and the architecture's "plan after apply is empty").
+import { unitChanges } from '../../../src/planner/plan.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../src/kube/object.js';
@@ -121,11 +122,11 @@ describe('planner properties', () => {
           const unitIds = new Set(plan.units.map((u) => u.id));
           for (const c of plan.changes) expect(unitIds.has(c.unit), `${c.address} in unit ${c.unit}`).toBe(true);
           // Every change is listed by exactly one unit, and no address is planned twice.
-          const listed = plan.units.flatMap((u) => u.changes);
+          const listed = plan.units.flatMap(unitChanges);
           expect([...listed].sort()).toEqual(plan.changes.map((c) => c.address).sort());
           expect(new Set(listed).size).toBe(listed.length);
           const s = plan.summary;
-          expect(s.add + s.change + s.destroy).toBe(plan.changes.filter((c) => c.action !== 'noop').length);
+          expect(s.add + s.change + s.destroy + s.forget).toBe(plan.changes.filter((c) => c.action !== 'noop').length);
         },
       ),
       { numRuns: 300 },

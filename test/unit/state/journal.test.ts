@@ -83,6 +83,21 @@ describe('StateJournal', () => {
     expect(onDisk()).toMatchObject({ units: [], objects: {} });
   });
 
+  it('writes nothing, and keeps the serial, for changes that change nothing', async () => {
+    const j = new StateJournal(file, initial());
+    const u = { id: 'c1/eastwest-gateway', cluster: 'c1', kind: 'eastwest-gateway' as const, dependsOn: [], status: 'applied' as const, outputs: { address: '172.18.0.9' } };
+    await j.unit(u);
+    expect(onDisk().serial).toBe(1);
+    // The same unit again, an object and a unit that are not recorded: a saved plan made
+    // against serial 1 must stay valid.
+    await j.unit({ ...u, outputs: {} });
+    await j.objectGone('c1/ConfigMap/istio-system/never-recorded');
+    await j.unitGone('c1/never-recorded');
+    await j.flush();
+    expect(onDisk().serial).toBe(1);
+    expect(j.state.serial).toBe(1);
+  });
+
   it('refuses applied without pending as a bug, and keeps journaling afterwards', async () => {
     const j = new StateJournal(file, initial());
     await expect(j.objectApplied('c1/ConfigMap/istio-system/x', { applied: {} })).rejects.toThrow('applied without a pending record: this is a bug in meshctl');

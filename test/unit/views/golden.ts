@@ -1,14 +1,9 @@
-// Text goldens for views: compared byte for byte; UPDATE_GOLDEN=1 rewrites them, and the
-// rewritten file is reviewed before it is committed.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+// Text goldens for views (test/unit/views/golden/).
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
+import { expectGoldenFile } from '../support/golden.js';
 
 const dir = fileURLToPath(new URL('./golden/', import.meta.url));
 
 export function expectTextGolden(name: string, text: string): void {
-  const file = dir + name;
-  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(file, text);
-  expect(existsSync(file), `${name} is missing; run with UPDATE_GOLDEN=1 and review it`).toBe(true);
-  expect(text).toBe(readFileSync(file, 'utf8'));
+  expectGoldenFile(dir, name, text);
 }

@@ -27,7 +27,7 @@ function twoClusterMesh() {
 
 const applied = (log: string[]) => log.filter((l) => l.startsWith('apply ')).map((l) => l.slice('apply '.length));
 
-describe('runPlan', () => {
+describe('executePlan', () => {
   it('runs units in dependency order and objects in plan order', async () => {
     const log: string[] = [];
     const fakes = [new FakeCluster('c1', { log }), new FakeCluster('c2', { log })];
@@ -155,13 +155,13 @@ describe('runPlan', () => {
     const appliesBefore = c1.applies;
     const second = await applyOnce({ mesh, fakes: [c1, c2], stateFile, prior: first.journal.state });
     expect(second.result.failed).toEqual([]);
-    expect(second.plan.summary).toEqual({ add: 3, change: 0, destroy: 0 });
+    expect(second.plan.summary).toEqual({ add: 3, change: 0, destroy: 0, forget: 0 });
     // ConfigMap, Deployment, remote secret: nothing applied by the first run is sent again.
     expect(c1.applies - appliesBefore).toBe(3);
     for (const [a, uid] of uidsAfterFirst) expect(c1.objects.get(a)!.metadata.uid).toBe(uid);
 
     const third = planOf({ units: mesh.units, live: observe([c1, c2]), prior: second.journal.state });
-    expect(third.summary).toEqual({ add: 0, change: 0, destroy: 0 });
+    expect(third.summary).toEqual({ add: 0, change: 0, destroy: 0, forget: 0 });
     expect(Object.values(second.journal.state.objects).every((r) => r.status === 'applied')).toBe(true);
   });
 
@@ -199,7 +199,7 @@ describe('runPlan', () => {
     ]);
     const appliesBefore = c1.applies;
     const second = await applyOnce({ mesh: after, fakes: [c1], stateFile, prior: first.journal.state });
-    expect(second.plan.summary).toEqual({ add: 0, change: 0, destroy: 0 });
+    expect(second.plan.summary).toEqual({ add: 0, change: 0, destroy: 0, forget: 0 });
     expect(c1.applies).toBe(appliesBefore); // nothing sent: only the record moved
     expect(second.journal.state.objects[crdAddr]).toMatchObject({ unit: 'c1/crds', status: 'applied' });
     const destroy = planOf({ mode: 'destroy', units: after.units, live: observe([c1]), prior: second.journal.state });
@@ -240,7 +240,7 @@ describe('runPlan', () => {
     const run = await applyOnce({ mesh, fakes: [c1], stateFile: tempStateFile(), waitTimeoutMs: 0 });
     expect(run.result.failed).toHaveLength(1);
     expect(run.result.failed[0]!.diagnostics[0]!.detail).toBe(
-      'Waited 0s in cluster "c1" for CRDs established (1); last seen: not established: gateways.networking.istio.io. Nothing after this step was applied; run apply again once the cause is fixed (it resumes), or raise --wait-timeout.',
+      'Waited 0s in cluster "c1" for CRDs established (1); last seen: not established: gateways.networking.istio.io. Nothing after this step was done; run the same command again once the cause is fixed (it resumes), or raise --wait-timeout.',
     );
     expect(run.result.skipped).toEqual(['c1/expose-services']);
     expect(c1.get(configMap())).toBeUndefined();
@@ -266,8 +266,10 @@ describe('runPlan', () => {
       'remove c1/Deployment.apps/istio-system/istiod',
       'remove c1/ConfigMap/istio-system/istio',
       'remove c1/ServiceAccount/istio-system/istiod',
-      'remove c2/Namespace/_/istio-system',
+      // The namespaces go last, in the reverse of the order their units were first recorded:
+      // c1's was already as wanted (nothing sent), so it was recorded after c2's.
       'apply c1/Namespace/_/istio-system',
+      'remove c2/Namespace/_/istio-system',
     ]);
     expect(destroy.journal.state).toMatchObject({ units: [], objects: {} });
   });
