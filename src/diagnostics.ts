@@ -52,11 +52,6 @@ export function sortDiagnostics(diags: readonly Diagnostic[]): Diagnostic[] {
   });
 }
 
-/** "mesh.yaml:12:5" — the form editors and terminals turn into links. */
-export function formatPosition(range: SourceRange): string {
-  return `${range.file}:${range.line}:${range.column}`;
-}
-
 /**
  * A user-caused failure that stops a command: the CLI prints the diagnostics and exits 1
  * without a stack trace. Internal bugs are ordinary Errors and say so.

@@ -8,7 +8,7 @@ import { DiagnosticsError, hasErrors, type Diagnostic } from '../diagnostics.js'
 import { buildDesired } from '../model/build.js';
 import type { Desired, Unit } from '../model/desired.js';
 import type { ClusterClient } from '../kube/cluster-client.js';
-import { objectAddress, refOf, type KubeObject } from '../kube/object.js';
+import { objectAddress, type KubeObject } from '../kube/object.js';
 import { maskSecretData } from '../kube/sensitive.js';
 import { observe } from '../observe/observe.js';
 import { istiodLeftoverLists, wantedOf } from '../observe/wanted.js';
@@ -128,8 +128,4 @@ async function resolveAll(units: readonly Unit[], ctx: Parameters<typeof resolve
 
 function masked(objects: ReadonlyMap<string, KubeObject>): Map<string, KubeObject> {
   return new Map([...objects].map(([a, o]) => [a, maskSecretData(o)]));
-}
-
-export function addressesOf(cluster: string, objects: readonly KubeObject[]): Map<string, KubeObject> {
-  return new Map(objects.map((o) => [objectAddress(cluster, refOf(o)), o]));
 }

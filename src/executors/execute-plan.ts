@@ -10,7 +10,7 @@ import type { Change, Plan, PlannedUnit } from '../planner/plan.js';
 import type { StateJournal } from '../state/journal.js';
 import type { EventSink } from './events.js';
 import { carryOutChange, needsResolvedObject } from './change.js';
-import { waitText } from '../views/wait-words.js';
+import { waitText } from '../model/wait-words.js';
 import { waitFor } from './wait.js';
 
 export interface ExecutePlanOptions {

@@ -7,7 +7,7 @@ import type { KubeObject } from '../kube/object.js';
 import type { WaitFor } from '../model/desired.js';
 import { CRD_WAKE_AFTER_MS, CRD_WAKE_ANNOTATION } from '../model/names.js';
 import { addressOf } from '../render/outputs.js';
-import { describeWait } from '../views/wait-words.js';
+import { describeWait } from '../model/wait-words.js';
 
 export interface WaitOptions {
   readonly timeoutMs: number;

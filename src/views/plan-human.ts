@@ -2,7 +2,7 @@
 // apply order, a diff under each update, "(known after apply)" where values wait on earlier
 // steps, and the closing "Plan: X to add, Y to change, Z to destroy." Pure text from data.
 import { unitChanges, type Action, type Change, type Plan } from '../planner/plan.js';
-import { waitText } from './wait-words.js';
+import { waitText } from '../model/wait-words.js';
 import { palette, type Palette } from './palette.js';
 import { actionSymbol, objectName, reasonFor } from './change-words.js';
 import { displayForm } from '../planner/diff-text.js';

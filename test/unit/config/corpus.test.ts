@@ -3,7 +3,6 @@
 // UPDATE_GOLDEN=1 rewrites the expected files; review the diff before committing.
 import { readdirSync } from 'node:fs';
 import { expectGoldenFile } from '../support/golden.js';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadTopology, loadTopologyFromText } from '../../../src/config/load.js';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { isDiagnosticsError } from '../../../src/diagnostics.js';
 import { deploymentCheck, waitFor } from '../../../src/executors/wait.js';
 import { CRD_WAKE_ANNOTATION } from '../../../src/model/names.js';
-import { describeWait } from '../../../src/views/wait-words.js';
+import { describeWait } from '../../../src/model/wait-words.js';
 import { objectAddress, type KubeObject } from '../../../src/kube/object.js';
 import type { WaitFor } from '../../../src/model/desired.js';
 import { deployment, mutatingWebhook, secret, service, withField } from '../support/mesh-fixtures.js';

@@ -4,7 +4,7 @@
 // appear in any output.
 import type { KubeObject } from '../../../src/kube/object.js';
 import { objectAddress, refOf } from '../../../src/kube/object.js';
-import { maskSecretData, sensitive } from '../../../src/kube/sensitive.js';
+import { maskSecretData } from '../../../src/kube/sensitive.js';
 import type { Desired, Unit, UnitKind, Unknown, WaitFor } from '../../../src/model/desired.js';
 import { planMesh, type Observed } from '../../../src/planner/plan-mesh.js';
 import type { Plan, PlanMode } from '../../../src/planner/plan.js';

@@ -1,7 +1,7 @@
 // How a planned wait is named, in the plan views and in apply's progress lines alike.
 import type { ObjectRef } from '../kube/object.js';
-import { CRD_WAKE_AFTER_MS, CRD_WAKE_ANNOTATION } from '../model/names.js';
-import type { WaitFor } from '../model/desired.js';
+import { CRD_WAKE_AFTER_MS, CRD_WAKE_ANNOTATION } from './names.js';
+import type { WaitFor } from './desired.js';
 
 export function describeWait(w: WaitFor): string {
   switch (w.kind) {
