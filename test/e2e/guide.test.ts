@@ -175,6 +175,12 @@ describe('the guide: primary-remote on different networks', () => {
     const r = await run('destroy', '--auto-approve');
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('Destroy complete!');
+    // What istiod wrote is in the plan the user approved, as planned deletions, in both the
+    // primary (its own istiod) and the remote (written through the remote secret).
+    for (const ctx of ['cluster1', 'cluster2']) {
+      expect(r.stdout).toContain(`# ${ctx}/istiod-leftovers`);
+    }
+    expect(r.stdout).toContain('- ConfigMap default/istio-ca-root-cert  (written by istiod for this mesh)');
     for (const ctx of ['cluster1', 'cluster2']) {
       await eventually(`${ctx} to hold what it held before`, async () => {
         const now = await snapshot(ctx);

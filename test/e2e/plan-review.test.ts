@@ -67,7 +67,7 @@ describe('plan review: saved plans, drift, machine-readable plans', () => {
     const planText = readFileSync(join(dir, 'p.json'), 'utf8');
     expect(JSON.parse(planText).format).toBe('meshctl-plan');
     const shown = await run('show', 'p.json', '--json');
-    expect(JSON.parse(shown.stdout).summary).toEqual({ add: 0, change: 1, destroy: 0 });
+    expect(JSON.parse(shown.stdout).summary).toEqual({ add: 0, change: 1, destroy: 0, forget: 0 });
 
     await setGatewayPort(15888); // someone else changes it after review
     const before = stateText();
