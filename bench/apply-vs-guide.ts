@@ -22,7 +22,7 @@ export interface ApplyVsGuideResult {
 }
 
 export async function benchApplyVsGuide(ctx: BenchContext, guideDir: string): Promise<ApplyVsGuideResult> {
-  ctx.log('fresh apply: meshctl apply vs the guide\'s commands (bench/guide.sh)');
+  ctx.log("fresh apply: meshctl apply vs the guide's commands (bench/guide.sh)");
   const work = join(ctx.workDir, 'guide-script');
   const env = {
     ...process.env,

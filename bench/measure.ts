@@ -111,7 +111,9 @@ export async function alternate<K extends string>(
     for (const name of order) {
       await opts.between?.();
       const s = await contenders[name]();
-      opts.log?.(`  ${round < opts.warmup ? 'warm-up' : `run ${round - opts.warmup + 1}`} ${name}: ${(s.wallMs / 1000).toFixed(2)} s, ${Math.round(s.maxRssKiB / 1024)} MiB${s.stats ? `, ${s.stats.requests} requests` : ''}`);
+      opts.log?.(
+        `  ${round < opts.warmup ? 'warm-up' : `run ${round - opts.warmup + 1}`} ${name}: ${(s.wallMs / 1000).toFixed(2)} s, ${Math.round(s.maxRssKiB / 1024)} MiB${s.stats ? `, ${s.stats.requests} requests` : ''}`,
+      );
       if (round >= opts.warmup) out[name].push(s);
     }
   }

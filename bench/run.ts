@@ -142,7 +142,7 @@ try {
     env = await startEnvironment({ binDir, count });
   }
   if (only.has('plan') || only.has('apply')) {
-    log('applying the guide\'s mesh.yaml');
+    log("applying the guide's mesh.yaml");
     section = only.has('plan') ? 'plan' : 'apply';
     const guideDir = await applyGuide(ctx);
     if (only.has('plan')) {

@@ -62,7 +62,12 @@ step('meshctl plan --detailed-exitcode   (right after apply: no changes, exit 0)
 meshctl('plan', '--detailed-exitcode');
 
 step('The state file (no secret values in it)');
-const state = JSON.parse(readFileSync(join(demoDir, 'meshctl.state.json'), 'utf8')) as { lineage: string; serial: number; units: { id: string; outputs: Record<string, string> }[]; objects: Record<string, unknown> };
+const state = JSON.parse(readFileSync(join(demoDir, 'meshctl.state.json'), 'utf8')) as {
+  lineage: string;
+  serial: number;
+  units: { id: string; outputs: Record<string, string> }[];
+  objects: Record<string, unknown>;
+};
 process.stdout.write(`lineage ${state.lineage}, serial ${state.serial}, ${Object.keys(state.objects).length} objects in ${state.units.length} units\n`);
 for (const u of state.units) process.stdout.write(`  ${u.id}${Object.keys(u.outputs).length ? `  ${JSON.stringify(u.outputs)}` : ''}\n`);
 

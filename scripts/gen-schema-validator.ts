@@ -40,7 +40,10 @@ export function generateValidatorSource(schemaText: string = readFileSync(schema
     return `cjsDefault(${name})`;
   });
   if (/require\(/.test(body)) throw new Error('unexpected require() left in the generated validator');
-  const imports = [...helpers].sort().map(([name, mod]) => `import ${name} from "${mod}.js";\n`).join('');
+  const imports = [...helpers]
+    .sort()
+    .map(([name, mod]) => `import ${name} from "${mod}.js";\n`)
+    .join('');
   const interop = 'const cjsDefault = (m) => (typeof m === "function" ? m : m.default);\n';
   return `${HEADER}${imports}${interop}${body.replace(/^"use strict";/, '')}\n`;
 }

@@ -47,14 +47,26 @@ export async function runApply(args: Record<string, unknown>, io: CliIO, o: { mo
     if (!savedPlan && !options.autoApprove) {
       const what = mode === 'destroy' ? 'Do you really want to destroy the mesh?' : 'Do you want to perform these actions?';
       if (options.json || !io.stdin.isTTY) {
-        fail('No approval', `meshctl ${mode} needs approval and there is no terminal to ask on. Review the plan and run again with --auto-approve, or apply a saved plan (meshctl plan --out plan.json; meshctl apply plan.json).`);
+        fail(
+          'No approval',
+          `meshctl ${mode} needs approval and there is no terminal to ask on. Review the plan and run again with --auto-approve, or apply a saved plan (meshctl plan --out plan.json; meshctl apply plan.json).`,
+        );
       }
       if (!(await confirm(io, what))) {
         out.note(`${mode === 'destroy' ? 'Destroy' : 'Apply'} cancelled.\n`);
         return ExitCode.error;
       }
     }
-    const failed = await executeApproved({ inputs, planned, mode: planned.plan.mode === 'destroy' ? 'destroy' : 'apply', options, ports, onEvent: out.event, note: out.note, warn: (d) => out.diagnostics(d) });
+    const failed = await executeApproved({
+      inputs,
+      planned,
+      mode: planned.plan.mode === 'destroy' ? 'destroy' : 'apply',
+      options,
+      ports,
+      onEvent: out.event,
+      note: out.note,
+      warn: (d) => out.diagnostics(d),
+    });
     if (failed.length) {
       out.diagnostics(failed);
       out.note(`Progress is saved in ${inputs.stateFile}; run ${mode} again to resume.\n`);
@@ -85,12 +97,23 @@ function refuseIfStale(saved: Plan, planned: PlanContext, inputs: Inputs): void 
   ];
   const mismatch = planMismatches(saved, planned.plan);
   if (diags.length === 0 && mismatch.length) {
-    diags.push(error('Saved plan no longer matches', `Planning again now gives a different plan:\n  ${mismatch.slice(0, 20).join('\n  ')}\nRun meshctl plan again, review the new plan, and apply that one.`));
+    diags.push(
+      error('Saved plan no longer matches', `Planning again now gives a different plan:\n  ${mismatch.slice(0, 20).join('\n  ')}\nRun meshctl plan again, review the new plan, and apply that one.`),
+    );
   }
   if (diags.length) throw new DiagnosticsError(diags);
 }
 
-async function executeApproved(o: { inputs: Inputs; planned: PlanContext; mode: 'apply' | 'destroy'; options: ApplyOptions; ports: Ports; onEvent: Parameters<typeof executePlan>[0]['onEvent']; note: (s: string) => void; warn: (d: readonly Diagnostic[]) => void }): Promise<Diagnostic[]> {
+async function executeApproved(o: {
+  inputs: Inputs;
+  planned: PlanContext;
+  mode: 'apply' | 'destroy';
+  options: ApplyOptions;
+  ports: Ports;
+  onEvent: Parameters<typeof executePlan>[0]['onEvent'];
+  note: (s: string) => void;
+  warn: (d: readonly Diagnostic[]) => void;
+}): Promise<Diagnostic[]> {
   const { inputs, planned } = o;
   const initial = inputs.prior ?? emptyState({ lineage: randomUUID(), meshID: inputs.topology.meshID, meshctlVersion });
   const journal = new StateJournal(inputs.stateFile, { ...initial, meshctlVersion });

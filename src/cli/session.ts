@@ -50,9 +50,7 @@ export async function loadInputs(options: InputOptions, ctx: { io: CliIO; ports:
   const stateFile = path.resolve(io.cwd, options.state ?? path.join(path.dirname(topology.source.file), 'meshctl.state.json'));
   const prior = await ports.state.read(stateFile, topology.meshID);
   const cache = new Map();
-  const clients = new Map(
-    topology.clusters.map((c) => [c.name, ports.connect({ cluster: c.name, context: c.context, kubeconfig: c.kubeconfig ?? options.kubeconfig, env: io.env, cache })]),
-  );
+  const clients = new Map(topology.clusters.map((c) => [c.name, ports.connect({ cluster: c.name, context: c.context, kubeconfig: c.kubeconfig ?? options.kubeconfig, env: io.env, cache })]));
   trackClients(clients.values(), io.env);
   return { topology, desired: built.desired, stateFile, prior, clients, warnings: [...loaded.diagnostics, ...built.diagnostics], sources: loaded.sources };
 }

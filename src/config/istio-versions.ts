@@ -34,9 +34,7 @@ export function parseIstioVersion(version: string): SemverTriple | undefined {
   return parts.every(Number.isSafeInteger) ? parts : undefined;
 }
 
-export type VersionVerdict =
-  | { readonly ok: true; readonly semver: SemverTriple }
-  | { readonly ok: false; readonly reason: string };
+export type VersionVerdict = { readonly ok: true; readonly semver: SemverTriple } | { readonly ok: false; readonly reason: string };
 
 /** Whether meshctl can install this version, and if not a sentence saying why. */
 export function checkIstioVersion(version: string): VersionVerdict {
@@ -49,8 +47,6 @@ export function checkIstioVersion(version: string): VersionVerdict {
   if (row?.note) return { ok: false, reason: `${row.note} meshctl supports Istio ${supported}.` };
   const newest = istioMinors[0]!.minor.split('.').map(Number);
   const newer = semver[0] > newest[0]! || (semver[0] === newest[0] && semver[1] > newest[1]!);
-  const why = newer
-    ? `Istio ${minor} is newer than this meshctl release knows about`
-    : `Istio ${minor} is no longer supported by meshctl`;
+  const why = newer ? `Istio ${minor} is newer than this meshctl release knows about` : `Istio ${minor} is no longer supported by meshctl`;
   return { ok: false, reason: `${why}; meshctl supports Istio ${supported}.` };
 }

@@ -17,9 +17,7 @@ export interface Parsed extends SourceIndex {
   readonly value: unknown;
 }
 
-export type ParseResult =
-  | { readonly ok: true; readonly parsed: Parsed; readonly diagnostics: Diagnostic[] }
-  | { readonly ok: false; readonly diagnostics: Diagnostic[] };
+export type ParseResult = { readonly ok: true; readonly parsed: Parsed; readonly diagnostics: Diagnostic[] } | { readonly ok: false; readonly diagnostics: Diagnostic[] };
 
 /** Decodes bytes as UTF-8, refusing binary content with one diagnostic. */
 export function decodeText(bytes: Uint8Array, file: string): { text?: string; diagnostics: Diagnostic[] } {
@@ -115,7 +113,7 @@ interface CodeText {
 const yamlCodes: Record<string, CodeText> = {
   DUPLICATE_KEY: {
     summary: 'Duplicate key',
-    detail: (key) => `The key "${key.replace(/^["']|["']$/g, "")}" appears twice in the same mapping, so it is unclear which value is meant.`,
+    detail: (key) => `The key "${key.replace(/^["']|["']$/g, '')}" appears twice in the same mapping, so it is unclear which value is meant.`,
     hint: 'Each key may appear once per mapping; merge the two entries.',
   },
   TAB_AS_INDENT: { summary: 'Tab in indentation', hint: 'YAML indentation must use spaces; replace the tab with spaces.' },
@@ -167,11 +165,10 @@ function aliasProblem(index: SourceIndex, message: string): Diagnostic {
   const culprit = aliases.find((a) => unresolved !== undefined && a.source === unresolved) ?? aliases[0];
   const at = culprit?.range ? offsetsToRange(index, culprit.range[0], culprit.range[1]) : offsetsToRange(index, 0, 0);
   if (/alias count/i.test(message)) {
-    return error(
-      'Too many aliases',
-      `The document expands YAML aliases (*name) more than ${MAX_ALIAS_COUNT} times, which looks like an alias bomb; meshctl refuses to expand it.`,
-      { hint: 'Write the repeated values out instead of nesting aliases.', subject: at },
-    );
+    return error('Too many aliases', `The document expands YAML aliases (*name) more than ${MAX_ALIAS_COUNT} times, which looks like an alias bomb; meshctl refuses to expand it.`, {
+      hint: 'Write the repeated values out instead of nesting aliases.',
+      subject: at,
+    });
   }
   return error('Invalid YAML alias', `${message.split('\n')[0]}.`, {
     subject: at,

@@ -49,7 +49,7 @@ export function rangeAt(src: SourceIndex, path: readonly PathSegment[], target: 
     if (!next) break;
     ({ key, node } = next);
   }
-  const chosen = target === 'key' && key ? key : node ?? key;
+  const chosen = target === 'key' && key ? key : (node ?? key);
   let range = nodeRange(chosen) ?? nodeRange(key);
   if (range && range[0] === range[1] && key) range = nodeRange(key) ?? range;
   return range ? offsetsToRange(src, range[0], range[1]) : undefined;

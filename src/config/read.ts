@@ -9,9 +9,7 @@ export const MAX_MESH_FILE_BYTES = 1024 * 1024;
 
 export type PathKind = 'file' | 'directory' | 'missing' | 'other';
 
-export type ReadResult =
-  | { readonly ok: true; readonly bytes: Buffer }
-  | { readonly ok: false; readonly diagnostic: Diagnostic };
+export type ReadResult = { readonly ok: true; readonly bytes: Buffer } | { readonly ok: false; readonly diagnostic: Diagnostic };
 
 /** Reads mesh.yaml; every failure is a diagnostic naming the path as the user wrote it. */
 export function readMeshFile(absolute: string, displayName: string): ReadResult {
@@ -33,11 +31,9 @@ export function readMeshFile(absolute: string, displayName: string): ReadResult 
 }
 
 export function oversized(displayName: string, size: number): Diagnostic {
-  return error(
-    'File too large',
-    `${displayName} is ${size} bytes; meshctl reads at most ${MAX_MESH_FILE_BYTES} bytes (1 MiB) of mesh.yaml.`,
-    { hint: 'Check that -f names the mesh.yaml and not another file.' },
-  );
+  return error('File too large', `${displayName} is ${size} bytes; meshctl reads at most ${MAX_MESH_FILE_BYTES} bytes (1 MiB) of mesh.yaml.`, {
+    hint: 'Check that -f names the mesh.yaml and not another file.',
+  });
 }
 
 /** What is at a path; never throws (permission problems read as 'other'). */

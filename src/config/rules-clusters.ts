@@ -28,7 +28,9 @@ const controlPlaneLinks: Rule = (ctx) => {
       continue;
     }
     if (c.controlPlane === undefined) {
-      const primaries = clusterEntries(ctx.mesh).filter(([, o]) => o.role === 'primary').map(([n]) => n);
+      const primaries = clusterEntries(ctx.mesh)
+        .filter(([, o]) => o.role === 'primary')
+        .map(([n]) => n);
       out.push(
         finding(ctx, 'error', {
           path: here,

@@ -7,9 +7,7 @@ import { clusterEntries } from './raw.js';
 import { closest } from './suggest.js';
 
 const kubeconfigFiles: Rule = (ctx) =>
-  clusterEntries(ctx.mesh).flatMap(([name, c]) =>
-    c.kubeconfig === undefined ? [] : expectFile(ctx, ['clusters', name, 'kubeconfig'], c.kubeconfig, 'kubeconfig'),
-  );
+  clusterEntries(ctx.mesh).flatMap(([name, c]) => (c.kubeconfig === undefined ? [] : expectFile(ctx, ['clusters', name, 'kubeconfig'], c.kubeconfig, 'kubeconfig')));
 
 /** Provided trust: the files exist, and every cluster (and only declared ones) has its CA. */
 const providedTrust: Rule = (ctx) => {

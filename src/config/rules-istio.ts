@@ -39,7 +39,8 @@ const sharedTrust: Rule = (ctx) => {
       path: ['trust', 'none'],
       target: 'key',
       summary: 'No shared root of trust',
-      detail: 'With trust: none meshctl installs no cacerts. Unless you plug in certificates from one root CA yourself before installing, each istiod self-signs its own root and cross-cluster mTLS fails.',
+      detail:
+        'With trust: none meshctl installs no cacerts. Unless you plug in certificates from one root CA yourself before installing, each istiod self-signs its own root and cross-cluster mTLS fails.',
       hint: 'Use trust: { generated: {} } to let meshctl create a shared root CA.',
     }),
   ];

@@ -35,7 +35,7 @@ const usedNetworks: Rule = (ctx) => {
             path: ['networks', i],
             summary: 'Unused network',
             detail: `No cluster is on network ${network}.`,
-            hint: 'Remove it from networks, or check the clusters\' network keys for a typo.',
+            hint: "Remove it from networks, or check the clusters' network keys for a typo.",
           }),
         ],
   );

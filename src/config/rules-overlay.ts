@@ -15,14 +15,14 @@ interface OwnedKey {
 
 const ownedKeys: readonly OwnedKey[] = [
   { path: ['values', 'global', 'meshID'], instead: 'it comes from meshID' },
-  { path: ['values', 'global', 'multiCluster', 'clusterName'], instead: 'it is the cluster\'s name under clusters' },
-  { path: ['values', 'global', 'network'], instead: 'it comes from the cluster\'s network' },
-  { path: ['values', 'global', 'remotePilotAddress'], instead: 'meshctl sets it to the controlling primary\'s east-west gateway address' },
+  { path: ['values', 'global', 'multiCluster', 'clusterName'], instead: "it is the cluster's name under clusters" },
+  { path: ['values', 'global', 'network'], instead: "it comes from the cluster's network" },
+  { path: ['values', 'global', 'remotePilotAddress'], instead: "meshctl sets it to the controlling primary's east-west gateway address" },
   { path: ['values', 'global', 'externalIstiod'], instead: 'meshctl sets it on primaries that control remotes' },
   { path: ['values', 'pilot', 'env', 'EXTERNAL_ISTIOD'], instead: 'meshctl sets it on primaries that control remotes' },
   { path: ['values', 'istiodRemote', 'injectionPath'], instead: 'meshctl derives it from the cluster name and network' },
   { path: ['values', 'istiodRemote', 'injectionURL'], instead: 'meshctl derives the injection path from the cluster name and network' },
-  { path: ['profile'], instead: 'it follows the cluster\'s role' },
+  { path: ['profile'], instead: "it follows the cluster's role" },
   { path: ['revision'], instead: 'set istio.revision' },
   { path: ['hub'], instead: 'set istio.hub' },
   { path: ['tag'], instead: 'set istio.tag' },

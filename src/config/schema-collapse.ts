@@ -8,9 +8,7 @@ export function collapseAlternatives(errors: readonly ErrorObject[]): ErrorObjec
   const combinators = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
   return errors.filter((e) => {
     if (e.keyword === 'propertyNames') return false;
-    return !combinators.some(
-      (c) => c !== e && e.schemaPath.startsWith(`${c.schemaPath}/`) && isWithin(e.instancePath, c.instancePath),
-    );
+    return !combinators.some((c) => c !== e && e.schemaPath.startsWith(`${c.schemaPath}/`) && isWithin(e.instancePath, c.instancePath));
   });
 }
 

@@ -121,12 +121,7 @@ function typeDiagnostic(e: ErrorObject, base: PathSegment[], ctx: Ctx, place: Pa
   return error('Wrong type', detail, { ...place, ...(hint ? { hint } : {}) });
 }
 
-function nameDiagnostic(
-  e: ErrorObject,
-  base: PathSegment[],
-  ctx: Ctx,
-  where: (p: PathSegment[], t?: Target) => Partial<Diagnostic>,
-): Diagnostic {
+function nameDiagnostic(e: ErrorObject, base: PathSegment[], ctx: Ctx, where: (p: PathSegment[], t?: Target) => Partial<Diagnostic>): Diagnostic {
   // propertyNames errors (invalid cluster names) concern a key, not a value.
   const key = (e as ErrorObject & { propertyName?: string }).propertyName;
   const path = key === undefined ? base : [...base, key];

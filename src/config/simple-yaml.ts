@@ -103,7 +103,7 @@ class Reader {
       if (!isSeqItem(line.text)) break;
       let at = 1;
       while (line.text.charCodeAt(at) === 32) at++;
-      if (line.text.startsWith('- ', at) || line.text.length - at === 1 && line.text.endsWith('-')) bail();
+      if (line.text.startsWith('- ', at) || (line.text.length - at === 1 && line.text.endsWith('-'))) bail();
       if (at < line.text.length && line.text.charCodeAt(at) !== 35 && mappingKey(line.text, at) !== undefined) {
         // `- key: value` starts a mapping whose keys are at the column of `key`: read it by
         // narrowing this line to that column.

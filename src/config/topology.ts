@@ -62,9 +62,7 @@ export type TrustSettings =
       readonly mode: 'provided';
       /** Absolute paths. */
       readonly rootCert: string;
-      readonly clusters: Readonly<
-        Record<string, { readonly cert: string; readonly key: string; readonly chain: string }>
-      >;
+      readonly clusters: Readonly<Record<string, { readonly cert: string; readonly key: string; readonly chain: string }>>;
     }
   | {
       /** The user manages cacerts themselves (or accepts istiod's self-signed root). */

@@ -46,7 +46,14 @@ async function send({ client, journal }: ChangeContext, c: Change, resolved: Kub
   // Created whole (as rendered); updated without the fields istiod owns (planner/ignore.ts).
   const sent = withoutForeignFields(resolved, { creating: c.action === 'create' });
   const pending = unknownPaths(sent);
-  if (pending.length) throw new DiagnosticsError([{ severity: 'error', summary: 'Value still unknown at apply time', detail: `${c.address} needs ${pending.join(', ')}, which no earlier step produced. Check that the unit it depends on finished.` }]);
+  if (pending.length)
+    throw new DiagnosticsError([
+      {
+        severity: 'error',
+        summary: 'Value still unknown at apply time',
+        detail: `${c.address} needs ${pending.join(', ')}, which no earlier step produced. Check that the unit it depends on finished.`,
+      },
+    ]);
   await journal.objectPending(c.address, pendingRecord(c));
   const res = await client.apply(sent);
   await journal.objectApplied(c.address, {

@@ -57,7 +57,13 @@ export async function executePlan(o: ExecutePlanOptions): Promise<RunResult> {
     // The cluster changed but the state file did not record it: say so, loudly, with the cause.
     failed.push({
       unit: '(state)',
-      diagnostics: [{ severity: 'error', summary: 'State could not be saved', detail: `Writing the state file failed: ${(e as Error).message}. The clusters may hold objects the state does not list; fix the cause and run apply again (it adopts what it finds).` }],
+      diagnostics: [
+        {
+          severity: 'error',
+          summary: 'State could not be saved',
+          detail: `Writing the state file failed: ${(e as Error).message}. The clusters may hold objects the state does not list; fix the cause and run apply again (it adopts what it finds).`,
+        },
+      ],
     });
   }
   const ids = (state: string) => o.plan.units.filter((u) => outcome.get(u.id)?.state === state).map((u) => u.id);

@@ -42,7 +42,7 @@ async function check(client: ClusterClient, w: WaitFor): Promise<Check> {
     case 'webhook-cabundle': {
       const wh = await client.read({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', name: w.name });
       if (!wh) return { done: false, seen: 'webhook configuration not found' };
-      const hooks = ((wh as { webhooks?: { clientConfig?: { caBundle?: string } }[] }).webhooks ?? []);
+      const hooks = (wh as { webhooks?: { clientConfig?: { caBundle?: string } }[] }).webhooks ?? [];
       const missing = hooks.filter((h) => !h.clientConfig?.caBundle).length;
       return { done: hooks.length > 0 && missing === 0, seen: `${missing} of ${hooks.length} webhooks without caBundle` };
     }

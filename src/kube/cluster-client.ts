@@ -166,7 +166,6 @@ export class ClusterClient {
     return { path: pathOf(apiVersion, r, namespace), hinted: false };
   }
 
-
   /** Discovery for one group/version, cached; a CRD installed later is rediscovered. */
   private resources(apiVersion: string): Promise<readonly ApiResource[] | 'not-served'> {
     let p = this.discovery.get(apiVersion);
@@ -193,9 +192,7 @@ export class ClusterClient {
     try {
       return await this.rest.request(method, path, opts);
     } catch (e) {
-      throw new DiagnosticsError([
-        error('Cluster unreachable', `${doing} in ${this.where()} failed: ${(e as Error).message}. Check that the cluster is running and reachable from here.`),
-      ]);
+      throw new DiagnosticsError([error('Cluster unreachable', `${doing} in ${this.where()} failed: ${(e as Error).message}. Check that the cluster is running and reachable from here.`)]);
     }
   }
 
@@ -208,7 +205,9 @@ export class ClusterClient {
       // not JSON: keep the text
     }
     if (res.status === 401 || res.status === 403) {
-      throw new DiagnosticsError([error('Not authorised', `${doing} in ${this.where()} was refused (HTTP ${res.status}): ${message}. meshctl needs cluster-admin rights on every cluster of the mesh.`)]);
+      throw new DiagnosticsError([
+        error('Not authorised', `${doing} in ${this.where()} was refused (HTTP ${res.status}): ${message}. meshctl needs cluster-admin rights on every cluster of the mesh.`),
+      ]);
     }
     throw new DiagnosticsError([error('Kubernetes API error', `${doing} in ${this.where()} failed (HTTP ${res.status}): ${message}`)]);
   }

@@ -34,11 +34,9 @@ export function connect(opts: ConnectOptions): ClusterClient {
   if ('error' in ep) {
     switch (ep.error) {
       case 'no-context':
-        fail(
-          'Unknown kube context',
-          `Cluster "${opts.cluster}" names context "${opts.context}", which is not in ${source.describe}. Contexts there: ${ep.detail || '(none)'}.`,
-          { hint: 'Fix clusters.<name>.context in mesh.yaml, or point --kubeconfig / KUBECONFIG at the right file.' },
-        );
+        fail('Unknown kube context', `Cluster "${opts.cluster}" names context "${opts.context}", which is not in ${source.describe}. Contexts there: ${ep.detail || '(none)'}.`, {
+          hint: 'Fix clusters.<name>.context in mesh.yaml, or point --kubeconfig / KUBECONFIG at the right file.',
+        });
       case 'no-cluster':
         fail('Broken kube context', `Context "${opts.context}" (cluster "${opts.cluster}") names kubeconfig cluster "${ep.detail}", which ${source.describe} does not define.`);
       case 'no-user':

@@ -31,7 +31,12 @@ export const DISCOVERY_TTL_MS = 6 * 3600_000;
  * Failures to read or write are ignored; the cache is an optimisation.
  */
 export function diskDiscoveryCache(opts: { root: string; server: string; ca?: Buffer; now?: () => number }): DiscoveryCache {
-  const id = createHash('sha256').update(opts.server).update('\u0000').update(opts.ca ?? '').digest('hex').slice(0, 16);
+  const id = createHash('sha256')
+    .update(opts.server)
+    .update('\u0000')
+    .update(opts.ca ?? '')
+    .digest('hex')
+    .slice(0, 16);
   const dir = path.join(opts.root, 'discovery', id);
   const now = opts.now ?? Date.now;
   const file = (gv: string) => path.join(dir, `${gv.replace(/[^A-Za-z0-9.-]/g, '_')}.json`);

@@ -64,7 +64,10 @@ export class H2Connection {
   }
 
   close(): void {
-    void this.session?.then((s) => s.close(), () => undefined);
+    void this.session?.then(
+      (s) => s.close(),
+      () => undefined,
+    );
     this.session = undefined;
   }
 

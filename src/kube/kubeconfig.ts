@@ -130,7 +130,13 @@ export function resolveEndpoint(m: Merged, contextName: string): Endpoint | Reso
   const userEntry = ctx.value.user ? m.users.get(ctx.value.user) : undefined;
   if (ctx.value.user && !userEntry) return { error: 'no-user', detail: ctx.value.user };
   const u = userEntry?.value ?? {};
-  const base = { context: contextName, server: c.server, ca: fileOrData({ data: c['certificate-authority-data'], file: c['certificate-authority'], base: cluster.file }), insecure: c['insecure-skip-tls-verify'] === true, tlsServerName: c['tls-server-name'] };
+  const base = {
+    context: contextName,
+    server: c.server,
+    ca: fileOrData({ data: c['certificate-authority-data'], file: c['certificate-authority'], base: cluster.file }),
+    insecure: c['insecure-skip-tls-verify'] === true,
+    tlsServerName: c['tls-server-name'],
+  };
   if (c['proxy-url']) return { ...base, auth: { kind: 'delegated', why: 'proxy-url' } };
   if (u.exec) return { ...base, auth: { kind: 'delegated', why: 'exec' } };
   if (u['auth-provider']) return { ...base, auth: { kind: 'delegated', why: 'auth-provider' } };

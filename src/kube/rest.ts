@@ -106,7 +106,11 @@ export class RestClient {
     // HTTP/2 unless a delegated credential brings its own agent (proxies), or the server
     // (a proxy in front of it) does not speak it.
     if (isHttps && !o.agent && this.h2 !== 'unsupported') {
-      this.h2 ??= new H2Connection(url.origin, { secureContext: this.secureContext, ...(o.servername ? { servername: o.servername } : {}), ...(o.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}) });
+      this.h2 ??= new H2Connection(url.origin, {
+        secureContext: this.secureContext,
+        ...(o.servername ? { servername: o.servername } : {}),
+        ...(o.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
+      });
       try {
         return await this.h2.request(method, url.pathname + url.search, headers as Record<string, string | number>, body, timeoutMs);
       } catch (e) {
@@ -122,17 +126,13 @@ export class RestClient {
       (o.agent as https.Agent | undefined) ??
       new https.Agent({ keepAlive: true, maxSockets: 16, secureContext: this.secureContext, rejectUnauthorized: o.rejectUnauthorized, servername: o.servername });
     return new Promise<RestResponse>((resolve, reject) => {
-      const req = (isHttps ? https : http).request(
-        url,
-        { method, headers, agent: isHttps ? this.agent : undefined, auth: o.auth, timeout: timeoutMs },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          const retryAfter = res.headers['retry-after'];
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ...(retryAfter !== undefined ? { retryAfter } : {}) }));
-          res.on('error', reject);
-        },
-      );
+      const req = (isHttps ? https : http).request(url, { method, headers, agent: isHttps ? this.agent : undefined, auth: o.auth, timeout: timeoutMs }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        const retryAfter = res.headers['retry-after'];
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ...(retryAfter !== undefined ? { retryAfter } : {}) }));
+        res.on('error', reject);
+      });
       req.on('socket', (socket) => {
         if (!(socket as { meshctlCounted?: boolean }).meshctlCounted) {
           (socket as { meshctlCounted?: boolean }).meshctlCounted = true;

@@ -52,12 +52,7 @@ export function maskSecretData<T extends { kind?: unknown; data?: unknown; strin
   for (const field of ['data', 'stringData'] as const) {
     const d = o[field];
     if (d && typeof d === 'object') {
-      out[field] = Object.fromEntries(
-        Object.entries(d as Record<string, unknown>).map(([k, v]) => [
-          k,
-          typeof v === 'string' ? sensitive(field === 'data' ? Buffer.from(v, 'base64') : v) : v,
-        ]),
-      );
+      out[field] = Object.fromEntries(Object.entries(d as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? sensitive(field === 'data' ? Buffer.from(v, 'base64') : v) : v]));
     }
   }
   return out as T;

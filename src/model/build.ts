@@ -41,9 +41,7 @@ function unitsOf(ctx: UnitContext): Unit[] {
 }
 
 function secretsHeldBy(ctx: UnitContext, shape: MeshShape): Unit[] {
-  return shape.secrets
-    .filter((s) => s.target === ctx.cluster.name)
-    .map((s) => remoteSecretUnit(ctx, shapeSource(shape, s.source)));
+  return shape.secrets.filter((s) => s.target === ctx.cluster.name).map((s) => remoteSecretUnit(ctx, shapeSource(shape, s.source)));
 }
 
 function shapeSource(shape: MeshShape, name: string): ClusterSpec {

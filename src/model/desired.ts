@@ -25,18 +25,7 @@ import type { KubeObject, ObjectRef } from '../kube/object.js';
  *   leaves mesh.yaml), never built here: the istio-ca-root-cert ConfigMaps istiod wrote into
  *   every namespace for the mesh meshctl installed, deleted once no istiod can write them again.
  */
-export const UNIT_KINDS = [
-  'namespace',
-  'cacerts',
-  'crds',
-  'control-plane',
-  'eastwest-gateway',
-  'expose-istiod',
-  'expose-services',
-  'remote-reader',
-  'remote-secret',
-  'istiod-leftovers',
-] as const;
+export const UNIT_KINDS = ['namespace', 'cacerts', 'crds', 'control-plane', 'eastwest-gateway', 'expose-istiod', 'expose-services', 'remote-reader', 'remote-secret', 'istiod-leftovers'] as const;
 export type UnitKind = (typeof UNIT_KINDS)[number];
 
 /**

@@ -69,10 +69,7 @@ export function eastWestGatewayUnit(ctx: UnitContext): Unit {
       ...(controller ? [remoteSecretId(controller, cluster.name)] : []),
     ],
     objects: [],
-    istioOperator: withServiceSettings(
-      eastWestGatewayOperator({ network: cluster.network, revision: topology.istio.revision }),
-      settings,
-    ),
+    istioOperator: withServiceSettings(eastWestGatewayOperator({ network: cluster.network, revision: topology.istio.revision }), settings),
     waits,
     outputs: ['address'],
   };

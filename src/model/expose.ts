@@ -40,11 +40,7 @@ export function exposeIstiodObjects(revision: string | undefined): KubeObject[] 
 
 /** Gateway cross-network-gateway: mTLS passthrough of every *.local service on 15443. */
 export function exposeServicesObjects(): KubeObject[] {
-  return [
-    eastWestGatewayRoute('cross-network-gateway', [
-      { port: { number: 15443, name: 'tls', protocol: 'TLS' }, tls: { mode: 'AUTO_PASSTHROUGH' }, hosts: ['*.local'] },
-    ]),
-  ];
+  return [eastWestGatewayRoute('cross-network-gateway', [{ port: { number: 15443, name: 'tls', protocol: 'TLS' }, tls: { mode: 'AUTO_PASSTHROUGH' }, hosts: ['*.local'] }])];
 }
 
 /** An Istio Gateway bound to the east-west gateway's pods (label istio: eastwestgateway). */

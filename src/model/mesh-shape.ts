@@ -28,22 +28,17 @@ export function meshShape(t: Topology): MeshShape {
   const multiNetwork = isMultiNetwork(t);
   if (t.istio.dataPlaneMode === 'ambient') {
     diagnostics.push(
-      error(
-        notSupported,
-        'The ambient data plane mode fits mesh.yaml but meshctl cannot install it yet, so no cluster will be changed. Use dataPlaneMode: sidecar to apply this mesh.',
-        { path: 'istio.dataPlaneMode' },
-      ),
+      error(notSupported, 'The ambient data plane mode fits mesh.yaml but meshctl cannot install it yet, so no cluster will be changed. Use dataPlaneMode: sidecar to apply this mesh.', {
+        path: 'istio.dataPlaneMode',
+      }),
     );
     return emptyShape({ multiNetwork, diagnostics });
   }
 
   // A primary "controls" remotes when the topology says so, whether or not those remotes can
   // be built: its own units must not change because a remote elsewhere is left out.
-  const controllers = new Set(
-    t.clusters.filter((c) => c.role === 'remote' && c.controlPlane !== undefined).map((c) => c.controlPlane!),
-  );
-  const needsGateway = (c: ClusterSpec): boolean =>
-    multiNetwork || (c.role === 'primary' && controllers.has(c.name));
+  const controllers = new Set(t.clusters.filter((c) => c.role === 'remote' && c.controlPlane !== undefined).map((c) => c.controlPlane!));
+  const needsGateway = (c: ClusterSpec): boolean => multiNetwork || (c.role === 'primary' && controllers.has(c.name));
 
   const excluded = new Set<string>();
   for (const c of t.clusters) {
@@ -58,11 +53,9 @@ export function meshShape(t: Topology): MeshShape {
     if (c.role === 'remote' && !excluded.has(c.name) && excluded.has(c.controlPlane ?? '')) {
       excluded.add(c.name);
       diagnostics.push(
-        error(
-          'Primary cannot be applied',
-          `Remote cluster "${c.name}" is left out because its primary "${c.controlPlane}" cannot be applied (see the other errors).`,
-          { path: `clusters.${c.name}.controlPlane` },
-        ),
+        error('Primary cannot be applied', `Remote cluster "${c.name}" is left out because its primary "${c.controlPlane}" cannot be applied (see the other errors).`, {
+          path: `clusters.${c.name}.controlPlane`,
+        }),
       );
     }
   }
@@ -74,9 +67,7 @@ export function meshShape(t: Topology): MeshShape {
 
   // Every primary's istiod watches every other cluster's API server: its remotes (which it
   // also manages) and, in multi-primary, the other primaries and their remotes.
-  const secrets = primaries.flatMap((target) =>
-    clusters.filter((source) => source.name !== target.name).map((source) => ({ target: target.name, source: source.name })),
-  );
+  const secrets = primaries.flatMap((target) => clusters.filter((source) => source.name !== target.name).map((source) => ({ target: target.name, source: source.name })));
   return {
     clusters,
     multiNetwork,
@@ -94,20 +85,16 @@ export function meshShape(t: Topology): MeshShape {
 function exclusionReason(t: Topology, c: ClusterSpec, needsGateway: boolean): Diagnostic | undefined {
   const path = `clusters.${c.name}`;
   if (c.role === 'external') {
-    return error(
-      notSupported,
-      `Cluster "${c.name}" has role external: the external control-plane model fits mesh.yaml but meshctl cannot install it yet, so this cluster will not be changed.`,
-      { path: `${path}.role` },
-    );
+    return error(notSupported, `Cluster "${c.name}" has role external: the external control-plane model fits mesh.yaml but meshctl cannot install it yet, so this cluster will not be changed.`, {
+      path: `${path}.role`,
+    });
   }
   if (c.role === 'remote') {
     const primary = c.controlPlane === undefined ? undefined : clusterByName(t, c.controlPlane);
     if (primary?.role === 'external') {
-      return error(
-        notSupported,
-        `Remote cluster "${c.name}" is controlled by the external control plane "${primary.name}", which meshctl cannot install yet, so this cluster will not be changed.`,
-        { path: `${path}.controlPlane` },
-      );
+      return error(notSupported, `Remote cluster "${c.name}" is controlled by the external control plane "${primary.name}", which meshctl cannot install yet, so this cluster will not be changed.`, {
+        path: `${path}.controlPlane`,
+      });
     }
     if (primary?.role !== 'primary') {
       return error(

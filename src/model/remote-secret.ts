@@ -5,13 +5,7 @@
 // `stringData`: the printed stringData is only a readability convenience of istioctl.
 import type { KubeObject } from '../kube/object.js';
 import type { RemoteKubeconfigTemplate, Unit, Unknown, WaitFor } from './desired.js';
-import {
-  CLUSTER_NAME_ANNOTATION,
-  ISTIO_NAMESPACE,
-  MULTICLUSTER_SECRET_LABEL,
-  REMOTE_SECRET_PREFIX,
-  revisioned,
-} from './names.js';
+import { CLUSTER_NAME_ANNOTATION, ISTIO_NAMESPACE, MULTICLUSTER_SECRET_LABEL, REMOTE_SECRET_PREFIX, revisioned } from './names.js';
 import type { UnitContext } from './unit-context.js';
 import { remoteSecretId, unitId } from './unit-id.js';
 
@@ -35,9 +29,7 @@ export function remoteSecretUnit(ctx: UnitContext, source: { name: string; conte
   const remoteKubeconfig: RemoteKubeconfigTemplate = {
     dataKey: source.name,
     clusterName: source.name,
-    server: source.apiServer
-      ? { kind: 'url', url: source.apiServer }
-      : { kind: 'kubeconfig', cluster: source.name, context: source.context },
+    server: source.apiServer ? { kind: 'url', url: source.apiServer } : { kind: 'kubeconfig', cluster: source.name, context: source.context },
     certificateAuthorityData: { $unknown: { unit: reader, output: 'caData' } },
     token: token(),
   };

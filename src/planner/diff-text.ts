@@ -28,5 +28,9 @@ export function unifiedDiff(before: unknown, after: unknown): string {
   if (a === b) return '';
   const patch = createTwoFilesPatch('before', 'after', a, b, '', '', { context: 3 });
   // Drop the "Index/===/---/+++" header lines: the view prints its own heading per object.
-  return patch.split('\n').filter((l, i) => i > 3 || !/^(=+|Index:|---|\+\+\+)/.test(l)).join('\n').trimEnd();
+  return patch
+    .split('\n')
+    .filter((l, i) => i > 3 || !/^(=+|Index:|---|\+\+\+)/.test(l))
+    .join('\n')
+    .trimEnd();
 }

@@ -33,7 +33,12 @@ export function istiodLeftovers(cluster: string, observed: Observed, prior: Mesh
     if (pem === undefined || sensitive(pem).display !== cacerts.root) continue;
     if (!createdNoEarlier(live, cacerts.live)) continue;
     const ref = refOf(live);
-    const before = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: ref.name, namespace: ref.namespace, labels: { [ROOT_CERT_CONFIGMAP_LABEL.key]: ROOT_CERT_CONFIGMAP_LABEL.value } }, data: { 'root-cert.pem': pem } };
+    const before = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: ref.name, namespace: ref.namespace, labels: { [ROOT_CERT_CONFIGMAP_LABEL.key]: ROOT_CERT_CONFIGMAP_LABEL.value } },
+      data: { 'root-cert.pem': pem },
+    };
     out.push({
       address,
       unit: `${cluster}/istiod-leftovers`,

@@ -42,7 +42,10 @@ export function secretValuesIn(plan: Plan): string[] {
   const found: string[] = [];
   for (const c of plan.changes) {
     if (c.ref.kind !== 'Secret') continue;
-    for (const [side, v] of [['before', c.before], ['after', c.after]] as const) {
+    for (const [side, v] of [
+      ['before', c.before],
+      ['after', c.after],
+    ] as const) {
       if (!isObject(v)) continue;
       for (const field of ['data', 'stringData'] as const) {
         const d = v[field];
@@ -110,7 +113,9 @@ export function parsePlanFile(text: string, opts: { readonly file: string }): Pa
     const why = e instanceof Error ? e.message : String(e);
     return {
       diagnostics: [
-        error('Plan file is not JSON', `${file} could not be read as JSON (${why}). A plan file written by \`meshctl plan --out\` is JSON; was it cut short or is it another file? ${rerun}`, { path: file }),
+        error('Plan file is not JSON', `${file} could not be read as JSON (${why}). A plan file written by \`meshctl plan --out\` is JSON; was it cut short or is it another file? ${rerun}`, {
+          path: file,
+        }),
       ],
     };
   }
@@ -150,7 +155,11 @@ export function parsePlanFile(text: string, opts: { readonly file: string }): Pa
   if (doc['plan_digest'] !== digestOf(doc['plan'])) {
     return {
       diagnostics: [
-        error(damaged, `${file} does not match the digest meshctl wrote with it: it was edited, merged or cut short after \`meshctl plan --out\` wrote it. A reviewed plan must be applied as written. ${rerun}`, { path: file }),
+        error(
+          damaged,
+          `${file} does not match the digest meshctl wrote with it: it was edited, merged or cut short after \`meshctl plan --out\` wrote it. A reviewed plan must be applied as written. ${rerun}`,
+          { path: file },
+        ),
       ],
     };
   }

@@ -31,8 +31,7 @@ export interface PlanInput {
 }
 
 export function planMesh(input: PlanInput): Plan {
-  const { units, changes } =
-    input.mode === 'destroy' ? planDestroy(input) : input.mode === 'refresh-only' ? planRefresh(input) : planApply(input);
+  const { units, changes } = input.mode === 'destroy' ? planDestroy(input) : input.mode === 'refresh-only' ? planRefresh(input) : planApply(input);
   return {
     formatVersion: planFormatVersion,
     meshctlVersion: input.meshctlVersion,
@@ -57,7 +56,12 @@ interface UnitsAndChanges {
 const { compare: localeCompare } = new Intl.Collator();
 
 function byApplyOrder(a: KubeObject, b: KubeObject): number {
-  return objectKindRank(a.kind) - objectKindRank(b.kind) || localeCompare(a.kind, b.kind) || localeCompare(a.metadata.namespace ?? '', b.metadata.namespace ?? '') || localeCompare(a.metadata.name, b.metadata.name);
+  return (
+    objectKindRank(a.kind) - objectKindRank(b.kind) ||
+    localeCompare(a.kind, b.kind) ||
+    localeCompare(a.metadata.namespace ?? '', b.metadata.namespace ?? '') ||
+    localeCompare(a.metadata.name, b.metadata.name)
+  );
 }
 
 function planApply(input: PlanInput): UnitsAndChanges {
@@ -81,9 +85,26 @@ function planApply(input: PlanInput): UnitsAndChanges {
   }
   // Whole units that left the topology: removed after everything else, newest first.
   const gone = [...(input.prior?.units ?? [])].reverse().filter((u) => !unitById.has(u.id));
-  const removals = gone.map((u) => removalUnit(u, removedFrom(prior, wanted, (r) => r.unit === u.id), input.observed, changes));
+  const removals = gone.map((u) =>
+    removalUnit(
+      u,
+      removedFrom(prior, wanted, (r) => r.unit === u.id),
+      input.observed,
+      changes,
+    ),
+  );
   const leaving = losesMesh(input.prior, new Set(unitById.keys()));
-  return { units: [...units, ...chainRemovals(removals, leftoverUnits(leaving, input, changes), units.map((u) => u.id))], changes };
+  return {
+    units: [
+      ...units,
+      ...chainRemovals(
+        removals,
+        leftoverUnits(leaving, input, changes),
+        units.map((u) => u.id),
+      ),
+    ],
+    changes,
+  };
 }
 
 function removalUnit(u: Pick<UnitRecord, 'id' | 'cluster' | 'kind'>, records: [string, ObjectRecord][], observed: Observed, changes: Change[]): PlannedUnit {
@@ -119,11 +140,7 @@ function chainRemovals(removals: readonly PlannedUnit[], leftovers: readonly Pla
   });
 }
 
-function removedFrom(
-  prior: Readonly<Record<string, ObjectRecord>>,
-  wanted: ReadonlySet<string>,
-  pick: (r: ObjectRecord) => boolean,
-): [string, ObjectRecord][] {
+function removedFrom(prior: Readonly<Record<string, ObjectRecord>>, wanted: ReadonlySet<string>, pick: (r: ObjectRecord) => boolean): [string, ObjectRecord][] {
   return Object.entries(prior)
     .filter(([addr, r]) => !wanted.has(addr) && pick(r))
     .sort(([, a], [, b]) => -(objectKindRank(a.ref.kind) - objectKindRank(b.ref.kind)) || localeCompare(a.ref.name, b.ref.name));
@@ -139,7 +156,20 @@ function changeFor(unit: Unit, raw: KubeObject, observed: Observed, prior: Reado
   if (live && compared?.satisfied) {
     // Satisfied means no unknown marker is left in `after`: a no-op needs no scan for them.
     const record = rec?.status !== 'applied' ? 'adopt' : rec.unit !== unit.id ? 'move' : undefined;
-    return { address, unit: unit.id, cluster: unit.cluster, ref, after, afterUnknown: [], action: 'noop', reason: 'unchanged', before: compared.before, existedBefore: rec?.existedBefore ?? true, observedResourceVersion: live.metadata.resourceVersion as string | undefined, ...(record ? { record } : {}) };
+    return {
+      address,
+      unit: unit.id,
+      cluster: unit.cluster,
+      ref,
+      after,
+      afterUnknown: [],
+      action: 'noop',
+      reason: 'unchanged',
+      before: compared.before,
+      existedBefore: rec?.existedBefore ?? true,
+      observedResourceVersion: live.metadata.resourceVersion as string | undefined,
+      ...(record ? { record } : {}),
+    };
   }
   const afterUnknown = unknownPaths(after);
   const base = { address, unit: unit.id, cluster: unit.cluster, ref, after, afterUnknown };
@@ -153,11 +183,7 @@ function changeFor(unit: Unit, raw: KubeObject, observed: Observed, prior: Reado
   const existedBefore = rec?.existedBefore ?? true;
   const before = compared ? compared.before : project(after, live);
   const observedResourceVersion = live.metadata.resourceVersion as string | undefined;
-  const reason = satisfies(after, before, { unknownMatches: true })
-    ? 'known-after-apply'
-    : rec?.applied !== undefined && satisfies(after, rec.applied)
-      ? 'drift'
-      : 'config-changed';
+  const reason = satisfies(after, before, { unknownMatches: true }) ? 'known-after-apply' : rec?.applied !== undefined && satisfies(after, rec.applied) ? 'drift' : 'config-changed';
   return {
     ...base,
     action: 'update',
@@ -210,7 +236,13 @@ function planDestroy(input: PlanInput): UnitsAndChanges {
   const none = new Set<string>();
   // Objects whose unit record is missing (interrupted first apply) are destroyed last.
   const orphanUnits = [...new Set(Object.values(prior.objects).map((o) => o.unit))].filter((u) => !prior.units.some((r) => r.id === u));
-  const removalOf = (u: Pick<UnitRecord, 'id' | 'cluster' | 'kind'>) => removalUnit(u, removedFrom(prior.objects, none, (r) => r.unit === u.id), input.observed, changes);
+  const removalOf = (u: Pick<UnitRecord, 'id' | 'cluster' | 'kind'>) =>
+    removalUnit(
+      u,
+      removedFrom(prior.objects, none, (r) => r.unit === u.id),
+      input.observed,
+      changes,
+    );
   const removals = [...destroyOrder(prior.units), ...orphanUnits.map(orphanUnit(prior))].map(removalOf);
   return { units: chainRemovals(removals, leftoverUnits(losesMesh(prior, null), input, changes), []), changes };
 }

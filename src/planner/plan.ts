@@ -86,9 +86,7 @@ export interface Change {
  * - wait: until the condition holds (readiness before dependants start, CRDs established
  *   before custom resources, deleted namespaces and CRDs gone).
  */
-export type Step =
-  | { readonly step: 'send'; readonly addresses: readonly string[] }
-  | { readonly step: 'wait'; readonly wait: WaitFor };
+export type Step = { readonly step: 'send'; readonly addresses: readonly string[] } | { readonly step: 'wait'; readonly wait: WaitFor };
 
 export const STEP_KINDS = ['send', 'wait'] as const satisfies readonly Step['step'][];
 

@@ -28,7 +28,6 @@ function run(binary: string, args: readonly string[], opts: { timeoutMs: number 
   });
 }
 
-
 /** Finds istioctl (flag, MESHCTL_ISTIOCTL, PATH) and checks it is the version mesh.yaml asks for. */
 export async function openIstioctl(opts: { binary?: string; env: NodeJS.ProcessEnv; wantVersion: string }): Promise<Istioctl> {
   const binary = opts.binary ?? opts.env.MESHCTL_ISTIOCTL ?? 'istioctl';
@@ -81,7 +80,12 @@ async function versionOf(binary: string, cacheDir: string): Promise<string> {
     if (st) key = `${resolved}\u0000${st.size}\u0000${st.mtimeMs}`;
   }
   const file = path.join(cacheDir, 'istioctl-versions.json');
-  const known = key ? ((await fs.readFile(file, 'utf8').then(JSON.parse).catch(() => ({}))) as Record<string, string>) : {};
+  const known = key
+    ? ((await fs
+        .readFile(file, 'utf8')
+        .then(JSON.parse)
+        .catch(() => ({}))) as Record<string, string>)
+    : {};
   if (key && known[key]) return known[key];
   const out = await run(binary, ['version', '--remote=false', '--short'], { timeoutMs: 30_000 });
   // Prints "client version: 1.31.0" (older releases print the bare version).
@@ -96,7 +100,13 @@ async function versionOf(binary: string, cacheDir: string): Promise<string> {
 async function which(name: string): Promise<string | undefined> {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     const p = path.join(dir, name);
-    if (await fs.access(p).then(() => true, () => false)) return p;
+    if (
+      await fs.access(p).then(
+        () => true,
+        () => false,
+      )
+    )
+      return p;
   }
   return undefined;
 }
@@ -138,7 +148,7 @@ export function parseManifests(text: string): KubeObject[] {
   for (const doc of parseAllDocuments(text)) {
     const v = doc.toJSON() as KubeObject | null;
     if (!v || typeof v !== 'object') continue;
-    if (v.kind?.endsWith('List') && Array.isArray((v as { items?: unknown }).items)) out.push(...((v as unknown as { items: KubeObject[] }).items));
+    if (v.kind?.endsWith('List') && Array.isArray((v as { items?: unknown }).items)) out.push(...(v as unknown as { items: KubeObject[] }).items);
     else if (v.kind && v.metadata?.name) out.push(v);
   }
   return out;

@@ -47,7 +47,7 @@ export function checkSharedRoot(material: readonly ClusterCaMaterial[]): Diagnos
     error(
       SHARED_ROOT_SUMMARY,
       `Every cluster's root-cert.pem must be the same root CA, but they name ${byRoot.size} different roots (${groups.join('; ')}). ` +
-        'Workloads in one cluster would reject certificates from the others. Issue every cluster\'s intermediate from one root.',
+        "Workloads in one cluster would reject certificates from the others. Issue every cluster's intermediate from one root.",
       { path: 'trust' },
     ),
   ];

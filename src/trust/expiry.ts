@@ -55,21 +55,11 @@ export function checkExpiry(options: CheckExpiryOptions): Diagnostic[] {
     } else if (end.getTime() - now <= warnMs) {
       const days = Math.floor((end.getTime() - now) / 86_400_000);
       diags.push(
-        warning(
-          EXPIRY_SUMMARIES.expiresSoon,
-          `${who} expires on ${end.toISOString()} (in ${days} day${days === 1 ? '' : 's'}). Rotate it before then; workloads lose mTLS when it lapses.`,
-          { path },
-        ),
+        warning(EXPIRY_SUMMARIES.expiresSoon, `${who} expires on ${end.toISOString()} (in ${days} day${days === 1 ? '' : 's'}). Rotate it before then; workloads lose mTLS when it lapses.`, { path }),
       );
     }
     if (start.getTime() > now) {
-      diags.push(
-        warning(
-          EXPIRY_SUMMARIES.notYetValid,
-          `${who} is valid only from ${start.toISOString()}. Check the clock of the machine that issued it; peers reject it until then.`,
-          { path },
-        ),
-      );
+      diags.push(warning(EXPIRY_SUMMARIES.notYetValid, `${who} is valid only from ${start.toISOString()}. Check the clock of the machine that issued it; peers reject it until then.`, { path }));
     }
   }
   return diags;

@@ -33,7 +33,7 @@ function readTlv(der: Uint8Array, at: number, limit: number): Tlv | undefined {
 
 function children(der: Uint8Array, parent: Tlv): Tlv[] {
   const out: Tlv[] = [];
-  for (let at = parent.start; at < parent.end; ) {
+  for (let at = parent.start; at < parent.end;) {
     const t = readTlv(der, at, parent.end);
     if (!t) return out;
     out.push(t);

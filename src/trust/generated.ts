@@ -8,17 +8,7 @@ import { DiagnosticsError, error, warning, type Diagnostic } from '../diagnostic
 import type { IssuedCa } from './issue.js';
 import type { ClusterCaMaterial } from './material.js';
 import { ISTIO_CA_PROFILE, type CaProfile } from './profile.js';
-import {
-  looseModeWarnings,
-  prepareDirectory,
-  readClusterDir,
-  readRootFiles,
-  readRootKey,
-  trustLayout,
-  writeClusterDir,
-  writeRoot,
-  type TrustLayout,
-} from './store.js';
+import { looseModeWarnings, prepareDirectory, readClusterDir, readRootFiles, readRootKey, trustLayout, writeClusterDir, writeRoot, type TrustLayout } from './store.js';
 
 export const ROOT_GENERATED_SUMMARY = 'Root CA key generated';
 const SETTINGS_PATH = 'trust.generated.directory';
@@ -91,11 +81,7 @@ export async function ensureGenerated(options: GeneratedOptions): Promise<Genera
  */
 const issuer = () => import('./issue.js');
 
-type RootAction =
-  | { readonly kind: 'not-needed' }
-  | { readonly kind: 'generate' }
-  | { readonly kind: 'use'; readonly certPem: string }
-  | { readonly kind: 'blocked' };
+type RootAction = { readonly kind: 'not-needed' } | { readonly kind: 'generate' } | { readonly kind: 'use'; readonly certPem: string } | { readonly kind: 'blocked' };
 
 interface Inspection {
   readonly material: Map<string, ClusterCaMaterial>;
@@ -127,8 +113,7 @@ async function inspect(layout: TrustLayout, clusters: readonly string[]): Promis
     diagnostics.push(
       refusal(
         'Root CA certificate missing',
-        `${layout.rootKey} exists but ${layout.rootCert} does not. meshctl will not guess which root the key belongs to; ` +
-          'restore root-cert.pem, or delete root-key.pem if no cluster uses it.',
+        `${layout.rootKey} exists but ${layout.rootCert} does not. meshctl will not guess which root the key belongs to; ` + 'restore root-cert.pem, or delete root-key.pem if no cluster uses it.',
       ),
     );
     root = { kind: 'blocked' };
@@ -154,13 +139,7 @@ async function inspect(layout: TrustLayout, clusters: readonly string[]): Promis
   return { material, diagnostics, missing, root };
 }
 
-async function issueCluster(options: {
-  layout: TrustLayout;
-  cluster: string;
-  signer: IssuedCa;
-  now: Date;
-  profile: CaProfile;
-}): Promise<ClusterCaMaterial> {
+async function issueCluster(options: { layout: TrustLayout; cluster: string; signer: IssuedCa; now: Date; profile: CaProfile }): Promise<ClusterCaMaterial> {
   const { layout, cluster, signer } = options;
   const ca = await (await issuer()).issueIntermediateCa({ cluster, root: signer, now: options.now, profile: options.profile });
   await writeClusterDir(layout, cluster, {
@@ -182,9 +161,7 @@ async function translateFsErrors<T>(directory: string, run: () => Promise<T>): P
     return await run();
   } catch (e) {
     if (e instanceof DiagnosticsError || !(e as NodeJS.ErrnoException).code) throw e;
-    throw new DiagnosticsError([
-      error('Cannot use trust directory', `meshctl could not read or write ${directory}: ${(e as Error).message}.`, { path: SETTINGS_PATH }),
-    ]);
+    throw new DiagnosticsError([error('Cannot use trust directory', `meshctl could not read or write ${directory}: ${(e as Error).message}.`, { path: SETTINGS_PATH })]);
   }
 }
 
@@ -195,8 +172,7 @@ function refusal(summary: string, detail: string): Diagnostic {
 function keyNotAvailable(layout: TrustLayout): Diagnostic {
   return refusal(
     'Root CA key not available',
-    `A new cluster needs an intermediate CA, which only the root key can issue, but ${layout.rootKey} is absent ` +
-      '(moved offline?). Put it back for this run, then move it away again.',
+    `A new cluster needs an intermediate CA, which only the root key can issue, but ${layout.rootKey} is absent ` + '(moved offline?). Put it back for this run, then move it away again.',
   );
 }
 
@@ -213,8 +189,7 @@ function rootGeneratedWarning(layout: TrustLayout): Diagnostic {
 function partialCluster(layout: TrustLayout, cluster: string, missing: readonly string[]): Diagnostic {
   return refusal(
     'Incomplete cluster CA files',
-    `${join(layout.directory, cluster)} lacks ${missing.join(', ')}. meshctl never overwrites CA files; restore them, ` +
-      `or remove the directory to issue a new intermediate for ${cluster}.`,
+    `${join(layout.directory, cluster)} lacks ${missing.join(', ')}. meshctl never overwrites CA files; restore them, ` + `or remove the directory to issue a new intermediate for ${cluster}.`,
   );
 }
 
@@ -223,8 +198,7 @@ function unsafeName(cluster: string): Diagnostic | undefined {
   if (/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(cluster)) return undefined;
   return error(
     'Cluster name unusable as a directory',
-    `Generated trust keeps ${JSON.stringify(cluster)}'s CA files in a directory of that name, so it must start with a ` +
-      'letter or digit and contain only letters, digits, ".", "_" and "-".',
+    `Generated trust keeps ${JSON.stringify(cluster)}'s CA files in a directory of that name, so it must start with a ` + 'letter or digit and contain only letters, digits, ".", "_" and "-".',
     { path: 'clusters' },
   );
 }

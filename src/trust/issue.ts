@@ -35,11 +35,7 @@ type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 const RSA_SHA256 = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
 // The same keyUsage on root and intermediates: the Makefiles write one line for both.
-const CA_KEY_USAGE =
-  x509.KeyUsageFlags.digitalSignature |
-  x509.KeyUsageFlags.nonRepudiation |
-  x509.KeyUsageFlags.keyEncipherment |
-  x509.KeyUsageFlags.keyCertSign;
+const CA_KEY_USAGE = x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation | x509.KeyUsageFlags.keyEncipherment | x509.KeyUsageFlags.keyCertSign;
 
 export async function issueRootCa(options: IssueRootOptions): Promise<IssuedCa> {
   const profile = options.profile ?? ISTIO_CA_PROFILE;
@@ -105,11 +101,7 @@ export async function issueIntermediateCa(options: IssueIntermediateOptions): Pr
 }
 
 async function generateRsaKeys(modulusLength: number): Promise<CryptoKeyPair> {
-  return crypto.subtle.generateKey(
-    { ...RSA_SHA256, modulusLength, publicExponent: new Uint8Array([1, 0, 1]) },
-    true,
-    ['sign', 'verify'],
-  );
+  return crypto.subtle.generateKey({ ...RSA_SHA256, modulusLength, publicExponent: new Uint8Array([1, 0, 1]) }, true, ['sign', 'verify']);
 }
 
 async function exportKey(key: CryptoKey): Promise<SensitivePem> {

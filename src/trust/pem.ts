@@ -30,7 +30,10 @@ export function splitCertificates(text: string): string[] {
 
 /** DER bytes to PEM with 64-column lines and a trailing newline, as openssl writes it. */
 export function toPem(der: Uint8Array, label: string): string {
-  const lines = Buffer.from(der).toString('base64').match(/.{1,64}/g) ?? [];
+  const lines =
+    Buffer.from(der)
+      .toString('base64')
+      .match(/.{1,64}/g) ?? [];
   return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
 }
 

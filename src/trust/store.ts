@@ -62,9 +62,7 @@ export async function writeRoot(layout: TrustLayout, root: { certPem: string; ke
 }
 
 export type StoredCluster =
-  | { readonly state: 'absent' }
-  | { readonly state: 'partial'; readonly missing: readonly CacertsKey[] }
-  | { readonly state: 'complete'; readonly material: ClusterCaMaterial };
+  { readonly state: 'absent' } | { readonly state: 'partial'; readonly missing: readonly CacertsKey[] } | { readonly state: 'complete'; readonly material: ClusterCaMaterial };
 
 export async function readClusterDir(layout: TrustLayout, cluster: string): Promise<StoredCluster> {
   const files = clusterFiles(layout, cluster);
@@ -87,11 +85,7 @@ export async function readClusterDir(layout: TrustLayout, cluster: string): Prom
 }
 
 /** Writes a new cluster's four files; fails rather than replace a directory that has content. */
-export async function writeClusterDir(
-  layout: TrustLayout,
-  cluster: string,
-  contents: Readonly<Record<CacertsKey, string>>,
-): Promise<void> {
+export async function writeClusterDir(layout: TrustLayout, cluster: string, contents: Readonly<Record<CacertsKey, string>>): Promise<void> {
   const staging = await mkdtemp(join(layout.directory, `.${cluster}.tmp-`));
   try {
     await chmod(staging, PRIVATE_DIR);

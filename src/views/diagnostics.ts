@@ -71,8 +71,5 @@ function excerptLines(s: SourceRange, source: string[], p: Palette, paint: (x: s
   const start = Math.min(s.column, text.length + 1);
   const lastCol = s.endLine === s.line ? s.endColumn : text.trimEnd().length + 1;
   const width = Math.max(1, Math.min(lastCol, text.length + 1) - start);
-  return [
-    `${p.dim(`${String(s.line).padStart(gutter - 2)} |`)} ${text}`,
-    `${p.dim(`${' '.repeat(gutter - 2)} |`)} ${' '.repeat(start - 1)}${paint('^'.repeat(width))}`,
-  ];
+  return [`${p.dim(`${String(s.line).padStart(gutter - 2)} |`)} ${text}`, `${p.dim(`${' '.repeat(gutter - 2)} |`)} ${' '.repeat(start - 1)}${paint('^'.repeat(width))}`];
 }

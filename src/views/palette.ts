@@ -11,7 +11,5 @@ const ansi = (open: string) => (s: string) => `\u001b[${open}m${s}\u001b[0m`;
 const id = (s: string) => s;
 
 export function palette(color: boolean): Palette {
-  return color
-    ? { add: ansi('32'), change: ansi('33'), remove: ansi('31'), dim: ansi('2'), bold: ansi('1') }
-    : { add: id, change: id, remove: id, dim: id, bold: id };
+  return color ? { add: ansi('32'), change: ansi('33'), remove: ansi('31'), dim: ansi('2'), bold: ansi('1') } : { add: id, change: id, remove: id, dim: id, bold: id };
 }

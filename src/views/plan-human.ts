@@ -49,9 +49,7 @@ export function renderPlanHuman(plan: Plan, opts: { color: boolean; statePath?: 
   const acting = plan.changes.filter((c) => c.action !== 'noop');
   if (acting.length === 0) {
     if (plan.mode === 'destroy' && plan.state === null) return `${p.bold('No state.')} ${noStateText(opts.statePath)}\n`;
-    return plan.mode === 'refresh-only'
-      ? `${p.bold('No drift.')} The clusters match what meshctl last applied.\n`
-      : `${p.bold('No changes.')} The mesh matches mesh.yaml.\n`;
+    return plan.mode === 'refresh-only' ? `${p.bold('No drift.')} The clusters match what meshctl last applied.\n` : `${p.bold('No changes.')} The mesh matches mesh.yaml.\n`;
   }
   const out: string[] = [];
   out.push(

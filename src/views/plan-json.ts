@@ -113,7 +113,11 @@ function knownPart(v: unknown): unknown {
   if (isSensitive(v)) return sensitiveValue;
   if (Array.isArray(v)) return v.map((x) => (isUnknown(x) ? null : knownPart(x)));
   if (isPlainObject(v) && !isUnknown(v)) {
-    return Object.fromEntries(Object.entries(v).filter(([, x]) => !isUnknown(x)).map(([k, x]) => [k, knownPart(x)]));
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([, x]) => !isUnknown(x))
+        .map(([k, x]) => [k, knownPart(x)]),
+    );
   }
   return v;
 }

@@ -59,7 +59,12 @@ function changeLines(c: Change, mode: Plan['mode'], withDiff: boolean): string[]
   if (c.diff) lines.push(...c.diff.split('\n'));
   // Secret values differ only in their digests, so the YAML diff is empty: name the keys.
   else {
-    const hidden = new Set((c.patch ?? []).map(displayPatchOp).filter((op) => op.value === sensitiveValue).map((op) => op.path));
+    const hidden = new Set(
+      (c.patch ?? [])
+        .map(displayPatchOp)
+        .filter((op) => op.value === sensitiveValue)
+        .map((op) => op.path),
+    );
     for (const path of hidden) lines.push(`~     ${path}: ${sensitiveValue}`);
   }
   return lines;
@@ -167,7 +172,9 @@ function graph(plan: Plan, unitCounts: ReadonlyMap<string, Counts>): string {
 function clusterSection(plan: Plan, cluster: string, k: Counts, byAddress: ReadonlyMap<string, Change>, withDiff: boolean): string {
   const blocks: string[] = [];
   for (const u of plan.units.filter((x) => x.cluster === cluster)) {
-    const act = unitChanges(u).map((a) => byAddress.get(a)!).filter((c) => c.action !== 'noop');
+    const act = unitChanges(u)
+      .map((a) => byAddress.get(a)!)
+      .filter((c) => c.action !== 'noop');
     if (act.length === 0) continue;
     blocks.push(`\`${u.id}\`${u.removal ? ' (removed)' : ''}\n\n${fenced('diff', act.flatMap((c) => changeLines(c, plan.mode, withDiff)).join('\n'))}`);
   }

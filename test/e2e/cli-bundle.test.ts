@@ -12,8 +12,12 @@ import { meshctl } from './support/meshctl.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const corpusDir = join(root, 'test/unit/config/corpus');
-const corpus = readdirSync(corpusDir).filter((f) => f.endsWith('.yaml')).sort();
-const examples = readdirSync(join(root, 'examples'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join('examples', d.name, 'mesh.yaml'));
+const corpus = readdirSync(corpusDir)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
+const examples = readdirSync(join(root, 'examples'), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => join('examples', d.name, 'mesh.yaml'));
 
 describe('the bundled CLI validates exactly as src/ does', () => {
   it('covers the corpus and the examples', () => {

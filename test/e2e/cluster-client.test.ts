@@ -18,7 +18,7 @@ describe('ClusterClient on a real API server', () => {
     await client().remove(ref);
   });
 
-  it('annotate adds one annotation and keeps what meshctl applied, and meshctl\'s ownership of it', async () => {
+  it("annotate adds one annotation and keeps what meshctl applied, and meshctl's ownership of it", async () => {
     const c = client();
     await c.apply(configMap);
     expect(await c.annotate(ref, 'meshctl.io/finalizer-retry', '1')).toBe('annotated');
@@ -41,7 +41,7 @@ describe('ClusterClient on a real API server', () => {
   });
 });
 
-describe('ClusterClient while a CRD\'s storage restarts', () => {
+describe("ClusterClient while a CRD's storage restarts", () => {
   const group = `${uniqueName('retry')}.example.com`;
   const crdRef = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: `widgets.${group}` };
   const crd = (shortName: string): KubeObject => ({

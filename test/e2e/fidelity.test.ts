@@ -68,17 +68,32 @@ const SAMPLES = [
 /** The chart's four injection webhooks' selectors, which the default revision tag takes over. */
 const INJECTOR_SELECTORS: [namespaceSelector: unknown[], objectSelector: unknown[]][] = [
   [
-    [{ key: 'istio.io/rev', operator: 'In', values: ['default'] }, { key: 'istio-injection', operator: 'DoesNotExist' }],
+    [
+      { key: 'istio.io/rev', operator: 'In', values: ['default'] },
+      { key: 'istio-injection', operator: 'DoesNotExist' },
+    ],
     [{ key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] }],
   ],
   [
-    [{ key: 'istio.io/rev', operator: 'DoesNotExist' }, { key: 'istio-injection', operator: 'DoesNotExist' }],
-    [{ key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] }, { key: 'istio.io/rev', operator: 'In', values: ['default'] }],
+    [
+      { key: 'istio.io/rev', operator: 'DoesNotExist' },
+      { key: 'istio-injection', operator: 'DoesNotExist' },
+    ],
+    [
+      { key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] },
+      { key: 'istio.io/rev', operator: 'In', values: ['default'] },
+    ],
   ],
   [[{ key: 'istio-injection', operator: 'In', values: ['enabled'] }], [{ key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] }]],
   [
-    [{ key: 'istio-injection', operator: 'DoesNotExist' }, { key: 'istio.io/rev', operator: 'DoesNotExist' }],
-    [{ key: 'sidecar.istio.io/inject', operator: 'In', values: ['true'] }, { key: 'istio.io/rev', operator: 'DoesNotExist' }],
+    [
+      { key: 'istio-injection', operator: 'DoesNotExist' },
+      { key: 'istio.io/rev', operator: 'DoesNotExist' },
+    ],
+    [
+      { key: 'sidecar.istio.io/inject', operator: 'In', values: ['true'] },
+      { key: 'istio.io/rev', operator: 'DoesNotExist' },
+    ],
   ],
 ];
 const NEVER_MATCH = { 'istio.io/deactivated': 'never-match' };
@@ -98,37 +113,75 @@ function allowList(ctx: { lastApplied: Map<string, unknown>; guideOnly: Map<stri
   const list: Allowed[] = [
     // F1 Field managers: who wrote each object.
     { id: 'F1', clusters: [...both], objects: installedByIstioctl, path: 'metadata.managedFields', values: managedBy(['istio-operator Apply']) },
-    { id: 'F1', clusters: [...both], objects: ['MutatingWebhookConfiguration.admissionregistration.k8s.io istio-sidecar-injector'], path: 'metadata.managedFields', values: managedBy(['istio-operator Apply', 'istioctl Update']) },
-    { id: 'F1', clusters: ['cluster1'], objects: [...SAMPLES.slice(0, 2), 'Secret.core istio-system/istio-remote-secret-cluster2'], path: 'metadata.managedFields', values: managedBy(['kubectl-client-side-apply Update']) },
+    {
+      id: 'F1',
+      clusters: [...both],
+      objects: ['MutatingWebhookConfiguration.admissionregistration.k8s.io istio-sidecar-injector'],
+      path: 'metadata.managedFields',
+      values: managedBy(['istio-operator Apply', 'istioctl Update']),
+    },
+    {
+      id: 'F1',
+      clusters: ['cluster1'],
+      objects: [...SAMPLES.slice(0, 2), 'Secret.core istio-system/istio-remote-secret-cluster2'],
+      path: 'metadata.managedFields',
+      values: managedBy(['kubectl-client-side-apply Update']),
+    },
     { id: 'F1', clusters: [...both], objects: [SAMPLES[2]!], path: 'metadata.managedFields', values: managedBy(['kubectl-client-side-apply Update']) },
     { id: 'F1', clusters: [...both], objects: ['Secret.core istio-system/cacerts'], path: 'metadata.managedFields', values: managedBy(['kubectl-create Update']) },
     { id: 'F1', clusters: ['cluster1'], objects: ['Namespace.core istio-system'], path: 'metadata.managedFields', values: managedBy(['kubectl-create Update', 'kubectl-label Update']) },
-    { id: 'F1', clusters: ['cluster2'], objects: ['Namespace.core istio-system'], path: 'metadata.managedFields', values: managedBy(['kubectl-annotate Update', 'kubectl-create Update', 'kubectl-label Update']) },
-    { id: 'F1', clusters: ['cluster2'], objects: ['Secret.core istio-system/istio-reader-service-account-istio-remote-secret-token'], path: 'metadata.managedFields', values: managedBy(['istioctl Update']) },
+    {
+      id: 'F1',
+      clusters: ['cluster2'],
+      objects: ['Namespace.core istio-system'],
+      path: 'metadata.managedFields',
+      values: managedBy(['kubectl-annotate Update', 'kubectl-create Update', 'kubectl-label Update']),
+    },
+    {
+      id: 'F1',
+      clusters: ['cluster2'],
+      objects: ['Secret.core istio-system/istio-reader-service-account-istio-remote-secret-token'],
+      path: 'metadata.managedFields',
+      values: managedBy(['istioctl Update']),
+    },
 
     // F2 istioctl install's owner labels.
-    ...(['operator.istio.io/managed', 'operator.istio.io/version', 'install.operator.istio.io/owning-resource-namespace'] as const).map(
-      (label): Allowed => ({
-        id: 'F2', clusters: [...both], objects: installedByIstioctl, path: `metadata.labels[${JSON.stringify(label)}]`,
-        meshctl: ABSENT, guide: { 'operator.istio.io/managed': 'Reconcile', 'operator.istio.io/version': '1.31.0', 'install.operator.istio.io/owning-resource-namespace': 'istio-system' }[label],
-      }),
-    ),
+    ...(['operator.istio.io/managed', 'operator.istio.io/version', 'install.operator.istio.io/owning-resource-namespace'] as const).map((label): Allowed => ({
+      id: 'F2',
+      clusters: [...both],
+      objects: installedByIstioctl,
+      path: `metadata.labels[${JSON.stringify(label)}]`,
+      meshctl: ABSENT,
+      guide: { 'operator.istio.io/managed': 'Reconcile', 'operator.istio.io/version': '1.31.0', 'install.operator.istio.io/owning-resource-namespace': 'istio-system' }[label],
+    })),
     { id: 'F2', clusters: [...both], objects: installedByIstioctl, path: 'metadata.labels["istio.io/rev"]', meshctl: ABSENT, guide: 'default' },
     { id: 'F2', clusters: [...both], objects: installedByIstioctl, path: 'metadata.labels["operator.istio.io/component"]', meshctl: ABSENT, guide: 'Base' },
     { id: 'F2', clusters: [...both], objects: installedByIstioctl, path: 'metadata.labels["operator.istio.io/component"]', meshctl: ABSENT, guide: 'Pilot' },
     {
-      id: 'F2', clusters: [...both], objects: { rule: 'the east-west gateway\'s objects', test: (p) => p.key.includes('istio-eastwestgateway') },
-      path: 'metadata.labels["install.operator.istio.io/owning-resource"]', meshctl: 'unknown', guide: 'eastwest',
+      id: 'F2',
+      clusters: [...both],
+      objects: { rule: "the east-west gateway's objects", test: (p) => p.key.includes('istio-eastwestgateway') },
+      path: 'metadata.labels["install.operator.istio.io/owning-resource"]',
+      meshctl: 'unknown',
+      guide: 'eastwest',
     },
 
     // F3 kubectl apply's (client-side) last-applied annotation on what the guide applies with kubectl.
     ...SAMPLES.map((key): Allowed => ({
-      id: 'F3', clusters: key === SAMPLES[2] ? [...both] : ['cluster1'], objects: [key], path: 'metadata.annotations',
-      meshctl: ABSENT, guide: { 'kubectl.kubernetes.io/last-applied-configuration': { json: ctx.lastApplied.get(key) } },
+      id: 'F3',
+      clusters: key === SAMPLES[2] ? [...both] : ['cluster1'],
+      objects: [key],
+      path: 'metadata.annotations',
+      meshctl: ABSENT,
+      guide: { 'kubectl.kubernetes.io/last-applied-configuration': { json: ctx.lastApplied.get(key) } },
     })),
     {
-      id: 'F3', clusters: ['cluster1'], objects: ['Secret.core istio-system/istio-remote-secret-cluster2'], path: 'metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]',
-      meshctl: ABSENT, guide: { json: ctx.lastApplied.get('Secret.core istio-system/istio-remote-secret-cluster2') },
+      id: 'F3',
+      clusters: ['cluster1'],
+      objects: ['Secret.core istio-system/istio-remote-secret-cluster2'],
+      path: 'metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]',
+      meshctl: ABSENT,
+      guide: { json: ctx.lastApplied.get('Secret.core istio-system/istio-remote-secret-cluster2') },
     },
 
     // F4 External istiod: the 1.24+ values.global.externalIstiod (meshctl) vs the guide's --set values.pilot.env.EXTERNAL_ISTIOD=true.
@@ -140,9 +193,23 @@ function allowList(ctx: { lastApplied: Map<string, unknown>; guideOnly: Map<stri
     { id: 'F4', clusters: ['cluster1'], objects: ['ConfigMap.core istio-system/values'], path: 'data["original-values"].json.global.externalIstiod', meshctl: true, guide: ABSENT },
     { id: 'F4', clusters: ['cluster1'], objects: ['ConfigMap.core istio-system/values'], path: 'data["original-values"].json.pilot.env', meshctl: ABSENT, guide: { EXTERNAL_ISTIOD: true } },
     // The same env var, one place later in istiod's env list (PILOT_TRACE_SAMPLING and EXTERNAL_ISTIOD swap).
-    { id: 'F4', clusters: ['cluster1'], objects: ['Deployment.apps istio-system/istiod'], path: 'spec.template.spec.containers[0].env[7].name', meshctl: 'PILOT_TRACE_SAMPLING', guide: 'EXTERNAL_ISTIOD' },
+    {
+      id: 'F4',
+      clusters: ['cluster1'],
+      objects: ['Deployment.apps istio-system/istiod'],
+      path: 'spec.template.spec.containers[0].env[7].name',
+      meshctl: 'PILOT_TRACE_SAMPLING',
+      guide: 'EXTERNAL_ISTIOD',
+    },
     { id: 'F4', clusters: ['cluster1'], objects: ['Deployment.apps istio-system/istiod'], path: 'spec.template.spec.containers[0].env[7].value', meshctl: '1', guide: 'true' },
-    { id: 'F4', clusters: ['cluster1'], objects: ['Deployment.apps istio-system/istiod'], path: 'spec.template.spec.containers[0].env[8].name', meshctl: 'EXTERNAL_ISTIOD', guide: 'PILOT_TRACE_SAMPLING' },
+    {
+      id: 'F4',
+      clusters: ['cluster1'],
+      objects: ['Deployment.apps istio-system/istiod'],
+      path: 'spec.template.spec.containers[0].env[8].name',
+      meshctl: 'EXTERNAL_ISTIOD',
+      guide: 'PILOT_TRACE_SAMPLING',
+    },
     { id: 'F4', clusters: ['cluster1'], objects: ['Deployment.apps istio-system/istiod'], path: 'spec.template.spec.containers[0].env[8].value', meshctl: 'true', guide: '1' },
 
     // F5 The default revision tag istioctl install creates out of band, and its deactivation of
@@ -150,7 +217,10 @@ function allowList(ctx: { lastApplied: Map<string, unknown>; guideOnly: Map<stri
     ...both.flatMap((c) => GUIDE_ONLY.slice(0, 2).map((key): Allowed => ({ id: 'F5', clusters: [c], objects: [key], path: '', meshctl: ABSENT, guide: ctx.guideOnly.get(`${c} ${key}`) }))),
     ...INJECTOR_SELECTORS.flatMap(([ns, obj], i): Allowed[] => {
       const at = (p: string): Pick<Allowed, 'id' | 'clusters' | 'objects' | 'path'> => ({
-        id: 'F5', clusters: [...both], objects: ['MutatingWebhookConfiguration.admissionregistration.k8s.io istio-sidecar-injector'], path: `webhooks[${i}].${p}`,
+        id: 'F5',
+        clusters: [...both],
+        objects: ['MutatingWebhookConfiguration.admissionregistration.k8s.io istio-sidecar-injector'],
+        path: `webhooks[${i}].${p}`,
       });
       return [
         { ...at('namespaceSelector.matchExpressions'), meshctl: ns, guide: ABSENT },
@@ -162,9 +232,14 @@ function allowList(ctx: { lastApplied: Map<string, unknown>; guideOnly: Map<stri
 
     // F6 The default validator (was gap G1): meshctl renders it from the charts with
     // values.defaultRevision=default; istioctl install generates it from its revision-tag code.
-    ...(['merged-values', 'original-values'] as const).map(
-      (key): Allowed => ({ id: 'F6', clusters: [...both], objects: ['ConfigMap.core istio-system/values'], path: `data[${JSON.stringify(key)}].json.defaultRevision`, meshctl: 'default', guide: '' }),
-    ),
+    ...(['merged-values', 'original-values'] as const).map((key): Allowed => ({
+      id: 'F6',
+      clusters: [...both],
+      objects: ['ConfigMap.core istio-system/values'],
+      path: `data[${JSON.stringify(key)}].json.defaultRevision`,
+      meshctl: 'default',
+      guide: '',
+    })),
     ...((): Allowed[] => {
       const v = (path: string, meshctl: unknown, guide: unknown): Allowed => ({ id: 'F6', clusters: [...both], objects: [GUIDE_ONLY[2]!], path, meshctl, guide });
       return [
@@ -182,7 +257,7 @@ function allowList(ctx: { lastApplied: Map<string, unknown>; guideOnly: Map<stri
   return list;
 }
 
-describe('fidelity: meshctl apply vs the guide\'s own commands', () => {
+describe("fidelity: meshctl apply vs the guide's own commands", () => {
   let dirA: string;
   let dirB: string;
   let setB: Environment;
@@ -217,24 +292,25 @@ describe('fidelity: meshctl apply vs the guide\'s own commands', () => {
     for (const d of [dirA, dirB]) if (d) rmSync(d, { recursive: true, force: true });
   });
 
-  it('set A: meshctl apply --auto-approve of the guide\'s mesh.yaml', async () => {
+  it("set A: meshctl apply --auto-approve of the guide's mesh.yaml", async () => {
     const r = await meshctl(['apply', '--auto-approve'], { cwd: dirA });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Apply complete!/);
   });
 
-  it('set B: the guide\'s commands, by hand', async () => {
-    const istioctl = (ctx: string, args: string[], input?: string) =>
-      run(binPath('istioctl'), [...args, '--kubeconfig', kubectlB.kubeconfig, `--context=${ctx}`], { input, cwd: dirB });
-    const kubectl = (ctx: string, args: string[], input?: string) =>
-      run(kubectlB.binary, ['--kubeconfig', kubectlB.kubeconfig, `--context=${ctx}`, ...args], { input, cwd: dirB });
-    const eastwest = (network: string, cluster: string) =>
-      run('bash', [join(samples, 'gen-eastwest-gateway.sh'), '--mesh', 'mesh1', '--cluster', cluster, '--network', network]).then((r) => r.stdout);
+  it("set B: the guide's commands, by hand", async () => {
+    const istioctl = (ctx: string, args: string[], input?: string) => run(binPath('istioctl'), [...args, '--kubeconfig', kubectlB.kubeconfig, `--context=${ctx}`], { input, cwd: dirB });
+    const kubectl = (ctx: string, args: string[], input?: string) => run(kubectlB.binary, ['--kubeconfig', kubectlB.kubeconfig, `--context=${ctx}`, ...args], { input, cwd: dirB });
+    const eastwest = (network: string, cluster: string) => run('bash', [join(samples, 'gen-eastwest-gateway.sh'), '--mesh', 'mesh1', '--cluster', cluster, '--network', network]).then((r) => r.stdout);
     const gatewayAddress = (ctx: string) =>
-      eventually(`${ctx}: the east-west gateway's external IP`, async () => {
-        const out = (await kubectl(ctx, ['-n', 'istio-system', 'get', 'svc', 'istio-eastwestgateway', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}'])).stdout.trim();
-        return out || undefined;
-      }, { timeoutMs: 60_000, intervalMs: 300 });
+      eventually(
+        `${ctx}: the east-west gateway's external IP`,
+        async () => {
+          const out = (await kubectl(ctx, ['-n', 'istio-system', 'get', 'svc', 'istio-eastwestgateway', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}'])).stdout.trim();
+          return out || undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 300 },
+      );
 
     // Before you begin (plug-in CA): per cluster, create istio-system and the cacerts Secret from
     // the files of tools/certs' layout: the very files meshctl generated for set A.
@@ -279,14 +355,20 @@ describe('fidelity: meshctl apply vs the guide\'s own commands', () => {
     // through a webhook only cluster1's istiod can fill (the seed guide's order would deadlock).
     const secret = await istioctl('cluster2', ['create-remote-secret', '--name=cluster2']);
     await kubectl('cluster1', ['apply', '-f', '-'], secret.stdout);
-    const secretDoc = parseAllDocuments(secret.stdout).map((d) => d.toJS() as Obj).find((o) => o?.kind === 'Secret')!;
+    const secretDoc = parseAllDocuments(secret.stdout)
+      .map((d) => d.toJS() as Obj)
+      .find((o) => o?.kind === 'Secret')!;
     applied.set(keyOf(secretDoc), secretDoc);
     // The gateway's pod can only be injected once cluster1's istiod has patched cluster2's webhook
     // (in a real cluster `istioctl install` waits for that pod); wait for the patch as meshctl does.
-    await eventually('cluster2 injector caBundle (set B)', async () => {
-      const out = (await kubectl('cluster2', ['get', 'mutatingwebhookconfiguration', 'istio-sidecar-injector', '-o', 'jsonpath={.webhooks[*].clientConfig.caBundle}'])).stdout.trim();
-      return out.split(' ').length === 4 && out.split(' ').every(Boolean) ? true : undefined;
-    }, { timeoutMs: 60_000 });
+    await eventually(
+      'cluster2 injector caBundle (set B)',
+      async () => {
+        const out = (await kubectl('cluster2', ['get', 'mutatingwebhookconfiguration', 'istio-sidecar-injector', '-o', 'jsonpath={.webhooks[*].clientConfig.caBundle}'])).stdout.trim();
+        return out.split(' ').length === 4 && out.split(' ').every(Boolean) ? true : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
 
     // Install the east-west gateway in cluster2 and expose services there.
     await istioctl('cluster2', ['install', '-y', '-f', '-'], await eastwest('network2', 'cluster2'));
@@ -294,17 +376,36 @@ describe('fidelity: meshctl apply vs the guide\'s own commands', () => {
     await kubectl('cluster2', ['apply', '-n', 'istio-system', '-f', join(samples, 'expose-services.yaml')]);
   });
 
-  it('both sets settle: istiod (simulated) patched cluster2\'s webhook and wrote its root certs', async () => {
+  it("both sets settle: istiod (simulated) patched cluster2's webhook and wrote its root certs", async () => {
     for (const k of [kubectlA, kubectlB]) {
-      await eventually('cluster2 injector caBundle', async () => {
-        const out = (await run(k.binary, ['--kubeconfig', k.kubeconfig, '--context=cluster2', 'get', 'mutatingwebhookconfiguration', 'istio-sidecar-injector', '-o', 'jsonpath={.webhooks[*].clientConfig.caBundle}'])).stdout.trim();
-        return out.split(' ').length === 4 && out.split(' ').every(Boolean) ? true : undefined;
-      }, { timeoutMs: 60_000 });
+      await eventually(
+        'cluster2 injector caBundle',
+        async () => {
+          const out = (
+            await run(k.binary, [
+              '--kubeconfig',
+              k.kubeconfig,
+              '--context=cluster2',
+              'get',
+              'mutatingwebhookconfiguration',
+              'istio-sidecar-injector',
+              '-o',
+              'jsonpath={.webhooks[*].clientConfig.caBundle}',
+            ])
+          ).stdout.trim();
+          return out.split(' ').length === 4 && out.split(' ').every(Boolean) ? true : undefined;
+        },
+        { timeoutMs: 60_000 },
+      );
       for (const c of CLUSTERS) {
-        await eventually(`${c} istio-ca-root-cert`, async () => {
-          await run(k.binary, ['--kubeconfig', k.kubeconfig, `--context=${c}`, '-n', 'istio-system', 'get', 'configmap', 'istio-ca-root-cert']);
-          return true;
-        }, { timeoutMs: 60_000 });
+        await eventually(
+          `${c} istio-ca-root-cert`,
+          async () => {
+            await run(k.binary, ['--kubeconfig', k.kubeconfig, `--context=${c}`, '-n', 'istio-system', 'get', 'configmap', 'istio-ca-root-cert']);
+            return true;
+          },
+          { timeoutMs: 60_000 },
+        );
       }
     }
   });
@@ -340,25 +441,33 @@ describe('fidelity: meshctl apply vs the guide\'s own commands', () => {
     for (const d of differences) if (d.path === '' && d.meshctl === ABSENT) guideOnly.set(`${d.cluster} ${d.object}`, d.guide);
     if (process.env.UPDATE_GOLDEN === '1') {
       mkdirSync(dirname(GUIDE_ONLY_FILE), { recursive: true });
-      const header = '# Objects only the guide\'s commands leave (istioctl install\'s default revision tag), normalised as\n# test/e2e/support/compare.ts does. Written by test/e2e/fidelity.test.ts with UPDATE_GOLDEN=1; review before committing.\n';
+      const header =
+        "# Objects only the guide's commands leave (istioctl install's default revision tag), normalised as\n# test/e2e/support/compare.ts does. Written by test/e2e/fidelity.test.ts with UPDATE_GOLDEN=1; review before committing.\n";
       writeFileSync(GUIDE_ONLY_FILE, header + [...guideOnly].map(([k, v]) => stringify({ key: k, object: v }, { lineWidth: 0 })).join('---\n'));
     }
     const expected = new Map<string, unknown>(
-      existsSync(GUIDE_ONLY_FILE) ? parseAllDocuments(readFileSync(GUIDE_ONLY_FILE, 'utf8')).map((d) => d.toJS() as { key: string; object: unknown }).filter(Boolean).map((e) => [e.key, e.object]) : [],
+      existsSync(GUIDE_ONLY_FILE)
+        ? parseAllDocuments(readFileSync(GUIDE_ONLY_FILE, 'utf8'))
+            .map((d) => d.toJS() as { key: string; object: unknown })
+            .filter(Boolean)
+            .map((e) => [e.key, e.object])
+        : [],
     );
     const lastApplied = new Map([...applied].map(([k, v]) => [k, replaceStrings(v, rB)]));
     ALLOWED = allowList({ lastApplied, guideOnly: expected });
     if (process.env.FIDELITY_DUMP) writeFileSync(process.env.FIDELITY_DUMP, differences.map(describeDiff).join('\n') + '\n');
     // The comparison covered the install: istiod, both gateways, the remote secret, the samples.
-    expect(compared).toEqual(expect.arrayContaining([
-      'cluster1 Deployment.apps istio-system/istiod',
-      'cluster1 Service.core istio-system/istio-eastwestgateway',
-      'cluster1 Secret.core istio-system/istio-remote-secret-cluster2',
-      'cluster1 Gateway.networking.istio.io istio-system/istiod-gateway',
-      'cluster2 MutatingWebhookConfiguration.admissionregistration.k8s.io istio-sidecar-injector',
-      'cluster2 Deployment.apps istio-system/istio-eastwestgateway',
-      'cluster2 Gateway.networking.istio.io istio-system/cross-network-gateway',
-    ]));
+    expect(compared).toEqual(
+      expect.arrayContaining([
+        'cluster1 Deployment.apps istio-system/istiod',
+        'cluster1 Service.core istio-system/istio-eastwestgateway',
+        'cluster1 Secret.core istio-system/istio-remote-secret-cluster2',
+        'cluster1 Gateway.networking.istio.io istio-system/istiod-gateway',
+        'cluster2 MutatingWebhookConfiguration.admissionregistration.k8s.io istio-sidecar-injector',
+        'cluster2 Deployment.apps istio-system/istio-eastwestgateway',
+        'cluster2 Gateway.networking.istio.io istio-system/cross-network-gateway',
+      ]),
+    );
   });
 
   it('every difference is on the allow-list', () => {

@@ -121,7 +121,10 @@ describe('the guide: primary-remote on different networks', () => {
 
     const plan = await run('plan', '--detailed-exitcode');
     expect(plan.code, plan.stdout + plan.stderr).toBe(2);
-    const changed = plan.stdout.split('\n').filter((l) => /^\s+[~+-] [A-Z]/.test(l)).map((l) => l.trim().replace(/\s+\(.*\)$/, ''));
+    const changed = plan.stdout
+      .split('\n')
+      .filter((l) => /^\s+[~+-] [A-Z]/.test(l))
+      .map((l) => l.trim().replace(/\s+\(.*\)$/, ''));
     expect(changed.sort()).toEqual(['~ Gateway.networking.istio.io istio-system/cross-network-gateway', '~ Namespace istio-system']);
     expect(plan.stdout).toContain('Plan: 0 to add, 2 to change, 0 to destroy.');
     expect(plan.stdout).toMatch(/-\s+number: 15444/);
@@ -143,11 +146,15 @@ describe('the guide: primary-remote on different networks', () => {
     const child = startMeshctl(['apply', '--auto-approve'], { cwd: dir });
     let out = '';
     child.stdout!.on('data', (d) => (out += d));
-    await eventually('the apply to record some objects', async () => {
-      if (!existsSync(join(dir, 'meshctl.state.json'))) return undefined;
-      const s = JSON.parse(readFileSync(join(dir, 'meshctl.state.json'), 'utf8'));
-      return Object.keys(s.objects).length >= 20 ? true : undefined;
-    }, { timeoutMs: 120_000, intervalMs: 50 });
+    await eventually(
+      'the apply to record some objects',
+      async () => {
+        if (!existsSync(join(dir, 'meshctl.state.json'))) return undefined;
+        const s = JSON.parse(readFileSync(join(dir, 'meshctl.state.json'), 'utf8'));
+        return Object.keys(s.objects).length >= 20 ? true : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 50 },
+    );
     child.kill('SIGKILL');
     await new Promise((r) => child.on('close', r));
     expect(out).not.toContain('Apply complete!');
@@ -182,10 +189,14 @@ describe('the guide: primary-remote on different networks', () => {
     }
     expect(r.stdout).toContain('- ConfigMap default/istio-ca-root-cert  (written by istiod for this mesh)');
     for (const ctx of ['cluster1', 'cluster2']) {
-      await eventually(`${ctx} to hold what it held before`, async () => {
-        const now = await snapshot(ctx);
-        return JSON.stringify(now) === JSON.stringify(before[ctx]) ? true : undefined;
-      }, { timeoutMs: 60_000, intervalMs: 500 }).catch(async (e) => {
+      await eventually(
+        `${ctx} to hold what it held before`,
+        async () => {
+          const now = await snapshot(ctx);
+          return JSON.stringify(now) === JSON.stringify(before[ctx]) ? true : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 500 },
+      ).catch(async (e) => {
         expect(await snapshot(ctx)).toEqual(before[ctx]);
         throw e;
       });

@@ -143,7 +143,14 @@ describe('local clusters: real controllers', () => {
           group,
           scope: 'Namespaced',
           names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
-          versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' }, colour: { type: 'string' } } } } } } }],
+          versions: [
+            {
+              name: 'v1',
+              served: true,
+              storage: true,
+              schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' }, colour: { type: 'string' } } } } } },
+            },
+          ],
         },
       },
     });
@@ -157,7 +164,8 @@ describe('local clusters: real controllers', () => {
     const ref = { group, version: 'v1', namespace: ns, plural: 'widgets' };
     // Discovery of a fresh CRD can lag Established by a moment; retry the first create.
     await eventually('custom resource created', () =>
-      custom.createNamespacedCustomObject({ ...ref, body: { apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'w1' }, spec: { size: 3, colour: 'teal' } } }));
+      custom.createNamespacedCustomObject({ ...ref, body: { apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'w1' }, spec: { size: 3, colour: 'teal' } } }),
+    );
     const back = (await custom.getNamespacedCustomObject({ ...ref, name: 'w1' })) as { spec: unknown };
     expect(back.spec).toEqual({ size: 3, colour: 'teal' });
   });
@@ -173,7 +181,7 @@ describe('local clusters: simulator', () => {
       const [base, bits] = cidr.split('/') as [string, string];
       const toInt = (a: string) => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
       const mask = Number(bits) === 0 ? 0 : (~0 << (32 - Number(bits))) >>> 0;
-      expect(((toInt(ip) & mask) >>> 0) === toInt(base), `${ip} in ${cidr}`).toBe(true);
+      expect((toInt(ip) & mask) >>> 0 === toInt(base), `${ip} in ${cidr}`).toBe(true);
       expect(['192.0.2.', '198.51.100.', '203.0.113.'].some((p) => ip.startsWith(p))).toBe(true);
     }
     expect(env.clusters[0]!.loadBalancerCidr).not.toBe(env.clusters[1]!.loadBalancerCidr);
@@ -219,7 +227,10 @@ describe('local clusters: simulator', () => {
     const webhookName = uniqueName('istio-sidecar-injector');
     // Remote side, as the remote profile renders it: annotated istio-system, an injector
     // webhook without caBundle, and a reader account allowed to patch webhooks and write ConfigMaps.
-    for (const [ctx, annotations] of [[c1, {}], [c2, { 'topology.istio.io/controlPlaneClusters': c1 }]] as const) {
+    for (const [ctx, annotations] of [
+      [c1, {}],
+      [c2, { 'topology.istio.io/controlPlaneClusters': c1 }],
+    ] as const) {
       await core(ctx).createNamespace({ body: { metadata: { name: 'istio-system', annotations } } });
       cleanups.push(async () => {
         await core(ctx).deleteNamespace({ name: 'istio-system' });
@@ -251,9 +262,16 @@ describe('local clusters: simulator', () => {
       },
     });
     await rbac.createClusterRoleBinding({
-      body: { metadata: { name: reader }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: reader }, subjects: [{ kind: 'ServiceAccount', name: reader, namespace: 'istio-system' }] },
+      body: {
+        metadata: { name: reader },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: reader },
+        subjects: [{ kind: 'ServiceAccount', name: reader, namespace: 'istio-system' }],
+      },
     });
-    cleanups.push(() => rbac.deleteClusterRoleBinding({ name: reader }), () => rbac.deleteClusterRole({ name: reader }));
+    cleanups.push(
+      () => rbac.deleteClusterRoleBinding({ name: reader }),
+      () => rbac.deleteClusterRole({ name: reader }),
+    );
     await core(c2).createNamespacedServiceAccount({ namespace: 'istio-system', body: { metadata: { name: reader } } });
     await core(c2).createNamespacedSecret({
       namespace: 'istio-system',
@@ -270,7 +288,10 @@ describe('local clusters: simulator', () => {
       for (let round = 0; round < 3; round++) {
         for (const ctx of [c1, c2]) {
           const cms = await core(ctx).listConfigMapForAllNamespaces({ fieldSelector: 'metadata.name=istio-ca-root-cert' });
-          for (const cm of cms.items) await core(ctx).deleteNamespacedConfigMap({ name: cm.metadata!.name!, namespace: cm.metadata!.namespace! }).catch(() => undefined);
+          for (const cm of cms.items)
+            await core(ctx)
+              .deleteNamespacedConfigMap({ name: cm.metadata!.name!, namespace: cm.metadata!.namespace! })
+              .catch(() => undefined);
         }
         // A simulator pass that started before istiod was deleted may still write once more.
         await new Promise((r) => setTimeout(r, 1_000));
@@ -281,8 +302,10 @@ describe('local clusters: simulator', () => {
       await apps(c1).deleteNamespacedDeployment({ name: 'istiod', namespace: 'istio-system' });
       await eventually('istiod gone', async () => ((await statusOf(() => apps(c1).readNamespacedDeployment({ name: 'istiod', namespace: 'istio-system' }))) === 404 ? true : undefined));
     });
-    const primaryRoot = await eventually('istio-ca-root-cert in the primary', async () =>
-      (await core(c1).readNamespacedConfigMap({ name: 'istio-ca-root-cert', namespace: 'default' })).data?.['root-cert.pem']);
+    const primaryRoot = await eventually(
+      'istio-ca-root-cert in the primary',
+      async () => (await core(c1).readNamespacedConfigMap({ name: 'istio-ca-root-cert', namespace: 'default' })).data?.['root-cert.pem'],
+    );
     expect(primaryRoot).toContain('BEGIN CERTIFICATE');
     // The pass that wrote the primary's ConfigMap also looked for remote secrets and found none.
     const before = await admission.readMutatingWebhookConfiguration({ name: webhookName });
@@ -291,7 +314,8 @@ describe('local clusters: simulator', () => {
 
     // The remote secret, as `istioctl create-remote-secret --name cluster2` prints it.
     const kubeconfig = [
-      'apiVersion: v1', 'kind: Config',
+      'apiVersion: v1',
+      'kind: Config',
       `clusters: [{name: ${c2}, cluster: {server: "${remoteServer}", certificate-authority-data: ${tokenData['ca.crt']}}}]`,
       `users: [{name: ${c2}, user: {token: ${unb64(tokenData.token)}}}]`,
       `contexts: [{name: ${c2}, context: {cluster: ${c2}, user: ${c2}}}]`,
@@ -306,8 +330,10 @@ describe('local clusters: simulator', () => {
       return got?.every(Boolean) ? got : undefined;
     });
     expect(bundles.map(unb64)).toEqual([primaryRoot, primaryRoot]);
-    const remoteRoot = await eventually('istio-ca-root-cert in the remote', async () =>
-      (await core(c2).readNamespacedConfigMap({ name: 'istio-ca-root-cert', namespace: 'default' })).data?.['root-cert.pem']);
+    const remoteRoot = await eventually(
+      'istio-ca-root-cert in the remote',
+      async () => (await core(c2).readNamespacedConfigMap({ name: 'istio-ca-root-cert', namespace: 'default' })).data?.['root-cert.pem'],
+    );
     expect(remoteRoot).toBe(primaryRoot);
   });
 });

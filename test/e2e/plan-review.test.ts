@@ -84,7 +84,10 @@ describe('plan review: saved plans, drift, machine-readable plans', () => {
     expect((await run('plan', '--out', 'p2.json')).code).toBe(0);
     const applied = await run('apply', 'p2.json', '--json');
     expect(applied.code, applied.stdout + applied.stderr).toBe(0);
-    const events = applied.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; changes?: { operation: string } });
+    const events = applied.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; changes?: { operation: string } });
     expect(events[0]!.type).toBe('version');
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['planned_change', 'apply_start', 'apply_complete', 'change_summary']));
     expect(events.at(-1)).toMatchObject({ type: 'change_summary', changes: { operation: 'apply', change: 1 } });

@@ -52,7 +52,10 @@ describe('shared root of trust', () => {
     expect(everything).not.toContain('PRIVATE KEY');
     for (const k of keys) {
       const pem = readFileSync(join(dir, 'trust', String(k)), 'utf8');
-      const body = pem.split('\n').filter((l) => l && !l.startsWith('-----')).join('');
+      const body = pem
+        .split('\n')
+        .filter((l) => l && !l.startsWith('-----'))
+        .join('');
       expect(everything.includes(body.slice(0, 64))).toBe(false);
       expect(everything.includes(Buffer.from(pem).toString('base64').slice(0, 64))).toBe(false);
     }
@@ -60,12 +63,23 @@ describe('shared root of trust', () => {
 
   it('reports a cluster whose live cacerts chain to another root, and overwrites nothing', async () => {
     const foreign = mkdtempSync(join(tmpdir(), 'meshctl-foreign-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/O=Elsewhere/CN=Other Root', '-days', '30', '-keyout', join(foreign, 'k.pem'), '-out', join(foreign, 'c.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/O=Elsewhere/CN=Other Root', '-days', '30', '-keyout', join(foreign, 'k.pem'), '-out', join(foreign, 'c.pem')],
+      { stdio: 'ignore' },
+    );
     const otherRoot = readFileSync(join(foreign, 'c.pem'));
     rmSync(foreign, { recursive: true, force: true });
     const b64 = otherRoot.toString('base64');
     await core('cluster2').patchNamespacedSecret(
-      { name: 'cacerts', namespace: 'istio-system', body: [{ op: 'replace', path: '/data/root-cert.pem', value: b64 }, { op: 'replace', path: '/data/cert-chain.pem', value: b64 }] },
+      {
+        name: 'cacerts',
+        namespace: 'istio-system',
+        body: [
+          { op: 'replace', path: '/data/root-cert.pem', value: b64 },
+          { op: 'replace', path: '/data/cert-chain.pem', value: b64 },
+        ],
+      },
       k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch),
     );
     const plan = await run('plan');

@@ -14,13 +14,7 @@ export interface ApiServer {
   process: ManagedProcess;
 }
 
-export async function startApiServer(options: {
-  binDir: string;
-  dir: string;
-  clusterName: string;
-  etcdUrl: string;
-  pki: ClusterPki;
-}): Promise<ApiServer> {
+export async function startApiServer(options: { binDir: string; dir: string; clusterName: string; etcdUrl: string; pki: ClusterPki }): Promise<ApiServer> {
   const { pki } = options;
   const port = await freePort();
   const url = `https://127.0.0.1:${port}`;

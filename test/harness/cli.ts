@@ -168,10 +168,18 @@ async function serve(): Promise<void> {
 
 try {
   switch (positionals[0]) {
-    case 'up': await up(); break;
-    case 'down': await down(); break;
-    case 'status': process.exitCode = await status(); break;
-    case 'serve': await serve(); break;
+    case 'up':
+      await up();
+      break;
+    case 'down':
+      await down();
+      break;
+    case 'status':
+      process.exitCode = await status();
+      break;
+    case 'serve':
+      await serve();
+      break;
   }
 } catch (err) {
   console.error(`error: ${(err as Error).message}`);

@@ -69,6 +69,9 @@ export async function startClusterSet(options: ClusterSetOptions): Promise<Clust
     throw new Error(`Could not start the local test clusters:\n${failures.join('\n')}`);
   }
   const kubeconfigPath = join(dir, 'kubeconfig');
-  await writeKubeconfig(kubeconfigPath, clusters.map((c) => ({ name: c.name, server: c.server, pki: c.pki })));
+  await writeKubeconfig(
+    kubeconfigPath,
+    clusters.map((c) => ({ name: c.name, server: c.server, pki: c.pki })),
+  );
   return { dir, kubeconfigPath, contexts: names, clusters, stop };
 }

@@ -31,10 +31,7 @@ export async function startCluster(options: { binDir: string; dir: string; name:
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const processes: ManagedProcess[] = [];
   try {
-    const [pki, etcd] = await Promise.all([
-      createClusterPki({ dir, clusterName: name }),
-      startEtcd({ binDir, dir, clusterName: name }),
-    ]);
+    const [pki, etcd] = await Promise.all([createClusterPki({ dir, clusterName: name }), startEtcd({ binDir, dir, clusterName: name })]);
     processes.push(etcd.process);
     const apiserver = await startApiServer({ binDir, dir, clusterName: name, etcdUrl: etcd.url, pki });
     processes.push(apiserver.process);

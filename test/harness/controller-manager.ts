@@ -7,12 +7,7 @@ import { join } from 'node:path';
 import type { ClusterPki } from './pki.js';
 import { startProcess, type ManagedProcess } from './processes.js';
 
-export const CONTROLLERS = [
-  'serviceaccount-token-controller',
-  'serviceaccount-controller',
-  'namespace-controller',
-  'garbage-collector-controller',
-];
+export const CONTROLLERS = ['serviceaccount-token-controller', 'serviceaccount-controller', 'namespace-controller', 'garbage-collector-controller'];
 
 export function startControllerManager(options: {
   binDir: string;

@@ -6,13 +6,7 @@ import { startEnvironment, type Environment } from './environment.js';
 import type { SimulatedEffects } from './simulator.js';
 import { kubeconfigPath, statePath, writeState } from './state-file.js';
 
-export async function runDaemon(options: {
-  dir: string;
-  binDir: string;
-  count: number;
-  simulatorEffects: Partial<SimulatedEffects>;
-  log: (line: string) => void;
-}): Promise<void> {
+export async function runDaemon(options: { dir: string; binDir: string; count: number; simulatorEffects: Partial<SimulatedEffects>; log: (line: string) => void }): Promise<void> {
   const { dir, log } = options;
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await writeState(dir, { phase: 'starting', daemonPid: process.pid });

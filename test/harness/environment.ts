@@ -33,15 +33,9 @@ export function kubeConfigForContext(kubeconfigPath: string, context: string): K
   return kc;
 }
 
-export const formatEvent = (e: SimulatorEvent) =>
-  `${new Date().toISOString()} ${e.error ? 'ERROR' : 'info '} ${e.cluster} ${e.effect}: ${e.message}`;
+export const formatEvent = (e: SimulatorEvent) => `${new Date().toISOString()} ${e.error ? 'ERROR' : 'info '} ${e.cluster} ${e.effect}: ${e.message}`;
 
-export async function startEnvironment(options: {
-  binDir: string;
-  count: number;
-  parentDir?: string;
-  simulatorEffects?: Partial<SimulatedEffects>;
-}): Promise<Environment> {
+export async function startEnvironment(options: { binDir: string; count: number; parentDir?: string; simulatorEffects?: Partial<SimulatedEffects> }): Promise<Environment> {
   const set = await startClusterSet({ binDir: options.binDir, count: options.count, parentDir: options.parentDir });
   const simulatorLog = join(set.dir, 'simulator.log');
   let simulator: Simulator;

@@ -50,35 +50,40 @@ export async function createCa(options: { dir: string; name: string; file?: stri
   const base = join(options.dir, options.file ?? 'ca');
   const files = { cert: `${base}.crt`, key: `${base}.key` };
   await openssl([
-    'req', '-x509', '-new', ...ecKey, '-keyout', files.key, '-out', files.cert, '-days', '365',
-    '-subj', `/CN=${options.name}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    '-new',
+    ...ecKey,
+    '-keyout',
+    files.key,
+    '-out',
+    files.cert,
+    '-days',
+    '365',
+    '-subj',
+    `/CN=${options.name}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   ]);
   return files;
 }
 
 /** A leaf certificate signed by `ca`, in one openssl call (`req -x509 -CA`, OpenSSL ≥ 3.0). */
-export async function issueCert(options: {
-  ca: CertFiles;
-  dir: string;
-  file: string;
-  subject: string;
-  usage: 'server' | 'client';
-  sans?: string[];
-}): Promise<CertFiles> {
+export async function issueCert(options: { ca: CertFiles; dir: string; file: string; subject: string; usage: 'server' | 'client'; sans?: string[] }): Promise<CertFiles> {
   const base = join(options.dir, options.file);
   const files = { cert: `${base}.crt`, key: `${base}.key` };
   const ext = [
-    '-addext', 'basicConstraints=critical,CA:FALSE',
-    '-addext', 'keyUsage=critical,digitalSignature,keyEncipherment',
-    '-addext', `extendedKeyUsage=${options.usage === 'server' ? 'serverAuth' : 'clientAuth'}`,
+    '-addext',
+    'basicConstraints=critical,CA:FALSE',
+    '-addext',
+    'keyUsage=critical,digitalSignature,keyEncipherment',
+    '-addext',
+    `extendedKeyUsage=${options.usage === 'server' ? 'serverAuth' : 'clientAuth'}`,
   ];
   if (options.sans?.length) ext.push('-addext', `subjectAltName=${options.sans.join(',')}`);
-  await openssl([
-    'req', '-x509', '-new', ...ecKey, '-keyout', files.key, '-out', files.cert, '-days', '365',
-    '-subj', options.subject, '-CA', options.ca.cert, '-CAkey', options.ca.key, ...ext,
-  ]);
+  await openssl(['req', '-x509', '-new', ...ecKey, '-keyout', files.key, '-out', files.cert, '-days', '365', '-subj', options.subject, '-CA', options.ca.cert, '-CAkey', options.ca.key, ...ext]);
   return files;
 }
 
@@ -97,10 +102,7 @@ async function createServiceAccountKeys(dir: string): Promise<ClusterPki['servic
 /** Everything one cluster needs; a fresh CA per cluster so clusters never trust each other. */
 export async function createClusterPki(options: { dir: string; clusterName: string }): Promise<ClusterPki> {
   const { dir, clusterName } = options;
-  const [ca, serviceAccount] = await Promise.all([
-    createCa({ dir, name: `meshctl-test-ca-${clusterName}` }),
-    createServiceAccountKeys(dir),
-  ]);
+  const [ca, serviceAccount] = await Promise.all([createCa({ dir, name: `meshctl-test-ca-${clusterName}` }), createServiceAccountKeys(dir)]);
   const [serving, admin] = await Promise.all([
     issueCert({ ca, dir, file: 'apiserver', subject: `/CN=kube-apiserver-${clusterName}`, usage: 'server', sans: ['IP:127.0.0.1', 'DNS:localhost'] }),
     issueCert({ ca, dir, file: 'admin', subject: '/O=system:masters/CN=admin', usage: 'client' }),

@@ -41,9 +41,7 @@ export function readLogTail(logFile: string, lines = 25): string {
 
 export function startProcess(options: StartProcessOptions): ManagedProcess {
   const fd = openSync(options.logFile, 'a', 0o600);
-  const [command, args] = setpriv
-    ? [setpriv, ['--pdeathsig', 'KILL', '--', options.command, ...options.args]]
-    : [options.command, options.args];
+  const [command, args] = setpriv ? [setpriv, ['--pdeathsig', 'KILL', '--', options.command, ...options.args]] : [options.command, options.args];
   let child: ChildProcess;
   try {
     child = spawn(command, args, { stdio: ['ignore', fd, fd], env: options.env ?? process.env });

@@ -31,14 +31,7 @@ import { assignLoadBalancerAddresses, loadBalancerBlock, type LoadBalancerBlock 
 import { rollOutDeployments } from './simulator/rollout.js';
 import { watchChanges } from './simulator/watch.js';
 
-export {
-  SIMULATED_EFFECTS,
-  SIMULATOR_OFF_ANNOTATION,
-  SIMULATOR_OFF_ENV,
-  effectsOff,
-  type SimulatedEffect,
-  type SimulatedEffects,
-} from './simulator/effects.js';
+export { SIMULATED_EFFECTS, SIMULATOR_OFF_ANNOTATION, SIMULATOR_OFF_ENV, effectsOff, type SimulatedEffect, type SimulatedEffects } from './simulator/effects.js';
 export { loadBalancerBlock } from './simulator/loadbalancer.js';
 export { isDeploymentAvailable } from './simulator/rollout.js';
 
@@ -218,7 +211,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     watchChanges(sim.cluster.kubeConfig, () => {
       schedulers.get(sim.cluster.name)!.wake();
       controllers.get(sim.cluster.name)?.forEach((s) => s.wake());
-    }));
+    }),
+  );
   const resync = setInterval(wakeAll, options.resyncMs ?? 5000);
   wakeAll();
   return {

@@ -9,9 +9,7 @@ import type { EnvironmentInfo } from './environment.js';
 export const DEFAULT_STATE_DIR = join(homedir(), '.cache/meshctl/clusters');
 
 export type DaemonState =
-  | { phase: 'starting'; daemonPid: number }
-  | { phase: 'failed'; daemonPid: number; error: string }
-  | { phase: 'ready'; daemonPid: number; startMs: number; setDir: string; info: EnvironmentInfo };
+  { phase: 'starting'; daemonPid: number } | { phase: 'failed'; daemonPid: number; error: string } | { phase: 'ready'; daemonPid: number; startMs: number; setDir: string; info: EnvironmentInfo };
 
 export const statePath = (dir: string) => join(dir, 'state.json');
 /** Stable path users export as KUBECONFIG; a copy of the set's kubeconfig. */

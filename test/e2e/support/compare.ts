@@ -26,14 +26,7 @@ export function run(binary: string, args: readonly string[], opts: { input?: str
 // Written by controllers, the API server's allocators or the simulator standing in for them, not
 // by either installer: the Deployments that own the ReplicaSets are compared, the Services whose
 // cluster IPs the IPAddress objects record are compared, events/leases are bookkeeping.
-const NOT_INSTALLER_OUTPUT = new Set([
-  'events',
-  'events.events.k8s.io',
-  'leases.coordination.k8s.io',
-  'replicasets.apps',
-  'ipaddresses.networking.k8s.io',
-  'componentstatuses',
-]);
+const NOT_INSTALLER_OUTPUT = new Set(['events', 'events.events.k8s.io', 'leases.coordination.k8s.io', 'replicasets.apps', 'ipaddresses.networking.k8s.io', 'componentstatuses']);
 
 export const keyOf = (o: Obj) => {
   const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : 'core';
@@ -79,25 +72,26 @@ export function replacementsFor(set: Record<string, Map<string, Obj>>, servers: 
   const exact: Replacements = new Map();
   const within: Replacements = new Map();
   const addresses: Replacements = new Map();
-  for (const [cluster, objects] of Object.entries(set)) for (const [key, o] of objects) {
-    if (o.metadata.uid) exact.set(o.metadata.uid, `<uid of ${key}>`);
-    if (o.kind === 'Secret' && o.type === 'kubernetes.io/service-account-token' && o.data) {
-      if (o.data.token) within.set(b64(o.data.token), `<token of ${cluster}:${key}>`);
-      if (o.data['ca.crt']) {
-        within.set(o.data['ca.crt'], `<base64 CA of ${cluster}>`);
-        within.set(b64(o.data['ca.crt']), `<PEM CA of ${cluster}>`);
+  for (const [cluster, objects] of Object.entries(set))
+    for (const [key, o] of objects) {
+      if (o.metadata.uid) exact.set(o.metadata.uid, `<uid of ${key}>`);
+      if (o.kind === 'Secret' && o.type === 'kubernetes.io/service-account-token' && o.data) {
+        if (o.data.token) within.set(b64(o.data.token), `<token of ${cluster}:${key}>`);
+        if (o.data['ca.crt']) {
+          within.set(o.data['ca.crt'], `<base64 CA of ${cluster}>`);
+          within.set(b64(o.data['ca.crt']), `<PEM CA of ${cluster}>`);
+        }
+      }
+      if (o.kind === 'Secret' && o.metadata.name === 'cacerts' && o.data?.['root-cert.pem']) {
+        // One root for both sets (set B's cacerts are made from set A's files), but a new one each
+        // run: named so that what embeds it (webhook caBundles istioctl copied) compares across runs.
+        within.set(o.data['root-cert.pem'], '<mesh root CA, base64>');
+        within.set(b64(o.data['root-cert.pem']), '<mesh root CA, PEM>');
+      }
+      if (o.kind === 'Service') {
+        for (const ing of o.status?.loadBalancer?.ingress ?? []) if (ing.ip) addresses.set(ing.ip, `<LoadBalancer address of ${cluster}:${key}>`);
       }
     }
-    if (o.kind === 'Secret' && o.metadata.name === 'cacerts' && o.data?.['root-cert.pem']) {
-      // One root for both sets (set B's cacerts are made from set A's files), but a new one each
-      // run: named so that what embeds it (webhook caBundles istioctl copied) compares across runs.
-      within.set(o.data['root-cert.pem'], '<mesh root CA, base64>');
-      within.set(b64(o.data['root-cert.pem']), '<mesh root CA, PEM>');
-    }
-    if (o.kind === 'Service') {
-      for (const ing of o.status?.loadBalancer?.ingress ?? []) if (ing.ip) addresses.set(ing.ip, `<LoadBalancer address of ${cluster}:${key}>`);
-    }
-  }
   for (const [name, url] of Object.entries(servers)) within.set(url, `<API server of ${name}>`);
   return { exact, within, addresses };
 }
@@ -136,9 +130,7 @@ export function normalise(o: Obj, r: Normalisation): Obj {
   const m = c.metadata;
   for (const f of ['uid', 'resourceVersion', 'creationTimestamp', 'generation', 'selfLink']) delete m[f];
   if (m.managedFields) {
-    m.managedFields = (m.managedFields as { manager: string; operation: string; subresource?: string }[])
-      .map((f) => `${f.manager} ${f.operation}${f.subresource ? ` ${f.subresource}` : ''}`)
-      .sort();
+    m.managedFields = (m.managedFields as { manager: string; operation: string; subresource?: string }[]).map((f) => `${f.manager} ${f.operation}${f.subresource ? ` ${f.subresource}` : ''}`).sort();
   }
   delete c.status;
   if (c.kind === 'Service' && c.spec) {

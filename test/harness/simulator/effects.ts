@@ -19,7 +19,10 @@ export type Emit = (effect: SimulatedEffect, message: string, error?: boolean) =
 
 /** Parses "deployments,loadBalancer" (or "all") into effects switched off. */
 export function effectsOff(list: string | undefined): Partial<SimulatedEffects> {
-  const names = (list ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const names = (list ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const off: Partial<SimulatedEffects> = {};
   for (const name of names) {
     if (name === 'all') SIMULATED_EFFECTS.forEach((e) => (off[e] = false));
@@ -32,7 +35,12 @@ export function effectsOff(list: string | undefined): Partial<SimulatedEffects> 
 function namespaceOff(ns: V1Namespace | undefined): Set<string> {
   const value = ns?.metadata?.annotations?.[SIMULATOR_OFF_ANNOTATION];
   if (!value) return new Set();
-  return new Set(value.split(',').map((s) => s.trim()).flatMap((s) => (s === 'all' ? [...SIMULATED_EFFECTS] : [s])));
+  return new Set(
+    value
+      .split(',')
+      .map((s) => s.trim())
+      .flatMap((s) => (s === 'all' ? [...SIMULATED_EFFECTS] : [s])),
+  );
 }
 
 /**

@@ -24,9 +24,24 @@ const CONTROL_PLANE_CLUSTERS = 'topology.istio.io/controlPlaneClusters';
 
 export async function selfSignedCa(name: string): Promise<string> {
   const { stdout } = await promisify(execFile)('openssl', [
-    'req', '-x509', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', '/dev/null', '-days', '365', '-subj', `/O=cluster.local/CN=simulated istiod CA ${name}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    '/dev/null',
+    '-days',
+    '365',
+    '-subj',
+    `/O=cluster.local/CN=simulated istiod CA ${name}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   ]);
   return stdout;
 }
@@ -48,8 +63,7 @@ export class SimulatedIstiod {
   /** What a running istiod in this cluster visibly does, here and in the remotes it controls; true when a remote failed. */
   async pass(on: EffectOn): Promise<boolean> {
     if (!this.enabled('webhookCaBundle') && !this.enabled('rootCertConfigMap')) return false;
-    const istiods = (await this.clients.apps.listNamespacedDeployment({ namespace: ISTIO_NS })).items
-      .filter((d) => d.metadata?.name?.startsWith('istiod') && isDeploymentAvailable(d));
+    const istiods = (await this.clients.apps.listNamespacedDeployment({ namespace: ISTIO_NS })).items.filter((d) => d.metadata?.name?.startsWith('istiod') && isDeploymentAvailable(d));
     if (istiods.length === 0) return false;
     const root = await this.rootCert();
     await this.control({ clients: this.clients, cluster: this.cluster, root, on });

@@ -16,20 +16,24 @@ const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 /** Stable hash of a pod template (not bit-identical to the controller's fnv32a, same shape). */
 function podTemplateHash(template: unknown): string {
   const canonical = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object'
-      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]))
-      : v;
-  const digest = createHash('sha256').update(JSON.stringify(canonical(template))).digest();
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+          )
+        : v;
+  const digest = createHash('sha256')
+    .update(JSON.stringify(canonical(template)))
+    .digest();
   return Array.from(digest.subarray(0, 10), (b) => SAFE_ALPHABET[b % SAFE_ALPHABET.length]).join('');
 }
 
-const isOwnedBy = (rs: V1ReplicaSet, d: V1Deployment) =>
-  (rs.metadata?.ownerReferences ?? []).some((o) => o.controller && o.uid === d.metadata?.uid);
+const isOwnedBy = (rs: V1ReplicaSet, d: V1Deployment) => (rs.metadata?.ownerReferences ?? []).some((o) => o.controller && o.uid === d.metadata?.uid);
 
-function condition(
-  existing: V1DeploymentCondition[] | undefined,
-  wanted: { type: string; reason: string; message: string },
-): V1DeploymentCondition {
+function condition(existing: V1DeploymentCondition[] | undefined, wanted: { type: string; reason: string; message: string }): V1DeploymentCondition {
   const old = existing?.find((c) => c.type === wanted.type);
   const now = new Date();
   const unchanged = old?.status === 'True' && old.reason === wanted.reason && old.message === wanted.message;
@@ -60,8 +64,7 @@ function rolledOutStatus(d: V1Deployment, rsName: string): V1DeploymentStatus {
 function statusDone(d: V1Deployment, want: V1DeploymentStatus): boolean {
   const s = d.status ?? {};
   const fields = ['observedGeneration', 'replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas'] as const;
-  const conditionsOk = (want.conditions ?? []).every((w) =>
-    s.conditions?.some((c) => c.type === w.type && c.status === 'True' && c.reason === w.reason && c.message === w.message));
+  const conditionsOk = (want.conditions ?? []).every((w) => s.conditions?.some((c) => c.type === w.type && c.status === 'True' && c.reason === w.reason && c.message === w.message));
   return conditionsOk && fields.every((f) => (s[f] ?? 0) === (want[f] ?? 0)) && !s.unavailableReplicas;
 }
 
@@ -74,7 +77,12 @@ export async function rollOutDeployments(apps: AppsV1Api, on: EffectOn, emit: Em
   const [deployments, replicaSets] = await Promise.all([apps.listDeploymentForAllNamespaces(), apps.listReplicaSetForAllNamespaces()]);
   for (const d of deployments.items) {
     if (d.metadata?.deletionTimestamp || !on('deployments', d.metadata?.namespace ?? '')) continue;
-    await rollOut(apps, d, replicaSets.items.filter((rs) => isOwnedBy(rs, d)), emit);
+    await rollOut(
+      apps,
+      d,
+      replicaSets.items.filter((rs) => isOwnedBy(rs, d)),
+      emit,
+    );
   }
 }
 

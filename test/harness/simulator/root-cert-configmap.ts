@@ -20,7 +20,8 @@ export async function writeRootCertConfigMaps(target: IstiodTarget, emit: Emit):
     if (cm?.data?.['root-cert.pem'] === root) continue;
     const body = { metadata: { name: ROOT_CERT_CONFIGMAP, namespace: name, labels: { 'istio.io/config': 'true' } }, data: { 'root-cert.pem': root } };
     try {
-      if (cm) await clients.core.replaceNamespacedConfigMap({ name: ROOT_CERT_CONFIGMAP, namespace: name, body: { ...body, metadata: { ...body.metadata, resourceVersion: cm.metadata?.resourceVersion } } });
+      if (cm)
+        await clients.core.replaceNamespacedConfigMap({ name: ROOT_CERT_CONFIGMAP, namespace: name, body: { ...body, metadata: { ...body.metadata, resourceVersion: cm.metadata?.resourceVersion } } });
       else await clients.core.createNamespacedConfigMap({ namespace: name, body });
       emit('rootCertConfigMap', `${cluster}: ${ROOT_CERT_CONFIGMAP} written in namespace ${name}`);
     } catch (err) {

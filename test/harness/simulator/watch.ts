@@ -37,7 +37,11 @@ export function watchChanges(kc: KubeConfig, onChange: () => void): () => void {
       if (reopened) return;
       reopened = true;
       open.delete(req);
-      if (!stopped) setTimeout(() => { onChange(); void watch(path); }, 1000).unref();
+      if (!stopped)
+        setTimeout(() => {
+          onChange();
+          void watch(path);
+        }, 1000).unref();
     };
     const req = httpsRequest(url, options, (res) => {
       if (res.statusCode === 200) res.on('data', onChange);

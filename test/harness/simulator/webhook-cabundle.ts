@@ -9,11 +9,9 @@ export async function patchInjectorCaBundles(target: IstiodTarget, emit: Emit): 
   const { clients, cluster, root, on } = target;
   if (!on('webhookCaBundle', ISTIO_NS)) return;
   const caBundle = Buffer.from(root).toString('base64');
-  const configs = (await clients.admission.listMutatingWebhookConfiguration()).items
-    .filter((c) => c.metadata?.name?.startsWith('istio-sidecar-injector'));
+  const configs = (await clients.admission.listMutatingWebhookConfiguration()).items.filter((c) => c.metadata?.name?.startsWith('istio-sidecar-injector'));
   for (const config of configs) {
-    const ops = (config.webhooks ?? []).flatMap((w, i) =>
-      w.clientConfig.caBundle === caBundle ? [] : [{ op: 'add', path: `/webhooks/${i}/clientConfig/caBundle`, value: caBundle }]);
+    const ops = (config.webhooks ?? []).flatMap((w, i) => (w.clientConfig.caBundle === caBundle ? [] : [{ op: 'add', path: `/webhooks/${i}/clientConfig/caBundle`, value: caBundle }]));
     if (ops.length === 0) continue;
     // A JSON patch touches only caBundle: nothing else of meshctl's object is rewritten.
     await clients.admission.patchMutatingWebhookConfiguration({ name: config.metadata!.name!, body: ops });

@@ -78,9 +78,7 @@ describe('normalize', () => {
       m.trust = {
         provided: {
           rootCert: 'ca/root-cert.pem',
-          clusters: Object.fromEntries(
-            ['cluster2', 'cluster1'].map((c) => [c, { cert: `ca/${c}/ca-cert.pem`, key: `ca/${c}/ca-key.pem`, chain: `ca/${c}/cert-chain.pem` }]),
-          ),
+          clusters: Object.fromEntries(['cluster2', 'cluster1'].map((c) => [c, { cert: `ca/${c}/ca-cert.pem`, key: `ca/${c}/ca-key.pem`, chain: `ca/${c}/cert-chain.pem` }])),
         },
       };
     });

@@ -105,7 +105,7 @@ const rows: Row[] = [
     expected: [['warning', 'Loopback API server', 'clusters.cluster2.apiServer', 'https://[::1]:6443']],
   },
   {
-    name: 'loopback apiServer on the only primary is nobody\'s business',
+    name: "loopback apiServer on the only primary is nobody's business",
     mutate: (m) => (m.clusters.cluster1.apiServer = 'https://localhost:6443'),
     expected: [],
   },

@@ -191,7 +191,7 @@ describe('parseSimpleYaml on random documents', () => {
       fc.property(topMapping, style, (doc, s) => {
         runs++;
         if (expectAgreement(render(doc, s))) accepted++;
-        if (process.env.DBG && runs === 1500) console.log("accepted", accepted);
+        if (process.env.DBG && runs === 1500) console.log('accepted', accepted);
       }),
       { numRuns: 1500 },
     );

@@ -50,9 +50,7 @@ describe('meshctl validate', () => {
   it('reports a missing file as a diagnostic', async () => {
     const c = fakeIO(workdir({}));
     expect(await main(['validate'], c.io)).toBe(1);
-    expect(c.err()).toBe(
-      'Error: File not found\n\nmesh.yaml does not exist. Create it (see examples/) or pass another file with -f.\n\n1 error, 0 warnings\n',
-    );
+    expect(c.err()).toBe('Error: File not found\n\nmesh.yaml does not exist. Create it (see examples/) or pass another file with -f.\n\n1 error, 0 warnings\n');
   });
 
   it('reports a directory as a diagnostic', async () => {

@@ -47,9 +47,7 @@ describe('executePlan', () => {
     expect(log.indexOf('read c1/Deployment.apps/istio-system/istiod')).toBeLessThan(log.indexOf('apply c1/Secret/istio-system/istio-remote-secret-c2'));
     const starts = run.events.filter((e) => e.type === 'unit-start').map((e) => e.unit);
     const dones = run.events.filter((e) => e.type === 'unit-done').map((e) => e.unit);
-    expect(run.events.findIndex((e) => e.type === 'unit-start' && e.unit === 'c1/control-plane')).toBeGreaterThan(
-      run.events.findIndex((e) => e.type === 'unit-done' && e.unit === 'c1/namespace'),
-    );
+    expect(run.events.findIndex((e) => e.type === 'unit-start' && e.unit === 'c1/control-plane')).toBeGreaterThan(run.events.findIndex((e) => e.type === 'unit-done' && e.unit === 'c1/namespace'));
     expect(starts.sort()).toEqual(dones.sort());
   });
 
@@ -185,7 +183,7 @@ describe('executePlan', () => {
     expect(destroy.changes.find((c) => c.address === sa)!.action).toBe('delete');
   });
 
-  it("records an unchanged object under the unit that now makes it (CRDs split off control-plane)", async () => {
+  it('records an unchanged object under the unit that now makes it (CRDs split off control-plane)', async () => {
     const stateFile = tempStateFile();
     const c1 = new FakeCluster('c1');
     const before = meshOf([{ unit: unit({ cluster: 'c1', kind: 'control-plane' }), objects: [crd(), configMap()] }]);

@@ -10,7 +10,7 @@ import { FakeCluster } from '../support/fake-cluster.js';
 import { applyOnce, meshOf, observe, tempStateFile } from './harness.js';
 
 const token = 'eyJhbGciOiJSUzI1NiIsImtpZCI6InJlYWRlciJ9.reader-token-value';
-const caKey = `-----BEGIN ${'PRIVATE'} KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END ${'PRIVATE'} KEY-----\n` /* a fake, not a key */;
+const caKey = `-----BEGIN ${'PRIVATE'} KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END ${'PRIVATE'} KEY-----\n`; /* a fake, not a key */
 const kubeconfig = `apiVersion: v1\nkind: Config\nusers:\n- name: cluster2\n  user:\n    token: ${token}\n`;
 const secrets = [token, caKey, kubeconfig, 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC'];
 

@@ -63,12 +63,7 @@ describe('waitFor', () => {
       (c) => c.seed(withField(service('istio-eastwestgateway'), 'status', { loadBalancer: {} })),
       'no ingress address yet (pending)',
     ],
-    [
-      'a webhook istiod has not patched',
-      { kind: 'webhook-cabundle', name: 'istio-sidecar-injector' },
-      (c) => c.seed(mutatingWebhook()),
-      '1 of 1 webhooks without caBundle',
-    ],
+    ['a webhook istiod has not patched', { kind: 'webhook-cabundle', name: 'istio-sidecar-injector' }, (c) => c.seed(mutatingWebhook()), '1 of 1 webhooks without caBundle'],
     [
       'a token Secret the controller has not filled',
       { kind: 'token-populated', namespace: 'istio-system', name: 'istio-reader-token' },
@@ -83,7 +78,11 @@ describe('waitFor', () => {
   });
 
   it.each<[string, WaitFor, (c: FakeCluster) => void]>([
-    ['a LoadBalancer address', { kind: 'loadbalancer-address', namespace: 'istio-system', name: 'gw' }, (c) => c.seed(withField(service('gw'), 'status', { loadBalancer: { ingress: [{ hostname: 'gw.example' }] } }))],
+    [
+      'a LoadBalancer address',
+      { kind: 'loadbalancer-address', namespace: 'istio-system', name: 'gw' },
+      (c) => c.seed(withField(service('gw'), 'status', { loadBalancer: { ingress: [{ hostname: 'gw.example' }] } })),
+    ],
     ['a patched webhook', { kind: 'webhook-cabundle', name: 'istio-sidecar-injector' }, (c) => c.seed(mutatingWebhook(undefined, 'Q0E='))],
     ['a filled token', { kind: 'token-populated', namespace: 'istio-system', name: 't' }, (c) => c.seed(secret('t', { token: 'x' }))],
   ])('is satisfied immediately by %s', async (_name, w, setup) => {

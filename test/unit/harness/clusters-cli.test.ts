@@ -8,8 +8,7 @@ const { MESHCTL_SIM_OFF: _, ...env } = process.env;
 
 function clusters(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(process.execPath, ['--import', 'tsx', cli, ...args], { env, timeout: 60_000 }, (err, stdout, stderr) =>
-      done({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }));
+    execFile(process.execPath, ['--import', 'tsx', cli, ...args], { env, timeout: 60_000 }, (err, stdout, stderr) => done({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }));
   });
 }
 

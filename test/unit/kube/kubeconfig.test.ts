@@ -20,8 +20,14 @@ function file(name: string, doc: unknown): string {
 
 const a = file('a.yaml', {
   'current-context': 'one',
-  clusters: [{ name: 'c1', cluster: { server: 'https://one.example:6443', 'certificate-authority': 'ca.pem' } }, { name: 'shared', cluster: { server: 'https://from-a:6443' } }],
-  users: [{ name: 'u-token', user: { token: 'abc' } }, { name: 'u-file', user: { tokenFile: 'token.txt' } }],
+  clusters: [
+    { name: 'c1', cluster: { server: 'https://one.example:6443', 'certificate-authority': 'ca.pem' } },
+    { name: 'shared', cluster: { server: 'https://from-a:6443' } },
+  ],
+  users: [
+    { name: 'u-token', user: { token: 'abc' } },
+    { name: 'u-file', user: { tokenFile: 'token.txt' } },
+  ],
   contexts: [
     { name: 'one', context: { cluster: 'c1', user: 'u-token' } },
     { name: 'shared', context: { cluster: 'shared', user: 'u-file' } },
@@ -31,7 +37,10 @@ file('ca.pem', 'CA-BYTES');
 file('token.txt', 'tok-from-file\n');
 const b = file('b.yaml', {
   'current-context': 'two',
-  clusters: [{ name: 'shared', cluster: { server: 'https://from-b:6443' } }, { name: 'c2', cluster: { server: 'https://two:6443', 'insecure-skip-tls-verify': true } }],
+  clusters: [
+    { name: 'shared', cluster: { server: 'https://from-b:6443' } },
+    { name: 'c2', cluster: { server: 'https://two:6443', 'insecure-skip-tls-verify': true } },
+  ],
   users: [
     { name: 'u-cert', user: { 'client-certificate-data': Buffer.from('CERT').toString('base64'), 'client-key-data': Buffer.from('KEY').toString('base64') } },
     { name: 'u-exec', user: { exec: { command: 'aws', apiVersion: 'client.authentication.k8s.io/v1' } } },

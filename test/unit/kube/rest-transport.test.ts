@@ -122,7 +122,15 @@ describe('RestClient fallback under concurrency', () => {
 
 // What kube-apiserver sends while a CRD's storage starts (seen in e2e right after an apply that
 // changed the Gateway CRD): 429 with Retry-After. Retry-After: 0 keeps these tests quick.
-const initializing = JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'storage is (re)initializing', reason: 'TooManyRequests', details: { retryAfterSeconds: 1 }, code: 429 });
+const initializing = JSON.stringify({
+  kind: 'Status',
+  apiVersion: 'v1',
+  status: 'Failure',
+  message: 'storage is (re)initializing',
+  reason: 'TooManyRequests',
+  details: { retryAfterSeconds: 1 },
+  code: 429,
+});
 
 describe('RestClient when the server asks to come back (Retry-After)', () => {
   /** Answers `busy` times with (status, retryAfter), then 200 with the request count. */

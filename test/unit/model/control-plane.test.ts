@@ -49,9 +49,7 @@ describe('revision, hub and tag', () => {
       namespace: 'istio-system',
       name: 'istiod-canary',
     });
-    expect(unitById(desired, 'cluster1/remote-secret/cluster2').waits).toEqual([
-      { kind: 'webhook-cabundle', cluster: 'cluster2', name: 'istio-sidecar-injector-canary' },
-    ]);
+    expect(unitById(desired, 'cluster1/remote-secret/cluster2').waits).toEqual([{ kind: 'webhook-cabundle', cluster: 'cluster2', name: 'istio-sidecar-injector-canary' }]);
   });
 
   it('writes hub and tag only when they differ from what istioctl of that version uses', () => {

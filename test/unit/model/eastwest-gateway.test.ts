@@ -13,9 +13,7 @@ describe('east-west gateway settings', () => {
         istio: istio('1.31.0', { revision: 'canary' }),
       }),
     );
-    expect(plain(unitById(desired, 'cluster1/eastwest-gateway').istioOperator)).toEqual(
-      goldenDoc('eastwest-network1-revision-canary.yaml'),
-    );
+    expect(plain(unitById(desired, 'cluster1/eastwest-gateway').istioOperator)).toEqual(goldenDoc('eastwest-network1-revision-canary.yaml'));
   });
 
   it('sets the Service type and annotations, and waits for no LoadBalancer address on a NodePort', () => {

@@ -1,13 +1,7 @@
 // Topology values for model tests, built directly (the mesh.yaml loader is not involved).
 // Helpers are named after the guide pages they reproduce so a failing test reads as
 // "the guide's remote cluster lost its annotation", not as a wall of literals.
-import type {
-  ClusterSpec,
-  EastWestGatewaySettings,
-  IstioSettings,
-  Topology,
-  TrustSettings,
-} from '../../../src/config/topology.js';
+import type { ClusterSpec, EastWestGatewaySettings, IstioSettings, Topology, TrustSettings } from '../../../src/config/topology.js';
 
 export const generatedTrust: TrustSettings = { mode: 'generated', directory: '/work/mesh/trust' };
 
@@ -47,11 +41,8 @@ export function cluster(name: string, role: ClusterSpec['role'], o: ClusterOptio
 
 function withDefaultGateways(clusters: readonly ClusterSpec[]): ClusterSpec[] {
   const multiNetwork = new Set(clusters.map((c) => c.network)).size > 1;
-  const needs = (c: ClusterSpec) =>
-    multiNetwork || (c.role === 'primary' && clusters.some((r) => r.role === 'remote' && r.controlPlane === c.name));
-  return clusters.map((c) =>
-    c.eastWestGateway.enabled === undefined ? { ...c, eastWestGateway: { ...c.eastWestGateway, enabled: needs(c) } } : c,
-  );
+  const needs = (c: ClusterSpec) => multiNetwork || (c.role === 'primary' && clusters.some((r) => r.role === 'remote' && r.controlPlane === c.name));
+  return clusters.map((c) => (c.eastWestGateway.enabled === undefined ? { ...c, eastWestGateway: { ...c.eastWestGateway, enabled: needs(c) } } : c));
 }
 
 export function primary(name: string, o: ClusterOptions = {}): ClusterSpec {
@@ -62,12 +53,7 @@ export function remote(name: string, o: ClusterOptions & { controlPlane: string 
   return cluster(name, 'remote', o);
 }
 
-export function meshOf(o: {
-  clusters: readonly ClusterSpec[];
-  istio?: IstioSettings;
-  trust?: TrustSettings;
-  meshID?: string;
-}): Topology {
+export function meshOf(o: { clusters: readonly ClusterSpec[]; istio?: IstioSettings; trust?: TrustSettings; meshID?: string }): Topology {
   const clusters = withDefaultGateways(o.clusters).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return {
     source: { file: '/work/mesh/mesh.yaml', digest: 'sha256:test' },
@@ -83,10 +69,7 @@ export function meshOf(o: {
 export function guideTopology(o: { istio?: IstioSettings; trust?: TrustSettings } = {}): Topology {
   return meshOf({
     ...o,
-    clusters: [
-      primary('cluster1', { network: 'network1' }),
-      remote('cluster2', { network: 'network2', controlPlane: 'cluster1' }),
-    ],
+    clusters: [primary('cluster1', { network: 'network1' }), remote('cluster2', { network: 'network2', controlPlane: 'cluster1' })],
   });
 }
 
@@ -98,11 +81,7 @@ export function multiPrimaryTopology(): Topology {
 /** multi-primary_multi-network page, with a third cluster on its own network. */
 export function multiPrimaryMultiNetworkTopology(): Topology {
   return meshOf({
-    clusters: [
-      primary('cluster1', { network: 'network1' }),
-      primary('cluster2', { network: 'network2' }),
-      primary('cluster3', { network: 'network3' }),
-    ],
+    clusters: [primary('cluster1', { network: 'network1' }), primary('cluster2', { network: 'network2' }), primary('cluster3', { network: 'network3' })],
   });
 }
 

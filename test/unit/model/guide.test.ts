@@ -59,19 +59,13 @@ describe('the guide (primary-remote on different networks)', () => {
   });
 
   it('installs each east-west gateway exactly as gen-eastwest-gateway.sh prints it', () => {
-    expect(plain(unitById(desired, 'cluster1/eastwest-gateway').istioOperator)).toEqual(
-      goldenDoc('eastwest-network1.yaml'),
-    );
-    expect(plain(unitById(desired, 'cluster2/eastwest-gateway').istioOperator)).toEqual(
-      goldenDoc('eastwest-network2.yaml'),
-    );
+    expect(plain(unitById(desired, 'cluster1/eastwest-gateway').istioOperator)).toEqual(goldenDoc('eastwest-network1.yaml'));
+    expect(plain(unitById(desired, 'cluster2/eastwest-gateway').istioOperator)).toEqual(goldenDoc('eastwest-network2.yaml'));
   });
 
   it('gives the two IstioOperators of a cluster distinct names, so neither install prunes the other', () => {
     for (const c of ['cluster1', 'cluster2']) {
-      const names = [`${c}/control-plane`, `${c}/eastwest-gateway`].map(
-        (id) => unitById(desired, id).istioOperator?.metadata.name,
-      );
+      const names = [`${c}/control-plane`, `${c}/eastwest-gateway`].map((id) => unitById(desired, id).istioOperator?.metadata.name);
       expect(new Set(names).size).toBe(2);
     }
   });
@@ -136,9 +130,7 @@ describe('the guide (primary-remote on different networks)', () => {
         type: 'kubernetes.io/service-account-token',
       },
     ]);
-    expect(unit.waits).toEqual([
-      { kind: 'token-populated', namespace: 'istio-system', name: 'istio-reader-service-account-istio-remote-secret-token' },
-    ]);
+    expect(unit.waits).toEqual([{ kind: 'token-populated', namespace: 'istio-system', name: 'istio-reader-service-account-istio-remote-secret-token' }]);
     expect(unit.outputs).toEqual(['token', 'caData']);
   });
 
@@ -198,10 +190,7 @@ describe('the guide (primary-remote on different networks)', () => {
     ['cluster2/namespace', []],
     ['cluster2/cacerts', ['cluster2/namespace']],
     ['cluster2/crds', []],
-    [
-      'cluster2/control-plane',
-      ['cluster2/namespace', 'cluster2/cacerts', 'cluster2/crds', 'cluster1/eastwest-gateway', 'cluster1/expose-istiod'],
-    ],
+    ['cluster2/control-plane', ['cluster2/namespace', 'cluster2/cacerts', 'cluster2/crds', 'cluster1/eastwest-gateway', 'cluster1/expose-istiod']],
     ['cluster2/remote-reader', ['cluster2/control-plane']],
     ['cluster1/remote-secret/cluster2', ['cluster2/remote-reader', 'cluster1/control-plane']],
     ['cluster2/eastwest-gateway', ['cluster2/control-plane', 'cluster1/remote-secret/cluster2']],
@@ -222,10 +211,8 @@ guide-cluster1.yaml, guide-cluster2.yaml, eastwest-network*.yaml, expose-*.yaml.
 });
 
 describe('the guide on other Istio versions', () => {
-  it('uses the guide\'s pilot.env.EXTERNAL_ISTIOD on 1.23', () => {
+  it("uses the guide's pilot.env.EXTERNAL_ISTIOD on 1.23", () => {
     const old = buildDesired(guideTopology({ istio: istio('1.23.6') })).desired;
-    expect(plain(unitById(old, 'cluster1/control-plane').istioOperator)).toEqual(
-      goldenDoc('guide-cluster1-istio-1.23.yaml'),
-    );
+    expect(plain(unitById(old, 'cluster1/control-plane').istioOperator)).toEqual(goldenDoc('guide-cluster1-istio-1.23.yaml'));
   });
 });

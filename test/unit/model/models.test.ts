@@ -2,33 +2,16 @@
 import { describe, expect, it } from 'vitest';
 import { buildDesired } from '../../../src/model/build.js';
 import type { Topology } from '../../../src/config/topology.js';
-import {
-  multiPrimaryMultiNetworkTopology,
-  multiPrimaryTopology,
-  primaryRemoteSameNetworkTopology,
-  severalPrimariesTopology,
-} from './fixtures.js';
+import { multiPrimaryMultiNetworkTopology, multiPrimaryTopology, primaryRemoteSameNetworkTopology, severalPrimariesTopology } from './fixtures.js';
 import { expectGolden, goldenDoc, goldenDocs } from './golden.js';
 import { graphProblems } from './graph-checks.js';
 import { ids, plain, unitById } from './units.js';
 
 const models: [string, () => Topology, string][] = [
   ['multi-primary', multiPrimaryTopology, 'cluster1 and cluster2, both primary on network1'],
-  [
-    'multi-primary-multi-network',
-    multiPrimaryMultiNetworkTopology,
-    'cluster1..3, all primary, on network1..3',
-  ],
-  [
-    'primary-remote',
-    primaryRemoteSameNetworkTopology,
-    'cluster1 primary and cluster2 its remote, both on network1',
-  ],
-  [
-    'several-primaries',
-    severalPrimariesTopology,
-    'primaries east1 and west1 on networks east and west, each with a remote (east2, west2) on its network',
-  ],
+  ['multi-primary-multi-network', multiPrimaryMultiNetworkTopology, 'cluster1..3, all primary, on network1..3'],
+  ['primary-remote', primaryRemoteSameNetworkTopology, 'cluster1 primary and cluster2 its remote, both on network1'],
+  ['several-primaries', severalPrimariesTopology, 'primaries east1 and west1 on networks east and west, each with a remote (east2, west2) on its network'],
 ];
 
 describe.each(models)('model %s', (name, topology, description) => {
@@ -52,7 +35,7 @@ Regenerate with UPDATE_GOLDEN=1 and review against the sample goldens and docs/m
 describe('multi-primary (one network)', () => {
   const { desired } = buildDesired(multiPrimaryTopology());
 
-  it('installs istiod in every cluster with the page\'s IstioOperator and nothing network-related', () => {
+  it("installs istiod in every cluster with the page's IstioOperator and nothing network-related", () => {
     expect(ids(desired)).toEqual([
       'cluster1/namespace',
       'cluster1/cacerts',
@@ -73,14 +56,8 @@ describe('multi-primary (one network)', () => {
   });
 
   it('exchanges remote secrets in both directions, each after the source reader, without webhook waits', () => {
-    expect(unitById(desired, 'cluster1/remote-secret/cluster2').dependsOn).toEqual([
-      'cluster2/remote-reader',
-      'cluster1/control-plane',
-    ]);
-    expect(unitById(desired, 'cluster2/remote-secret/cluster1').dependsOn).toEqual([
-      'cluster1/remote-reader',
-      'cluster2/control-plane',
-    ]);
+    expect(unitById(desired, 'cluster1/remote-secret/cluster2').dependsOn).toEqual(['cluster2/remote-reader', 'cluster1/control-plane']);
+    expect(unitById(desired, 'cluster2/remote-secret/cluster1').dependsOn).toEqual(['cluster1/remote-reader', 'cluster2/control-plane']);
     for (const u of desired.units.filter((u) => u.kind === 'remote-secret')) expect(u.waits).toEqual([]);
   });
 });
@@ -100,7 +77,7 @@ describe('multi-primary on three networks', () => {
     expect(desired.units.filter((u) => u.kind === 'expose-istiod')).toEqual([]);
   });
 
-  it('holds every other cluster\'s secret in every cluster', () => {
+  it("holds every other cluster's secret in every cluster", () => {
     expect(desired.units.filter((u) => u.kind === 'remote-secret').map((u) => u.id)).toEqual([
       'cluster1/remote-secret/cluster2',
       'cluster1/remote-secret/cluster3',
@@ -136,9 +113,7 @@ describe('primary-remote on one network', () => {
       'cluster2/control-plane',
       'cluster2/remote-reader',
     ]);
-    expect(plain(unitById(desired, 'cluster1/eastwest-gateway').istioOperator)).toEqual(
-      goldenDoc('eastwest-network1.yaml'),
-    );
+    expect(plain(unitById(desired, 'cluster1/eastwest-gateway').istioOperator)).toEqual(goldenDoc('eastwest-network1.yaml'));
   });
 
   it('points the remote at the primary and injects with its network', () => {
@@ -178,10 +153,7 @@ describe('several primaries, each with a remote', () => {
       'west1/remote-secret/east2',
       'west1/remote-secret/west2',
     ]);
-    expect(secrets.filter((u) => u.waits.length > 0).map((u) => u.id)).toEqual([
-      'east1/remote-secret/east2',
-      'west1/remote-secret/west2',
-    ]);
+    expect(secrets.filter((u) => u.waits.length > 0).map((u) => u.id)).toEqual(['east1/remote-secret/east2', 'west1/remote-secret/west2']);
   });
 
   it('switches on external istiod in both primaries, and a reader in every cluster', () => {
@@ -190,11 +162,6 @@ describe('several primaries, each with a remote', () => {
         values: { global: { externalIstiod: true } },
       });
     }
-    expect(desired.units.filter((u) => u.kind === 'remote-reader').map((u) => u.cluster)).toEqual([
-      'east1',
-      'east2',
-      'west1',
-      'west2',
-    ]);
+    expect(desired.units.filter((u) => u.kind === 'remote-reader').map((u) => u.cluster)).toEqual(['east1', 'east2', 'west1', 'west2']);
   });
 });

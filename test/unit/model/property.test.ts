@@ -35,9 +35,7 @@ const clusterArb = (name: string): fc.Arbitrary<ClusterSpec> =>
 
 export const topologyArb = fc
   .record({
-    clusters: fc.uniqueArray(fc.constantFrom(...names), { minLength: 1, maxLength: 6 }).chain((ns) =>
-      fc.tuple(...ns.map(clusterArb)),
-    ),
+    clusters: fc.uniqueArray(fc.constantFrom(...names), { minLength: 1, maxLength: 6 }).chain((ns) => fc.tuple(...ns.map(clusterArb))),
     minor: fc.integer({ min: 20, max: 32 }),
     revision: fc.option(fc.constantFrom('canary', '1-31'), { nil: undefined }),
     // Ambient is a whole-mesh switch that empties the result; keep it rare (1 in 10).
@@ -62,9 +60,7 @@ describe('buildDesired over generated topologies', () => {
         const result = buildDesired(topology);
         const units = result.desired.units;
         expect(graphProblems(units)).toEqual([]);
-        const sorted = [...units].sort(
-          (x, y) => (x.cluster < y.cluster ? -1 : x.cluster > y.cluster ? 1 : unitKindRank(x.kind) - unitKindRank(y.kind)),
-        );
+        const sorted = [...units].sort((x, y) => (x.cluster < y.cluster ? -1 : x.cluster > y.cluster ? 1 : unitKindRank(x.kind) - unitKindRank(y.kind)));
         expect(units.map((u) => u.id)).toEqual(sorted.map((u) => u.id));
         expect(buildDesired(topology)).toEqual(result);
         // Every cluster of the topology is either built or explained by an error.
@@ -85,9 +81,7 @@ describe('buildDesired over generated topologies', () => {
           if (!ns) continue;
           const controller = ns.objects[0]?.metadata.annotations?.['topology.istio.io/controlPlaneClusters'];
           expect(controller).toBe(c.controlPlane);
-          const waited = desired.units.filter(
-            (u) => u.kind === 'remote-secret' && u.waits.some((w) => w.kind === 'webhook-cabundle' && w.cluster === c.name),
-          );
+          const waited = desired.units.filter((u) => u.kind === 'remote-secret' && u.waits.some((w) => w.kind === 'webhook-cabundle' && w.cluster === c.name));
           expect(waited.map((u) => u.cluster)).toEqual([controller]);
         }
       }),

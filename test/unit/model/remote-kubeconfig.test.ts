@@ -19,9 +19,7 @@ describe('remote secret kubeconfig', () => {
   });
 
   it('adds tls-server-name only when given', () => {
-    expect(remoteKubeconfig(fake).clusters).toEqual([
-      { cluster: { 'certificate-authority-data': 'Y2FEYXRh', server: 'https://1.2.3.4' }, name: 'fake-clusterName-0' },
-    ]);
+    expect(remoteKubeconfig(fake).clusters).toEqual([{ cluster: { 'certificate-authority-data': 'Y2FEYXRh', server: 'https://1.2.3.4' }, name: 'fake-clusterName-0' }]);
     const withSni = parse(renderRemoteKubeconfig({ ...fake, tlsServerName: 'api.internal' })) as {
       clusters: { cluster: Record<string, string> }[];
     };

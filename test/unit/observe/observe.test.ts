@@ -28,9 +28,7 @@ function fakeCluster(objects: KubeObject[]) {
   const client = {
     async list(apiVersion: string, kind: string, _ns?: string, opts: { metadataOnly?: boolean } = {}) {
       calls.push(`${kind}${opts.metadataOnly ? ' (metadata)' : ''}`);
-      return objects
-        .filter((o) => o.kind === kind)
-        .map((o) => structuredClone(opts.metadataOnly ? { apiVersion, kind, metadata: o.metadata } : o));
+      return objects.filter((o) => o.kind === kind).map((o) => structuredClone(opts.metadataOnly ? { apiVersion, kind, metadata: o.metadata } : o));
     },
   } as unknown as ClusterClient;
   return { client, calls };
@@ -45,7 +43,12 @@ const record = (o: KubeObject, generation?: number): ObjectRecord => ({
   applied: o,
   ...(generation === undefined ? {} : { generation }),
 });
-const wanted = (o: KubeObject, rec?: ObjectRecord): Wanted => ({ cluster: 'c1', ref: { apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name }, desired: o, ...(rec ? { recorded: rec } : {}) });
+const wanted = (o: KubeObject, rec?: ObjectRecord): Wanted => ({
+  cluster: 'c1',
+  ref: { apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name },
+  desired: o,
+  ...(rec ? { recorded: rec } : {}),
+});
 const address = (name: string) => `c1/CustomResourceDefinition.apiextensions.k8s.io/_/${name}`;
 
 describe('observe', () => {

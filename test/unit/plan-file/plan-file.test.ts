@@ -22,7 +22,10 @@ function edited(edit: (envelope: Record<string, any>) => void, opts: { keepDiges
   const env = JSON.parse(serializePlanFile(updatesPlan())) as Record<string, any>;
   edit(env);
   // Recompute as docs/plan-format.md describes it, so only the edited rule is what fails.
-  if (!opts.keepDigest) env['plan_digest'] = `sha256:${createHash('sha256').update(JSON.stringify(env['plan']) ?? '').digest('hex')}`;
+  if (!opts.keepDigest)
+    env['plan_digest'] = `sha256:${createHash('sha256')
+      .update(JSON.stringify(env['plan']) ?? '')
+      .digest('hex')}`;
   return JSON.stringify(env);
 }
 
@@ -122,9 +125,17 @@ describe('parsePlanFile refusals', () => {
   it.each([
     ['a format_version that is not a version', (e: Record<string, any>) => (e['format_version'] = '1'), 'format_version is wrong: expected 2, found "1"'],
     ['no plan', (e: Record<string, any>) => delete e['plan'], 'plan is wrong: missing'],
-    ['an unknown action', (e: Record<string, any>) => (e['plan'].changes[2].action = 'replace'), 'plan.changes[2].action is wrong: expected one of "create", "update", "delete", "forget", "noop", found "replace"'],
+    [
+      'an unknown action',
+      (e: Record<string, any>) => (e['plan'].changes[2].action = 'replace'),
+      'plan.changes[2].action is wrong: expected one of "create", "update", "delete", "forget", "noop", found "replace"',
+    ],
     ['a serial that is not a count', (e: Record<string, any>) => (e['plan'].state.serial = -1), 'plan.state.serial is wrong: expected a whole number, found -1'],
-    ['a unit naming a missing change', (e: Record<string, any>) => e['plan'].changes.splice(0, 1), 'plan.units[0].steps[0].addresses[0] is wrong: names cluster1/Namespace/_/istio-system, which is not among plan.changes'],
+    [
+      'a unit naming a missing change',
+      (e: Record<string, any>) => e['plan'].changes.splice(0, 1),
+      'plan.units[0].steps[0].addresses[0] is wrong: names cluster1/Namespace/_/istio-system, which is not among plan.changes',
+    ],
     ['a wave naming a missing unit', (e: Record<string, any>) => e['plan'].waves.push(['cluster9/namespace']), 'names unit cluster9/namespace, which is not among plan.units'],
     ['a summary that disagrees', (e: Record<string, any>) => (e['plan'].summary.change = 0), 'plan.summary is wrong: does not agree with plan.changes'],
     ['a plan that is not an object', (e: Record<string, any>) => (e['plan'] = 'plan'), 'plan is wrong: expected an object'],

@@ -26,7 +26,7 @@ describe('closed lists and the plan JSON schema', () => {
     expect(sorted(defs.resourceChange.properties.action_reason.enum)).toEqual(sorted(REASONS.map((r) => jsonReason[r])));
   });
 
-  it('unit kinds, wait kinds, step kinds and modes are the code\'s', () => {
+  it("unit kinds, wait kinds, step kinds and modes are the code's", () => {
     expect(sorted(defs.unit.properties.kind.enum)).toEqual(sorted(UNIT_KINDS));
     expect(sorted(branchValues(defs.wait.oneOf, 'kind'))).toEqual(sorted(WAIT_KINDS));
     expect(sorted(branchValues(defs.step.oneOf, 'step'))).toEqual(sorted(STEP_KINDS));

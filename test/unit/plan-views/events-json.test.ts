@@ -3,14 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ApplyEvent } from '../../../src/executors/events.js';
 import { error } from '../../../src/diagnostics.js';
-import {
-  changeSummaryJsonLine,
-  diagnosticJsonLine,
-  eventToJsonLine,
-  planSummaryJsonLine,
-  plannedChangeJsonLines,
-  versionJsonLine,
-} from '../../../src/views/events-json.js';
+import { changeSummaryJsonLine, diagnosticJsonLine, eventToJsonLine, planSummaryJsonLine, plannedChangeJsonLines, versionJsonLine } from '../../../src/views/events-json.js';
 import { createdAt, deletionsPlan, noChangesPlan, updatesPlan } from './fixtures.js';
 import { expectGoldenText } from './golden.js';
 
@@ -81,7 +74,9 @@ describe('summary and planned_change lines', () => {
   });
 
   it('destroy summaries use Terraform words', () => {
-    expect(JSON.parse(changeSummaryJsonLine({ add: 0, change: 0, destroy: 4, forget: 0 }, { timestamp, operation: 'destroy' }))['@message']).toBe('Destroy complete! Resources: 4 destroyed, 0 released.');
+    expect(JSON.parse(changeSummaryJsonLine({ add: 0, change: 0, destroy: 4, forget: 0 }, { timestamp, operation: 'destroy' }))['@message']).toBe(
+      'Destroy complete! Resources: 4 destroyed, 0 released.',
+    );
   });
 
   it('plannedChangeJsonLines has one line per object with an action, none for no-ops', () => {

@@ -91,7 +91,14 @@ export function desiredMesh(opts: MeshOptions = {}): Desired {
       'cluster1/expose-istiod',
       'cluster1',
       'expose-istiod',
-      [{ apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: 'istiod-gateway', namespace: 'istio-system' }, spec: { selector: { istio: 'eastwestgateway' }, servers: [{ port: { number: 15012, name: 'tls-istiod', protocol: 'tls' }, hosts: ['*'], tls: { mode: 'PASSTHROUGH' } }] } }],
+      [
+        {
+          apiVersion: 'networking.istio.io/v1',
+          kind: 'Gateway',
+          metadata: { name: 'istiod-gateway', namespace: 'istio-system' },
+          spec: { selector: { istio: 'eastwestgateway' }, servers: [{ port: { number: 15012, name: 'tls-istiod', protocol: 'tls' }, hosts: ['*'], tls: { mode: 'PASSTHROUGH' } }] },
+        },
+      ],
       ['cluster1/eastwest-gateway'],
     ),
   ];
@@ -102,7 +109,20 @@ export function desiredMesh(opts: MeshOptions = {}): Desired {
         'cluster2/remote-reader',
         'cluster2',
         'remote-reader',
-        [secret('istio-reader-service-account-istio-remote-secret-token', {}, { type: 'kubernetes.io/service-account-token', metadata: { name: 'istio-reader-service-account-istio-remote-secret-token', namespace: 'istio-system', annotations: { 'kubernetes.io/service-account.name': 'istio-reader-service-account' } } })],
+        [
+          secret(
+            'istio-reader-service-account-istio-remote-secret-token',
+            {},
+            {
+              type: 'kubernetes.io/service-account-token',
+              metadata: {
+                name: 'istio-reader-service-account-istio-remote-secret-token',
+                namespace: 'istio-system',
+                annotations: { 'kubernetes.io/service-account.name': 'istio-reader-service-account' },
+              },
+            },
+          ),
+        ],
         ['cluster2/namespace'],
         [{ kind: 'token-populated', namespace: 'istio-system', name: 'istio-reader-service-account-istio-remote-secret-token' }],
       ),
@@ -110,7 +130,13 @@ export function desiredMesh(opts: MeshOptions = {}): Desired {
         'cluster1/remote-secret/cluster2',
         'cluster1',
         'remote-secret',
-        [secret('istio-remote-secret-cluster2', { cluster2: token }, { metadata: { name: 'istio-remote-secret-cluster2', namespace: 'istio-system', labels: { 'istio/multiCluster': 'true' }, annotations: { 'networking.istio.io/cluster': 'cluster2' } } })],
+        [
+          secret(
+            'istio-remote-secret-cluster2',
+            { cluster2: token },
+            { metadata: { name: 'istio-remote-secret-cluster2', namespace: 'istio-system', labels: { 'istio/multiCluster': 'true' }, annotations: { 'networking.istio.io/cluster': 'cluster2' } } },
+          ),
+        ],
         ['cluster1/control-plane', 'cluster2/remote-reader'],
         [{ kind: 'webhook-cabundle', cluster: 'cluster2', name: 'istio-sidecar-injector' }],
       ),

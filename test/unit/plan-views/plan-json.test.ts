@@ -132,7 +132,17 @@ const marker = fc.oneof(
   fc.record({ unit: fc.constantFrom('cluster1/eastwest-gateway', 'cluster2/remote-reader'), output: fc.constantFrom('address', 'token'), sensitive: fc.boolean() }).map(($unknown) => ({ $unknown })),
 );
 const value = fc.letrec((tie) => ({
-  v: fc.oneof({ depthSize: 'small' }, leaf, marker, fc.array(tie('v'), { maxLength: 3 }), fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }).filter((k) => !k.startsWith('$')), tie('v'), { maxKeys: 4 })),
+  v: fc.oneof(
+    { depthSize: 'small' },
+    leaf,
+    marker,
+    fc.array(tie('v'), { maxLength: 3 }),
+    fc.dictionary(
+      fc.string({ minLength: 1, maxLength: 6 }).filter((k) => !k.startsWith('$')),
+      tie('v'),
+      { maxKeys: 4 },
+    ),
+  ),
 })).v;
 
 describe('planToJson on arbitrary values', () => {

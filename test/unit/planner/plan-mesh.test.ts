@@ -79,7 +79,10 @@ describe('planMesh: plan right after apply is empty', () => {
   it('is all noop when live objects equal `after` plus server-added fields', () => {
     const state = stateAfterApply(guideUnits);
     const raw = [namespace(), secret('cacerts', { 'ca-cert.pem': 'CA', 'ca-key.pem': 'KEY' }), ...controlPlane.objects];
-    const liveObjects = liveMap('cluster1', raw.map((o) => live(o)));
+    const liveObjects = liveMap(
+      'cluster1',
+      raw.map((o) => live(o)),
+    );
     const plan = planOf({ units: guideUnits, live: liveObjects, prior: state });
     expect(actions(plan).filter((a) => !a.startsWith('noop'))).toEqual([]);
     expect(plan.summary).toEqual({ add: 0, change: 0, destroy: 0, forget: 0 });
@@ -157,9 +160,7 @@ describe('planMesh: drift and configuration changes', () => {
     expect(c.action).toBe('update');
     expect(c.reason).toBe('drift');
     expect(c.patch).toEqual([{ op: 'replace', path: '/metadata/labels/topology.istio.io~1network', value: 'network1' }]);
-    expect(c.diff).toBe(
-      ['@@ -3,4 +3,4 @@', ' metadata:', '   name: istio-system', '   labels:', '-    topology.istio.io/network: network9', '+    topology.istio.io/network: network1'].join('\n'),
-    );
+    expect(c.diff).toBe(['@@ -3,4 +3,4 @@', ' metadata:', '   name: istio-system', '   labels:', '-    topology.istio.io/network: network9', '+    topology.istio.io/network: network1'].join('\n'));
     // `before` is the live object seen through the fields meshctl manages: no server fields.
     expect(c.before).toEqual({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'istio-system', labels: { 'topology.istio.io/network': 'network9' } } });
     expect(c.existedBefore).toBe(false);
@@ -326,7 +327,7 @@ describe('planMesh: destroy', () => {
     expect(plan.summary).toEqual({ add: 0, change: 0, destroy: 4, forget: 0 });
   });
 
-  it('only releases meshctl\'s fields on objects that existed before meshctl', () => {
+  it("only releases meshctl's fields on objects that existed before meshctl", () => {
     const nsAddr = addressIn('cluster1', namespace());
     const prior = stateAfterApply(all, { records: { [nsAddr]: { existedBefore: true } } });
     const plan = planOf({ mode: 'destroy', units: all, live: everythingLive, prior });
@@ -415,7 +416,15 @@ describe('planMesh: fields istiod takes over', () => {
   });
 
   it('creates the validating webhook with the chart failurePolicy but without a caBundle', () => {
-    const plan = planMesh({ mode: 'apply', desired: { meshID: 'm', units: [{ id: 'c1/control-plane', cluster: 'c1', kind: 'control-plane', dependsOn: [], objects: [validating('Ignore')], waits: [], outputs: [] }] }, observed: { objects: new Map() }, prior: null, source: { file: 'mesh.yaml', digest: 'd' }, createdAt: 't', meshctlVersion: '0' });
+    const plan = planMesh({
+      mode: 'apply',
+      desired: { meshID: 'm', units: [{ id: 'c1/control-plane', cluster: 'c1', kind: 'control-plane', dependsOn: [], objects: [validating('Ignore')], waits: [], outputs: [] }] },
+      observed: { objects: new Map() },
+      prior: null,
+      source: { file: 'mesh.yaml', digest: 'd' },
+      createdAt: 't',
+      meshctlVersion: '0',
+    });
     const after = plan.changes[0]!.after as ReturnType<typeof validating>;
     expect(plan.changes[0]!.action).toBe('create');
     expect(after.webhooks[0]!.failurePolicy).toBe('Ignore');
@@ -425,7 +434,15 @@ describe('planMesh: fields istiod takes over', () => {
   it('does not count istiod flipping failurePolicy to Fail as drift', () => {
     const live = { ...validating('Fail'), metadata: { name: 'istio-validator-istio-system', resourceVersion: '7' } };
     live.webhooks[0]!.clientConfig.caBundle = 'cGF0Y2hlZA==';
-    const plan = planMesh({ mode: 'apply', desired: { meshID: 'm', units: [{ id: 'c1/control-plane', cluster: 'c1', kind: 'control-plane', dependsOn: [], objects: [validating('Ignore')], waits: [], outputs: [] }] }, observed: { objects: new Map([['c1/ValidatingWebhookConfiguration.admissionregistration.k8s.io/_/istio-validator-istio-system', live]]) }, prior: null, source: { file: 'mesh.yaml', digest: 'd' }, createdAt: 't', meshctlVersion: '0' });
+    const plan = planMesh({
+      mode: 'apply',
+      desired: { meshID: 'm', units: [{ id: 'c1/control-plane', cluster: 'c1', kind: 'control-plane', dependsOn: [], objects: [validating('Ignore')], waits: [], outputs: [] }] },
+      observed: { objects: new Map([['c1/ValidatingWebhookConfiguration.admissionregistration.k8s.io/_/istio-validator-istio-system', live]]) },
+      prior: null,
+      source: { file: 'mesh.yaml', digest: 'd' },
+      createdAt: 't',
+      meshctlVersion: '0',
+    });
     expect(plan.changes[0]!.action).toBe('noop');
   });
 });

@@ -39,26 +39,16 @@ describe('unknownPaths', () => {
 
 describe('projectAndCompare', () => {
   const key = fc.constantFrom('a', 'b', 'resources', 'requests', 'cpu', 'name', 'x/y', 'with~tilde');
-  const scalar = fc.oneof(
-    fc.constantFrom('', 0, false, true, null, '1', '1000m', '2', '1Gi', '1024Mi', 'text'),
-    fc.integer({ min: -3, max: 3 }),
-    fc.string({ maxLength: 3 }),
-  );
-  const marker = fc.oneof(
-    fc.constant({ $unknown: { unit: 'cluster1/eastwest-gateway', output: 'address' } }),
-    fc.constantFrom({ $sensitive: 'sha256:aa' }, { $sensitive: 'sha256:bb' }),
-  );
+  const scalar = fc.oneof(fc.constantFrom('', 0, false, true, null, '1', '1000m', '2', '1Gi', '1024Mi', 'text'), fc.integer({ min: -3, max: 3 }), fc.string({ maxLength: 3 }));
+  const marker = fc.oneof(fc.constant({ $unknown: { unit: 'cluster1/eastwest-gateway', output: 'address' } }), fc.constantFrom({ $sensitive: 'sha256:aa' }, { $sensitive: 'sha256:bb' }));
   const value: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
-    v: fc.oneof(
-      { depthSize: 'small', withCrossShrink: true },
-      scalar,
-      marker,
-      fc.array(tie('v'), { maxLength: 3 }),
-      fc.dictionary(key, tie('v'), { maxKeys: 3 }),
-    ),
+    v: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalar, marker, fc.array(tie('v'), { maxLength: 3 }), fc.dictionary(key, tie('v'), { maxKeys: 3 })),
   })).v;
   // Live values are often the desired one with a few changes: derive one from the other too.
-  const pair = fc.oneof(fc.tuple(value, value), value.chain((d) => fc.tuple(fc.constant(d), fc.oneof(fc.constant(d), value, fc.constant(undefined)))));
+  const pair = fc.oneof(
+    fc.tuple(value, value),
+    value.chain((d) => fc.tuple(fc.constant(d), fc.oneof(fc.constant(d), value, fc.constant(undefined)))),
+  );
 
   it('is project() and satisfies() of that projection, for any desired and live values', () => {
     fc.assert(

@@ -14,12 +14,7 @@ const scalar = fc.oneof(fc.string({ maxLength: 6 }), fc.integer({ min: -5, max: 
 
 /** JSON-like values; no nulls or empty containers (they are covered by their own scenario). */
 const value: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
-  v: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    scalar,
-    fc.array(tie('v'), { minLength: 1, maxLength: 3 }),
-    fc.dictionary(key, tie('v'), { minKeys: 1, maxKeys: 3 }),
-  ),
+  v: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalar, fc.array(tie('v'), { minLength: 1, maxLength: 3 }), fc.dictionary(key, tie('v'), { minKeys: 1, maxKeys: 3 })),
 })).v;
 
 const kinds = ['ConfigMap', 'Deployment', 'Service', 'Gateway', 'MutatingWebhookConfiguration', 'Secret', 'Namespace'] as const;
@@ -76,9 +71,7 @@ const meshArb: fc.Arbitrary<{ units: Unit[]; raw: KubeObject[] }> = fc
   .chain((objs) =>
     fc.array(fc.constantFrom(0, 1, 2), { minLength: objs.length, maxLength: objs.length }).map((where) => {
       const kinds = ['namespace', 'control-plane', 'remote-secret'] as const;
-      const units = kinds.map((kind, i) =>
-        unit({ cluster: 'c1', kind, dependsOn: i === 0 ? [] : [`c1/${kinds[i - 1]}`], objects: objs.filter((_, j) => where[j] === i) }),
-      );
+      const units = kinds.map((kind, i) => unit({ cluster: 'c1', kind, dependsOn: i === 0 ? [] : [`c1/${kinds[i - 1]}`], objects: objs.filter((_, j) => where[j] === i) }));
       return { units, raw: objs };
     }),
   );
@@ -134,24 +127,28 @@ describe('planner properties', () => {
   });
 
   it('puts every node after all of its dependencies in waves', () => {
-    const dagArb = fc.integer({ min: 1, max: 12 }).chain((n) =>
-      fc.tuple(...Array.from({ length: n }, (_, i) => fc.subarray(Array.from({ length: i }, (__, j) => `n${j}`)))).map((deps) =>
-        deps.map((d, i) => ({ id: `n${i}`, dependsOn: [...d, 'outside-the-graph'] })),
-      ),
-    );
+    const dagArb = fc
+      .integer({ min: 1, max: 12 })
+      .chain((n) =>
+        fc
+          .tuple(...Array.from({ length: n }, (_, i) => fc.subarray(Array.from({ length: i }, (__, j) => `n${j}`))))
+          .map((deps) => deps.map((d, i) => ({ id: `n${i}`, dependsOn: [...d, 'outside-the-graph'] }))),
+      );
     fc.assert(
-      fc.property(dagArb.chain((nodes) => fc.shuffledSubarray(nodes, { minLength: nodes.length, maxLength: nodes.length })), (nodes) => {
-        const ws = waves(nodes);
-        const waveOf = new Map(ws.flatMap((w, i) => w.map((id) => [id, i] as const)));
-        expect(waveOf.size).toBe(nodes.length);
-        for (const n of nodes) {
-          for (const d of n.dependsOn) if (waveOf.has(d)) expect(waveOf.get(d)!).toBeLessThan(waveOf.get(n.id)!);
-          // As early as possible: wave 0, or right after its latest dependency.
-          const deps = n.dependsOn.filter((d) => waveOf.has(d)).map((d) => waveOf.get(d)!);
-          expect(waveOf.get(n.id)).toBe(deps.length ? Math.max(...deps) + 1 : 0);
-        }
-      }),
+      fc.property(
+        dagArb.chain((nodes) => fc.shuffledSubarray(nodes, { minLength: nodes.length, maxLength: nodes.length })),
+        (nodes) => {
+          const ws = waves(nodes);
+          const waveOf = new Map(ws.flatMap((w, i) => w.map((id) => [id, i] as const)));
+          expect(waveOf.size).toBe(nodes.length);
+          for (const n of nodes) {
+            for (const d of n.dependsOn) if (waveOf.has(d)) expect(waveOf.get(d)!).toBeLessThan(waveOf.get(n.id)!);
+            // As early as possible: wave 0, or right after its latest dependency.
+            const deps = n.dependsOn.filter((d) => waveOf.has(d)).map((d) => waveOf.get(d)!);
+            expect(waveOf.get(n.id)).toBe(deps.length ? Math.max(...deps) + 1 : 0);
+          }
+        },
+      ),
     );
   });
 });
-

@@ -45,10 +45,12 @@ describe('StateJournal', () => {
   it('serialises concurrent writes and loses none of them', async () => {
     const j = new StateJournal(file, initial());
     const names = Array.from({ length: 20 }, (_, i) => `cm${i}`);
-    await Promise.all(names.map(async (n) => {
-      await j.objectPending(`c1/ConfigMap/istio-system/${n}`, record(n));
-      await j.objectApplied(`c1/ConfigMap/istio-system/${n}`, { applied: { n } });
-    }));
+    await Promise.all(
+      names.map(async (n) => {
+        await j.objectPending(`c1/ConfigMap/istio-system/${n}`, record(n));
+        await j.objectApplied(`c1/ConfigMap/istio-system/${n}`, { applied: { n } });
+      }),
+    );
     await j.unit({ id: 'c1/control-plane', cluster: 'c1', kind: 'control-plane', dependsOn: [], status: 'applied', outputs: { address: '1.2.3.4' } });
     await j.flush();
     const s = onDisk();

@@ -97,9 +97,7 @@ describe('state lock', () => {
   it('force-unlock with the wrong ID refuses and changes nothing', async () => {
     const held = await acquireLock(file, { operation: 'apply', version: '0.1.0', timeoutMs: 0 });
     const before = readFileSync(lockFileOf(file), 'utf8');
-    expect(await failure(forceUnlock(file, 'not-the-id'))).toBe(
-      `Lock ID does not match: ${file} is locked with ID ${held.info.id} (by ${who}, "apply"), not not-the-id. Nothing was removed.`,
-    );
+    expect(await failure(forceUnlock(file, 'not-the-id'))).toBe(`Lock ID does not match: ${file} is locked with ID ${held.info.id} (by ${who}, "apply"), not not-the-id. Nothing was removed.`);
     expect(readFileSync(lockFileOf(file), 'utf8')).toBe(before);
     await forceUnlock(file, held.info.id);
     expect(readdirSync(dir)).toEqual([]);

@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { parseState, serializeState } from '../../../src/state/read.js';
 
 const golden = fileURLToPath(new URL('./golden/', import.meta.url));
-const cases = readdirSync(golden).filter((f) => f.endsWith('.in.json')).map((f) => f.slice(0, -'.in.json'.length));
+const cases = readdirSync(golden)
+  .filter((f) => f.endsWith('.in.json'))
+  .map((f) => f.slice(0, -'.in.json'.length));
 const file = '/work/mesh/meshctl.state.json';
 
 describe('state round trip', () => {
@@ -73,7 +75,12 @@ describe('state refusals', () => {
     expect(only(rest)).toBe('Unusable state file: /work/mesh/meshctl.state.json has no "version" field, so it was not written by meshctl.');
   });
 
-  it.each([['an array', []], ['null', null], ['a string', '"state"'], ['a number', '42']])('refuses %s', (_name, v) => {
+  it.each([
+    ['an array', []],
+    ['null', null],
+    ['a string', '"state"'],
+    ['a number', '42'],
+  ])('refuses %s', (_name, v) => {
     expect(only(v)).toBe('Unusable state file: /work/mesh/meshctl.state.json does not hold a meshctl state object.');
   });
 });

@@ -217,10 +217,7 @@ export function desired(units: readonly Unit[]): Desired {
 }
 
 export function objectRecord(u: Pick<Unit, 'id' | 'cluster'>, o: KubeObject, r: Partial<ObjectRecord> = {}): [string, ObjectRecord] {
-  return [
-    addressIn(u.cluster, o),
-    { unit: u.id, cluster: u.cluster, ref: refOf(o), status: 'applied', existedBefore: false, applied: maskSecretData(o), ...r },
-  ];
+  return [addressIn(u.cluster, o), { unit: u.id, cluster: u.cluster, ref: refOf(o), status: 'applied', existedBefore: false, applied: maskSecretData(o), ...r }];
 }
 
 export function unitRecord(u: Pick<Unit, 'id' | 'cluster' | 'kind' | 'dependsOn'>, outputs: Record<string, string> = {}): UnitRecord {

@@ -8,8 +8,7 @@ import type { ClusterCaMaterial } from '../../../src/trust/material.js';
 import { DAY, FAST_PROFILE, issueOdd, materialOf, meshOf, summaries, T0, type Mesh } from './fixtures.js';
 
 const ALL_CA_USAGE = x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.digitalSignature;
-const check = (material: ClusterCaMaterial[], now = T0) =>
-  checkTrust({ material: new Map(material.map((m) => [m.cluster, m])), now });
+const check = (material: ClusterCaMaterial[], now = T0) => checkTrust({ material: new Map(material.map((m) => [m.cluster, m])), now });
 
 let mesh: Mesh;
 let other: Mesh;
@@ -43,7 +42,7 @@ describe('checkTrust: chains', () => {
     expect(diags[0]!.detail).toContain(`cluster3: ${fingerprint(other.root.certPem)}`);
   });
 
-  it('rejects a key that is not the certificate\'s', () => {
+  it("rejects a key that is not the certificate's", () => {
     const m = materialOf({ cluster: 'cluster1', root: mesh.root, ca: mesh.cas.get('cluster1')!, caKey: mesh.cas.get('cluster2')!.key.reveal() });
     const diags = check([m]);
     expect(summaries(diags)).toEqual([CHAIN_SUMMARIES.keyMismatch]);
@@ -52,7 +51,12 @@ describe('checkTrust: chains', () => {
   });
 
   it('rejects an unreadable key without echoing it', () => {
-    const m = materialOf({ cluster: 'cluster1', root: mesh.root, ca: mesh.cas.get('cluster1')!, caKey: `-----BEGIN ${'PRIVATE'} KEY-----\nAAAA\n-----END ${'PRIVATE'} KEY-----\n` /* a fake, not a key */ });
+    const m = materialOf({
+      cluster: 'cluster1',
+      root: mesh.root,
+      ca: mesh.cas.get('cluster1')!,
+      caKey: `-----BEGIN ${'PRIVATE'} KEY-----\nAAAA\n-----END ${'PRIVATE'} KEY-----\n` /* a fake, not a key */,
+    });
     const diags = check([m]);
     expect(summaries(diags)).toEqual([CHAIN_SUMMARIES.keyMismatch]);
     expect(diags[0]!.detail).toContain('cannot be read as a private key');

@@ -23,13 +23,25 @@ async function issue(extensions: x509.Extension[]): Promise<Uint8Array> {
 const F = x509.KeyUsageFlags;
 const cases: Array<[string, () => x509.Extension[], { basicConstraintsCa: boolean; keyCertSign: boolean | undefined }]> = [
   ['no extensions', () => [], { basicConstraintsCa: false, keyCertSign: undefined }],
-  ['CA with keyCertSign', () => [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(F.keyCertSign | F.cRLSign, true)], { basicConstraintsCa: true, keyCertSign: true }],
+  [
+    'CA with keyCertSign',
+    () => [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(F.keyCertSign | F.cRLSign, true)],
+    { basicConstraintsCa: true, keyCertSign: true },
+  ],
   ['CA, path length, not critical', () => [new x509.BasicConstraintsExtension(true, 2, false), new x509.KeyUsagesExtension(F.keyCertSign)], { basicConstraintsCa: true, keyCertSign: true }],
-  ['CA without keyCertSign', () => [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(F.digitalSignature | F.keyEncipherment, true)], { basicConstraintsCa: true, keyCertSign: false }],
+  [
+    'CA without keyCertSign',
+    () => [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(F.digitalSignature | F.keyEncipherment, true)],
+    { basicConstraintsCa: true, keyCertSign: false },
+  ],
   ['CA without keyUsage', () => [new x509.BasicConstraintsExtension(true, undefined, true)], { basicConstraintsCa: true, keyCertSign: undefined }],
   ['leaf: CA false', () => [new x509.BasicConstraintsExtension(false, undefined, true), new x509.KeyUsagesExtension(F.digitalSignature, true)], { basicConstraintsCa: false, keyCertSign: false }],
   ['keyCertSign only, no basicConstraints', () => [new x509.KeyUsagesExtension(F.keyCertSign, true)], { basicConstraintsCa: false, keyCertSign: true }],
-  ['decipherOnly (second byte of the bit string)', () => [new x509.BasicConstraintsExtension(true), new x509.KeyUsagesExtension(F.keyAgreement | F.decipherOnly)], { basicConstraintsCa: true, keyCertSign: false }],
+  [
+    'decipherOnly (second byte of the bit string)',
+    () => [new x509.BasicConstraintsExtension(true), new x509.KeyUsagesExtension(F.keyAgreement | F.decipherOnly)],
+    { basicConstraintsCa: true, keyCertSign: false },
+  ],
 ];
 
 describe('caExtensions', () => {

@@ -66,12 +66,7 @@ export async function meshOf(clusters: string[], options: { now?: Date; profile?
 }
 
 /** A certificate signed by `issuer` with chosen (possibly wrong) CA properties. */
-export async function issueOdd(options: {
-  issuer: IssuedCa;
-  subject: string;
-  ca: boolean;
-  keyUsage: x509.KeyUsageFlags;
-}): Promise<IssuedCa> {
+export async function issueOdd(options: { issuer: IssuedCa; subject: string; ca: boolean; keyUsage: x509.KeyUsageFlags }): Promise<IssuedCa> {
   const crypto = webcrypto;
   const alg = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) };
   const keys = await crypto.subtle.generateKey(alg, true, ['sign', 'verify']);

@@ -15,8 +15,7 @@ beforeEach(async () => {
 afterEach(async () => cleanup());
 
 const trustDir = () => join(dir, 'trust');
-const ensure = (clusters: string[], now = T0) =>
-  ensureTrust({ settings: { mode: 'generated', directory: trustDir() }, clusters, now, profile: FAST_PROFILE });
+const ensure = (clusters: string[], now = T0) => ensureTrust({ settings: { mode: 'generated', directory: trustDir() }, clusters, now, profile: FAST_PROFILE });
 
 /** Every file under the trust directory with its bytes, mode and mtime. */
 async function snapshot(root: string): Promise<Map<string, { bytes: string; mode: number; mtimeMs: number }>> {
@@ -97,13 +96,7 @@ describe('ensureTrust, generated mode', () => {
     expect(result.diagnostics).toEqual([]);
     const after = await snapshot(trustDir());
     for (const [name, f] of before) expect(after.get(name)).toEqual(f);
-    expect([...after.keys()].filter((k) => !before.has(k)).sort()).toEqual([
-      'cluster2',
-      'cluster2/ca-cert.pem',
-      'cluster2/ca-key.pem',
-      'cluster2/cert-chain.pem',
-      'cluster2/root-cert.pem',
-    ]);
+    expect([...after.keys()].filter((k) => !before.has(k)).sort()).toEqual(['cluster2', 'cluster2/ca-cert.pem', 'cluster2/ca-key.pem', 'cluster2/cert-chain.pem', 'cluster2/root-cert.pem']);
     expect(fingerprint(result.material.get('cluster2')!.rootCert)).toBe(fingerprint(result.material.get('cluster1')!.rootCert));
   });
 

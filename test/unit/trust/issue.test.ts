@@ -5,14 +5,10 @@ import { issueIntermediateCa, issueRootCa } from '../../../src/trust/issue.js';
 import { ISTIO_CA_PROFILE } from '../../../src/trust/profile.js';
 import { DAY, FAST_PROFILE, T0 } from './fixtures.js';
 
-const CA_USAGE =
-  x509.KeyUsageFlags.digitalSignature |
-  x509.KeyUsageFlags.nonRepudiation |
-  x509.KeyUsageFlags.keyEncipherment |
-  x509.KeyUsageFlags.keyCertSign;
+const CA_USAGE = x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation | x509.KeyUsageFlags.keyEncipherment | x509.KeyUsageFlags.keyCertSign;
 
 describe('issuance matches Istio tools/certs', () => {
-  it('production profile is the Makefiles\' values', () => {
+  it("production profile is the Makefiles' values", () => {
     // common.mk: ROOTCA_DAYS, ROOTCA_KEYSZ, ROOTCA_ORG, ROOTCA_CN, INTERMEDIATE_* and SAN.
     expect(ISTIO_CA_PROFILE).toEqual({
       keyBits: 4096,

@@ -134,8 +134,6 @@ describe('ensureTrust, provided mode', () => {
     const settings = await provide({ root: mesh.root.certPem, clusters: filesOf(mesh, ['cluster1']) });
     await chmod(settings.clusters['cluster1']!.key, 0o644);
     const diags = (await run(settings, ['cluster1'])).diagnostics;
-    expect(diags).toEqual([
-      expect.objectContaining({ severity: 'warning', summary: 'Private CA material readable by others', hint: `chmod 600 ${settings.clusters['cluster1']!.key}` }),
-    ]);
+    expect(diags).toEqual([expect.objectContaining({ severity: 'warning', summary: 'Private CA material readable by others', hint: `chmod 600 ${settings.clusters['cluster1']!.key}` })]);
   });
 });

@@ -70,7 +70,9 @@ describe('private keys stay in the key files', () => {
     const result = await ensureTrust({ settings: { mode: 'generated', directory }, clusters: ['cluster1'], now: T0, profile: FAST_PROFILE });
     const rootNeedles = needlesOf(await readFile(join(directory, 'root-key.pem'), 'utf8'));
     const data = cacertsData(result.material.get('cluster1')!);
-    const all = Object.values(data).flatMap((v) => [v, Buffer.from(v, 'base64').toString('utf8')]).join('\n');
+    const all = Object.values(data)
+      .flatMap((v) => [v, Buffer.from(v, 'base64').toString('utf8')])
+      .join('\n');
     for (const n of rootNeedles) expect(all.includes(n)).toBe(false);
   });
 

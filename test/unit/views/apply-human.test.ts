@@ -11,14 +11,8 @@ describe('renderEventHuman', () => {
       { type: 'object-done', unit: 'cluster1/control-plane', address: 'cluster1/Deployment.apps/istio-system/istiod', action: 'create', elapsedMs: 120 },
       'cluster1/control-plane: Created Deployment.apps/istio-system/istiod',
     ],
-    [
-      { type: 'object-done', unit: 'cluster1/namespace', address: 'cluster1/Namespace/_/istio-system', action: 'update', elapsedMs: 5 },
-      'cluster1/namespace: Updated Namespace/_/istio-system',
-    ],
-    [
-      { type: 'object-done', unit: 'cluster1/cacerts', address: 'cluster1/Secret/istio-system/cacerts', action: 'delete', elapsedMs: 5 },
-      'cluster1/cacerts: Destroyed Secret/istio-system/cacerts',
-    ],
+    [{ type: 'object-done', unit: 'cluster1/namespace', address: 'cluster1/Namespace/_/istio-system', action: 'update', elapsedMs: 5 }, 'cluster1/namespace: Updated Namespace/_/istio-system'],
+    [{ type: 'object-done', unit: 'cluster1/cacerts', address: 'cluster1/Secret/istio-system/cacerts', action: 'delete', elapsedMs: 5 }, 'cluster1/cacerts: Destroyed Secret/istio-system/cacerts'],
     [
       { type: 'wait-progress', unit: 'cluster1/eastwest-gateway', what: 'LoadBalancer address of Service istio-system/istio-eastwestgateway', elapsedMs: 20_400 },
       'cluster1/eastwest-gateway: Still waiting for LoadBalancer address of Service istio-system/istio-eastwestgateway... [20s elapsed]',

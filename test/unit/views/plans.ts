@@ -31,11 +31,9 @@ const c1cp = unit({
 });
 const c1ew = unit({ cluster: 'cluster1', kind: 'expose-services', dependsOn: ['cluster1/control-plane'], objects: [gateway()] });
 const c2ns = unit({ cluster: 'cluster2', kind: 'namespace', objects: [namespace('istio-system', { 'topology.istio.io/network': 'network2' })] });
-const remoteSecret = withField(
-  withField(secret('istio-remote-secret-cluster2', {}), 'metadata.annotations', { 'networking.istio.io/cluster': 'cluster2' }),
-  'data',
-  { cluster2: unknown('cluster2/remote-reader', 'token', true) },
-);
+const remoteSecret = withField(withField(secret('istio-remote-secret-cluster2', {}), 'metadata.annotations', { 'networking.istio.io/cluster': 'cluster2' }), 'data', {
+  cluster2: unknown('cluster2/remote-reader', 'token', true),
+});
 const c1remote = unit({ cluster: 'cluster1', kind: 'remote-secret', id: 'cluster1/remote-secret/cluster2', dependsOn: ['cluster1/control-plane', 'cluster2/namespace'], objects: [remoteSecret] });
 const guide = [c1ns, c1cacerts, c1cp, c1ew, c2ns, c1remote];
 
@@ -44,7 +42,14 @@ export function guideCreatePlan(): Plan {
 }
 
 function allLive(units: typeof guide) {
-  return new Map(units.flatMap((u) => [...liveMap(u.cluster, u.objects.map((o) => live(o)))]));
+  return new Map(
+    units.flatMap((u) => [
+      ...liveMap(
+        u.cluster,
+        u.objects.map((o) => live(o)),
+      ),
+    ]),
+  );
 }
 
 export function noChangesPlan(): Plan {

@@ -13,7 +13,9 @@ const dir = mkdtempSync(join(tmpdir(), 'meshctl-secret-display-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function selfSigned(): { cert: string; key: string } {
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/O=Istio/CN=Root CA', '-days', '1', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')], { stdio: 'ignore' });
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/O=Istio/CN=Root CA', '-days', '1', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')], {
+    stdio: 'ignore',
+  });
   return { cert: readFileSync(join(dir, 'c.pem'), 'utf8'), key: readFileSync(join(dir, 'k.pem'), 'utf8') };
 }
 
