@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const REQUIRED_BINS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kubectl', 'istioctl'];
+export const REQUIRED_BINS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kubectl', 'istioctl', 'pilot-discovery'];
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const BUILD_SCRIPT = join(repoRoot, 'tools/bins/build.sh');

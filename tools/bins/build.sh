@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the real binaries meshctl is tested against (kube-apiserver, kube-controller-manager,
-# kubectl, etcd, istioctl) from Go modules, once, into a cache outside the repository keyed by
+# kubectl, etcd, istioctl, pilot-discovery) from Go modules, once, into a cache outside the repository keyed by
 # the pins. Prints the bin directory on the last line of stdout.
 #
 #   tools/bins/build.sh            build what is missing, print the bin dir
@@ -128,30 +128,40 @@ build_etcd() {
   )
 }
 
-build_istioctl() {
-  local bin=$istio_dir
-  [ -x "$bin/istioctl" ] && return 0
-  log "istioctl $ISTIO_VERSION ($ISTIO_PSEUDO): building"
+# One binary of the istio.io/istio module at the pinned pseudo-version: `name` from package
+# `pkg`, into the Istio cache directory (named after istioctl, its first binary: renaming it
+# would rebuild istioctl everywhere). Same flags for every Istio binary, so a second one reuses
+# the Go build cache of the first for every package they share.
+build_istio_bin() {
+  local name=$1 pkg=$2 bin=$istio_dir
+  [ -x "$bin/$name" ] && return 0
+  log "$name $ISTIO_VERSION ($ISTIO_PSEUDO): building"
   local p="istio.io/istio/pkg/version" t0=$SECONDS
   # Without these ldflags the rendered manifests name gcr.io/istio-testing images and
-  # `istioctl version` says "unknown".
+  # `istioctl version` (and istiod's own version reports) say "unknown".
   local ld="-s -w -X $p.buildVersion=$ISTIO_VERSION -X $p.buildTag=$ISTIO_VERSION -X $p.buildHub=$ISTIO_HUB -X $p.buildGitRevision=$ISTIO_COMMIT -X $p.buildStatus=Clean"
-  GOBIN="$bin/.istioctl" go install $parallel -ldflags "$ld" "istio.io/istio/istioctl/cmd/istioctl@$ISTIO_PSEUDO" >&2
-  mv "$bin/.istioctl/istioctl" "$bin/istioctl"
-  rmdir "$bin/.istioctl"
-  log "istioctl $ISTIO_VERSION: built in $((SECONDS - t0))s"
+  GOBIN="$bin/.$name" go install $parallel -ldflags "$ld" "$pkg@$ISTIO_PSEUDO" >&2
+  mv "$bin/.$name/$name" "$bin/$name"
+  rmdir "$bin/.$name"
+  log "$name $ISTIO_VERSION: built in $((SECONDS - t0))s"
 }
+
+build_istioctl() { build_istio_bin istioctl istio.io/istio/istioctl/cmd/istioctl; }
+# istiod. Built without Istio's release tags (vtprotobuf, disable_pgv) like istioctl, so the two
+# share compiled packages; the tags only change proto marshalling speed and validation code.
+build_pilot_discovery() { build_istio_bin pilot-discovery istio.io/istio/pilot/cmd/pilot-discovery; }
 
 main() {
   case "${1:-all}" in
-    all) build_etcd; build_istioctl; build_k8s ;;
+    all) build_etcd; build_istioctl; build_pilot_discovery; build_k8s ;;
     etcd) build_etcd ;;
     istioctl) build_istioctl ;;
+    pilot-discovery) build_pilot_discovery ;;
     k8s) build_k8s ;;
-    *) die "usage: build.sh [all|etcd|istioctl|k8s]" ;;
+    *) die "usage: build.sh [all|etcd|istioctl|pilot-discovery|k8s]" ;;
   esac
   # Link only finished binaries (never a half-written *.tmp) into the set directory.
-  for b in "$k8s_dir"/{kube-apiserver,kube-controller-manager,kubectl} "$etcd_dir/etcd" "$istio_dir/istioctl"; do
+  for b in "$k8s_dir"/{kube-apiserver,kube-controller-manager,kubectl} "$etcd_dir/etcd" "$istio_dir"/{istioctl,pilot-discovery}; do
     if [ -x "$b" ]; then ln -sfn "$b" "$set_dir/$(basename "$b")"; fi
   done
   echo "$set_dir"
