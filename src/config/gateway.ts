@@ -10,8 +10,8 @@ interface Shape {
 }
 
 // The rules and normalize ask these questions once per cluster; answering each by scanning all
-// clusters made validation quadratic (100 clusters: ~30,000 cluster visits). The parsed document
-// is never mutated, so one pass per document, remembered by identity, answers them all.
+// clusters would make validation quadratic. The parsed document is never mutated, so one pass
+// per document, remembered by identity, answers them all.
 const shapes = new WeakMap<RawMesh, Shape>();
 
 function shapeOf(mesh: RawMesh): Shape {

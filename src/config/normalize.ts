@@ -19,8 +19,8 @@ export interface NormalizeInput {
 }
 
 export function sha256(bytes: Uint8Array): string {
-  // Looked up on use: loading node:crypto is ~5 ms of a start-up, and `meshctl validate`,
-  // the command that must start fastest, never needs the digest.
+  // Looked up on use: loading node:crypto costs start-up time, and `meshctl validate`, the
+  // command that must start fastest, never needs the digest.
   return process.getBuiltinModule('node:crypto').createHash('sha256').update(bytes).digest('hex');
 }
 

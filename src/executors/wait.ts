@@ -119,14 +119,10 @@ function finalizerNudge(client: ClusterClient, now: () => number): (o: KubeObjec
 }
 
 /**
- * The API server's CRD finalizer (apiextensions-apiserver, crd_finalizer.go) lists the custom
- * resources of a deleted CRD before it removes its finalizer. A CRD deleted soon after it was
- * created or changed can meet a custom-resource storage whose watch cache is still starting:
- * the list fails ("storage is (re)initializing"), the condition Terminating says
- * InstanceDeletionFailed, and the controller's retry, reading its not yet updated cache, gets
- * a conflict and drops the CRD until its informer resyncs — minutes (Kubernetes 1.35; seen on
- * every bench reset right after an apply, and in operator-framework/operator-controller#1437).
- * Any change to the CRD queues it again; by then the watch cache is ready.
+ * Kubernetes 1.35's CRD finalizer (apiextensions-apiserver, crd_finalizer.go) can drop a CRD
+ * deleted soon after it was created or changed until its informer resyncs, minutes later; its
+ * Terminating condition then says InstanceDeletionFailed. Any change to the CRD queues it again.
+ * How it stalls: docs/architecture.md, "Apply, interrupted apply, destroy".
  */
 
 function crdFinalizerStalled(crd: KubeObject): boolean {

@@ -153,10 +153,8 @@ export class ClusterClient {
     let r = resources.find((x) => matches(x, kind));
     if (!r && earlier) {
       // Discovered earlier in this run, when the group/version was served without this kind: a
-      // CRD of the same group may have been installed since (a resumed apply had installed the
-      // Gateway CRD, not yet the VirtualService one, when its plan listed both; the
-      // VirtualService apply then found "not served"). Ask once more, as kubectl does on "no
-      // matches for kind".
+      // CRD of the same group may have been installed since (docs/architecture.md, "Discovery is
+      // cached on disk"). Ask once more, as kubectl does on "no matches for kind".
       this.discovery.delete(apiVersion);
       resources = await this.resources(apiVersion);
       if (resources === 'not-served') return 'not-served';
@@ -219,7 +217,7 @@ export class ClusterClient {
 
 /**
  * Writes may take long on a loaded API server: applying a CRD makes it rebuild and publish its
- * OpenAPI document, and with sixteen clusters on two cores a CRD PATCH was seen to pass 30 s.
+ * OpenAPI document (docs/architecture.md, "Writes wait longer than reads").
  * The API server gives up on a request after 60 s by default (--request-timeout) and says so;
  * waiting a little longer lets the server, not meshctl, decide that a write failed. Reads keep
  * the 30 s default, so an unreachable cluster is still reported promptly.

@@ -1,6 +1,6 @@
 // API discovery remembered on disk between runs, as kubectl keeps ~/.kube/cache/discovery.
 // A no-op plan otherwise asks every cluster for each group/version's resource list before it
-// can list anything: about a third of its requests, and a round trip that every list waits on.
+// can list anything: many of its requests, and a round trip that every list waits on.
 //
 // Entries are hints, never answers: ClusterClient uses one only to find a kind's path, and
 // only for lists, where a 404 proves the hint wrong (it then forgets the group/version and asks

@@ -1,7 +1,7 @@
 // One HTTP/2 connection per cluster, every request a stream on it, as kubectl and client-go talk
-// to kube-apiserver. A no-op plan sends about sixteen lists to each cluster at once: over
-// HTTP/1.1 that meant a TLS handshake per socket (or requests queued behind few sockets); here
-// it is one handshake and full concurrency.
+// to kube-apiserver. A no-op plan sends all its lists to each cluster at once: over HTTP/1.1
+// that means a TLS handshake per socket (or requests queued behind few sockets); here it is one
+// handshake and full concurrency.
 //
 // The session is unref'd while idle (an idle connection must not keep meshctl running) and
 // ref'd while a stream is open (a pending request must). A session that closes or fails is

@@ -1,5 +1,5 @@
 // Reading kubeconfig files the way kubectl does, without loading @kubernetes/client-node
-// (importing it costs about a second, more than a whole no-op plan should). KUBECONFIG may
+// (importing it costs more than a whole no-op plan should; docs/architecture.md). KUBECONFIG may
 // list several files: for every cluster, context and user name the first file that defines
 // it wins, and current-context comes from the first file that sets one. Relative file paths
 // are relative to the kubeconfig that names them. Credentials this loader does not handle

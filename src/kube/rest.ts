@@ -28,8 +28,8 @@ const MAX_RETRY_WAIT_MS = 10_000;
  * CRD was created or changed ("storage is (re)initializing", 429, Retry-After: 1), when it sheds
  * load (429 from API priority and fairness), while it shuts down. client-go waits and sends
  * again, up to ten times; so kubectl and istioctl never show these, and meshctl must not either
- * (a plan right after an apply that changed a CRD failed on the Gateway list here). The server
- * refused the request without acting on it, so a write is as safe to resend as a read.
+ * (docs/architecture.md, "Come back later"). The server refused the request without acting on
+ * it, so a write is as safe to resend as a read.
  */
 export function retryDelayMs(res: Pick<RestResponse, 'status' | 'retryAfter'>, retriesSoFar: number): number | undefined {
   if (retriesSoFar >= MAX_RETRIES || (res.status !== 429 && res.status < 500) || res.retryAfter === undefined) return undefined;

@@ -2,7 +2,7 @@
 // Sensitive marker stands in, holding a SHA-256 digest so two values can still be compared
 // (has the token changed?) without revealing either.
 // node:crypto is looked up on use, not imported: the bundler puts this module in a chunk with
-// small helpers every command loads, and loading node:crypto costs `meshctl validate` ~5 ms.
+// small helpers every command loads, and `meshctl validate` should not pay for node:crypto.
 const crypto = () => process.getBuiltinModule('node:crypto');
 
 export interface Sensitive {
@@ -24,8 +24,8 @@ export function sensitive(value: string | Buffer): Sensitive {
   return display ? { $sensitive: digest, display } : { $sensitive: digest };
 }
 
-// A plan masks the same certificates twice (desired and live) in every cluster; parsing one is
-// ~1 ms, so the fingerprints are remembered by text.
+// A plan masks the same certificates twice (desired and live) in every cluster, so the
+// fingerprints are remembered by text instead of parsing each certificate again.
 const fingerprints = new Map<string, string | undefined>();
 
 /** "certificate SHA256:ab:cd:…" for text that is only PEM certificates (first one); else undefined. */

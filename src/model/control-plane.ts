@@ -22,10 +22,8 @@ const ISTIO_CRDS_USED = ['gateways.networking.istio.io', 'virtualservices.networ
  * The CRDs of the control plane's rendering, as their own unit. Nothing in them depends on
  * other clusters (a remote's remotePilotAddress only reaches istiod's and the webhook's
  * objects), so they need no earlier unit: in the guide's topology the remote's CRDs are applied
- * while the primary's control plane and gateway come up, off the critical path (the remote's
- * control-plane unit went from 2.0 s to 0.43 s). The local bench shows no shorter apply: its API
- * servers share two cores, and CRD applies are CPU-bound on the server (docs/benchmarks.md (b)).
- * Clusters that do not share CPU gain the difference. A rendering that still holds
+ * while the primary's control plane and gateway come up, off the critical path (what that gains,
+ * and why the local bench cannot show it: docs/benchmarks.md (b)). A rendering that still holds
  * the unknown gateway address is rendered with a placeholder (render/resolve.ts), and no CRD
  * contains it.
  */

@@ -51,10 +51,10 @@ const PLAIN = /^[A-Za-z_][A-Za-z0-9_.\/+=:-]*$/;
 const NOT_A_STRING = /^(?:[Nn]ull|NULL|[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
 
 /**
- * The same text as yaml's stringify, written directly when every value is a plain string: a
- * 16-cluster plan renders a dozen of these, and yaml's serialiser runs cold (~85 ms of such a
- * plan). Any value outside that kind goes through yaml. test/unit/model/remote-kubeconfig.test.ts
- * compares the two on random values.
+ * The same text as yaml's stringify, written directly when every value is a plain string: every
+ * plan renders one per remote secret, and yaml's serialiser runs cold (docs/benchmarks.md). Any
+ * value outside that kind goes through yaml. test/unit/model/remote-kubeconfig.test.ts compares
+ * the two on random values.
  */
 export function plainKubeconfig(r: ResolvedRemoteKubeconfig): string | undefined {
   const values = [r.clusterName, r.server, r.certificateAuthorityData, r.token, ...(r.tlsServerName ? [r.tlsServerName] : [])];

@@ -57,8 +57,8 @@ export function listsFor(wanted: readonly Wanted[]): Array<{ key: ListKey; wante
 }
 
 /**
- * Nothing in meshctl reads managedFields, and they are up to half of an object's size: dropped
- * as objects arrive, a 16-cluster plan holds tens of MB less.
+ * Nothing in meshctl reads managedFields, and they are a large share of every object: dropped
+ * as objects arrive, they never fill a plan's memory.
  */
 function dropManagedFields(o: KubeObject): KubeObject {
   delete (o.metadata as { managedFields?: unknown }).managedFields;
@@ -67,8 +67,8 @@ function dropManagedFields(o: KubeObject): KubeObject {
 
 /**
  * Kinds whose spec is large and whose generation the API server raises on every spec change.
- * Istio's CRDs are most of the bytes a no-op plan would read (1.4 MB per cluster as listed,
- * with their status and managedFields), for objects that almost never change.
+ * Istio's CRDs are most of the bytes a no-op plan would read (docs/state-format.md,
+ * "generation"), for objects that almost never change.
  */
 const READ_BY_GENERATION = new Set(['CustomResourceDefinition']);
 

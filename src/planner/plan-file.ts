@@ -1,6 +1,6 @@
 // Saved plans (`meshctl plan --out plan.json`, `meshctl apply plan.json`): a versioned JSON
 // envelope around the Plan value, so that apply carries out exactly what was reviewed.
-//   { format: "meshctl-plan", format_version: 1, meshctl_version, plan_digest, plan }
+//   { format: "meshctl-plan", format_version: 2, meshctl_version, plan_digest, plan }
 // plan_digest is the SHA-256 of the compact JSON of `plan`: it catches a file cut short, merged
 // badly or edited by hand (integrity, not authenticity: anyone can recompute it).
 // Unlike Terraform's plan files, ours hold no secret values: Secret data and sensitive values

@@ -69,8 +69,8 @@ export async function openIstioctl(opts: { binary?: string; env: NodeJS.ProcessE
 }
 
 /**
- * `istioctl version`, remembered per binary (path, size, mtime): starting a 100 MB Go binary
- * just to ask its version was a sizeable part of a no-op plan.
+ * `istioctl version`, remembered per binary (path, size, mtime): starting a large Go binary
+ * just to ask its version would be a sizeable part of a no-op plan.
  */
 async function versionOf(binary: string, cacheDir: string): Promise<string> {
   const resolved = binary.includes('/') ? binary : await which(binary);
@@ -113,7 +113,7 @@ async function which(name: string): Promise<string | undefined> {
 
 async function renderCached(o: { binary: string; version: string; cacheDir: string; iop: IstioOperatorSpec }): Promise<KubeObject[]> {
   // JSON is YAML to istioctl, and a no-op plan that finds every rendering cached then needs no
-  // YAML serialiser at all (it was a visible share of the plan's start-up).
+  // YAML serialiser at all (loading and running it would be a visible share of the plan).
   const text = `${JSON.stringify(o.iop, null, 2)}\n`;
   const digest = createHash('sha256').update(`${o.version}\n${text}`).digest('hex');
   const cached = path.join(o.cacheDir, `${digest}.json`);

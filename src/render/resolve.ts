@@ -53,8 +53,8 @@ export function substitute<T>(v: T, outputs: OutputValues, key?: string): T {
 
 /**
  * Copy-on-write: only the objects on a path to a placeholder are copied. A remote's rendering
- * is mostly CRDs without one, and copying all of it on every plan was a visible share of the
- * plan's time; the rendered objects are never mutated, so sharing them is safe.
+ * is mostly CRDs without one, and copying all of it on every plan would be a visible share of
+ * the plan's time; the rendered objects are never mutated, so sharing them is safe.
  */
 function replacePlaceholder<T>(v: T, marker: Unknown): T {
   if (typeof v === 'string') return (v.includes(PLACEHOLDER_ADDRESS) ? marker : v) as T;

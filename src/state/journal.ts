@@ -51,8 +51,8 @@ export class StateJournal {
       if (next !== this.current) this.current = await writeStateFile(this.file, next);
       for (const b of batch) b.resolve();
     } catch (error) {
-      // Keep the first failure for flush(): without it, flush() resolved even after a write was
-      // lost, contrary to its contract, and callers believed the state was saved.
+      // Keep the first failure for flush(): without it, flush() would resolve after a lost write
+      // and callers would believe the state was saved.
       this.failure ??= { error };
       for (const b of batch) b.reject(error);
     }

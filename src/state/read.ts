@@ -40,10 +40,9 @@ export function parseState(text: string, opts: { file: string; meshID: string })
 
 /**
  * The envelope indented, every unit and every object on one line of its own. Fully indented,
- * the deep schemas of Istio's CRDs made a 16-cluster state 25 MB of mostly spaces (9 MB like
- * this), and the file is read by every plan and rewritten after every batch of apply actions.
- * One line per object still reads and diffs well: a change shows as the lines of the objects
- * it touched.
+ * the deep schemas of Istio's CRDs make the file mostly spaces (docs/state-format.md, "Layout"),
+ * and it is read by every plan and rewritten after every batch of apply actions. One line per
+ * object still reads and diffs well: a change shows as the lines of the objects it touched.
  */
 export function serializeState(state: MeshState): string {
   const lines = Object.entries(state).map(([key, value]) => `  ${JSON.stringify(key)}: ${envelopeValue(value)}`);

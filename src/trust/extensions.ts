@@ -1,7 +1,7 @@
 // The two X.509 extensions the chain check must tell apart (RFC 5280 §4.2.1.3 keyUsage and
 // §4.2.1.9 basicConstraints), read straight from the DER. Node's X509Certificate folds both
-// into one `ca` flag; @peculiar/x509 reads them but costs ~100 modules and 0.2–0.7 s to import,
-// on every plan, for these two fields.
+// into one `ca` flag; @peculiar/x509 reads them but is slow to import (docs/benchmarks.md), a
+// cost every plan would pay for these two fields.
 //
 // Only what this needs of DER: definite lengths, the TBSCertificate's [3] extensions. Anything
 // unexpected answers "not found" rather than throwing. The chain check asks only for

@@ -76,8 +76,8 @@ export async function ensureGenerated(options: GeneratedOptions): Promise<Genera
 }
 
 /**
- * issue.ts encodes certificates with @peculiar/x509 (~100 modules, 0.2–0.7 s to import). Plans
- * and applies that find the material in place never issue, so they never load it.
+ * issue.ts encodes certificates with @peculiar/x509, which is slow to import (docs/benchmarks.md).
+ * Plans and applies that find the material in place never issue, so they never load it.
  */
 const issuer = () => import('./issue.js');
 
