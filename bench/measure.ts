@@ -32,7 +32,7 @@ export interface RunOptions {
   readonly input?: string;
   /** Exit codes that count as success (default [0]). */
   readonly ok?: readonly number[];
-  /** Default 2 h: a 16-cluster apply took 17 min at load ~40. */
+  /** Default 2 h: long enough for a many-cluster apply on a loaded machine (docs/benchmarks.md, (c)). */
   readonly timeoutMs?: number;
 }
 

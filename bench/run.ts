@@ -48,12 +48,9 @@ const { values: opt } = parseArgs({
     merge: { type: 'boolean', default: false },
   },
 });
-// This workplace's sandbox sets NODE_EXTRA_CA_CERTS to the system CA bundle for every process.
-// Node 20 reads and parses that file (~140 certificates) before any JavaScript runs: ~90 ms per
-// process start here, a cost no user's machine has by default, and nothing meshctl talks to
-// needs it (API servers are verified against their kubeconfig's CA). It is removed for every
-// measured process alike (meshctl, kubectl, the node baseline); the start-up part reports the
-// node baseline with it too, so the difference is on record.
+// The sandbox sets NODE_EXTRA_CA_CERTS, which Node parses before any JavaScript runs: a start-up
+// cost no user's machine has and nothing measured needs (docs/benchmarks.md). Removed for every
+// measured process alike; the start-up part also reports the node baseline with it.
 const extraCaCerts = process.env['NODE_EXTRA_CA_CERTS'];
 delete process.env['NODE_EXTRA_CA_CERTS'];
 

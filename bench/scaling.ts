@@ -38,8 +38,8 @@ export async function benchScalePoint(ctx: BenchContext, n: number): Promise<Sca
   const stateFile = join(dir, 'meshctl.state.json');
   const contexts = contextsUpTo(n);
   let renderCacheRaceRetries = 0;
-  // meshctl 30f8f49: two units rendering the same IstioOperator at once share one temporary
-  // file name in the render cache, and one rename fails (ENOENT). Such a run is repeated once.
+  // Builds before the render-cache fix could fail a run on a rename (docs/benchmarks.md, (c)):
+  // such a run is repeated once, so older commits can still be measured.
   const run = async (args: string[], before?: () => Promise<void>): Promise<Sample> => {
     await before?.();
     try {

@@ -1,11 +1,9 @@
 // Bundles the compiled CLI (dist/cli/main.js, from tsc) into dist/bundle/ with esbuild.
 //
-// Why: a Node CLI pays for every module file it loads. Unbundled, `meshctl validate` resolves,
-// reads and compiles ~120 ESM files (yargs alone is ~40) before it parses a byte of mesh.yaml;
-// the ESM loader's per-file work was the largest single cost of a validate run
-// (docs/benchmarks.md, "start-up"). One file per entry point removes it. Code splitting keeps the
-// lazy imports lazy: the plan views, the state journal and the certificate code load only for
-// the commands that need them.
+// Why: a Node CLI pays for every module file it loads before it reads a byte of mesh.yaml
+// (docs/architecture.md, "How the CLI is built and started"). One file per entry point removes
+// that cost. Code splitting keeps the lazy imports lazy: the plan views, the state journal and
+// the certificate code load only for the commands that need them.
 //
 // Plain .mjs (not .ts through tsx) so the build step itself starts fast.
 import { build } from 'esbuild';
@@ -28,7 +26,7 @@ const startupSwaps = {
     // yaml's package points Node at its CommonJS build. Bundled, every call between its modules
     // then goes through a module-object property (`identity.isMap(…)`), which the interpreter
     // runs slowly; its ESM build (same version, same code, no Node built-ins) is scope-hoisted
-    // into direct calls. mesh.yaml parses ~30 ms faster for 100 clusters on the benchmark machine.
+    // into direct calls (docs/benchmarks.md, "yaml's ESM build").
     b.onResolve({ filter: /^yaml$/ }, () => ({ path: join(root, 'node_modules', 'yaml', 'browser', 'index.js') }));
   },
 };
@@ -43,7 +41,8 @@ await build({
   platform: 'node',
   target: 'node20.19',
   // client-node is only imported for exec-plugin and auth-provider kubeconfigs (src/kube/auth.ts);
-  // bundling it would add 14 MB for a path most runs never take. It resolves from node_modules.
+  // bundling it would make the bundle many times larger for a path most runs never take. It
+  // resolves from node_modules.
   external: ['@kubernetes/client-node'],
   // CommonJS dependencies (@peculiar/x509's tsyringe, yargs' helpers) call require() for Node
   // built-ins; an ESM bundle has no require of its own.

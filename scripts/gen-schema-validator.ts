@@ -1,6 +1,6 @@
 // Generates src/config/mesh-schema-validator.ts: schemas/mesh.schema.json compiled ahead of time
 // with Ajv's standalone code generation, so `meshctl validate` (and every command that loads
-// mesh.yaml) no longer compiles the schema at start-up (~150–250 ms).
+// mesh.yaml) does not compile the schema at every start-up (docs/benchmarks.md).
 //
 //   node --import tsx scripts/gen-schema-validator.ts          # rewrite the file
 //   node --import tsx scripts/gen-schema-validator.ts --check  # exit 1 if it is stale

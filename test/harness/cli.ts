@@ -161,7 +161,7 @@ async function status(): Promise<number> {
 async function serve(): Promise<void> {
   const binDir = values['bin-dir'] ?? (await ensureBins({ onProgress: (line) => console.error(line) }));
   // Loaded only here: it pulls in @kubernetes/client-node, which `up`, `down` and `status` do
-  // not need and which takes seconds to load on a busy 2-core machine.
+  // not need and which is slow to load.
   const { runDaemon } = await import('./daemon.js');
   await runDaemon({ dir, binDir, count, simulatorEffects: effectsOff(simOff), log: (line) => console.log(`${new Date().toISOString()} ${line}`) });
 }

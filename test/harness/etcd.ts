@@ -1,5 +1,5 @@
-// One etcd per cluster: cheap (tens of MB), and it keeps clusters' revisions and compaction
-// apart, so one cluster's load or teardown can never disturb another.
+// One etcd per cluster: cheap (docs/test-clusters.md), and it keeps clusters' revisions and
+// compaction apart, so one cluster's load or teardown can never disturb another.
 import { join } from 'node:path';
 import { freePort } from './ports.js';
 import { startProcess, type ManagedProcess } from './processes.js';

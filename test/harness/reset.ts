@@ -44,12 +44,9 @@ async function removeIstio(k: Kubectl, ctx: string): Promise<string[]> {
  * install that starts while Istio's CRDs are still terminating sees them "exist", skips creating
  * them, and then waits for CRDs that vanish (istioctl: 'resources not ready after 5m0s').
  *
- * Kubernetes 1.35's CRD finalizer can stall for minutes on a CRD deleted seconds after it was
- * created: its first list of the custom resources fails with "storage is (re)initializing" (the
- * resource's watch cache starts only with that first request), the retry reads a stale CRD, gets
- * a conflict, and drops the key until the informer resyncs (the same stall is reported in
- * operator-framework/operator-controller#1437). Touching a CRD that is still there queues it for
- * the finalizer again, and by then the watch cache is ready.
+ * Kubernetes 1.35's CRD finalizer can stall for minutes on a CRD deleted soon after it was
+ * created; touching a CRD that is still there queues it again (docs/architecture.md, "Apply,
+ * interrupted apply, destroy").
  */
 async function waitCrdsGone(k: Kubectl, ctx: string, crds: readonly string[]): Promise<void> {
   for (let round = 1; ; round++) {
