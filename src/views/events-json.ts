@@ -1,4 +1,4 @@
-// Apply progress for programs (`apply --json`, `plan --json`): one JSON object per line, in the
+// Apply progress for programs (`apply --json`, `destroy --json`): one JSON object per line, in the
 // spirit of Terraform's machine-readable UI. Every line has "@level", "@message" (the same
 // words the human view prints), "@module" ("meshctl.ui"), "@timestamp" and "type". Readers
 // must ignore types and keys they do not know and may show "@message" for them.
