@@ -12,7 +12,7 @@ export interface EnvironmentInfo {
   kubeconfigPath: string;
   /** cluster1..clusterN; also the cluster IDs the simulated istiod recognises. */
   contexts: string[];
-  /** Directory holding etcd, kube-apiserver, kube-controller-manager, kubectl and istioctl. */
+  /** Directory holding etcd, kube-apiserver, kube-controller-manager, kubectl, istioctl and pilot-discovery. */
   binDir: string;
   clusters: Array<{ context: string; server: string; loadBalancerCidr: string; pids: number[] }>;
   /** Every simulator action and error, one line each. */
