@@ -41,6 +41,7 @@ const TARGETS = {
   render: folder('render'),
   trust: folder('trust'),
   views: folder('views'),
+  verify: folder('verify'),
   // Values every stage may name: object addresses and refs, `Sensitive` digests.
   kube: `${up}kube/(?:object|sensitive)\\.js$`,
   // The port itself: ClusterClient, REST/HTTP2 transport, kubeconfig loading, discovery cache.
@@ -50,7 +51,7 @@ const TARGETS = {
   // The state file, its lock and the journal (I/O).
   'state-io': `${up}state/(?!(?:state|read)\\.js$)`,
 };
-const KNOWN_FOLDERS = ['cache', 'cli', 'config', 'executors', 'fs', 'kube', 'model', 'observe', 'planner', 'render', 'state', 'trust', 'views'];
+const KNOWN_FOLDERS = ['cache', 'cli', 'config', 'executors', 'fs', 'kube', 'model', 'observe', 'planner', 'render', 'state', 'trust', 'verify', 'views'];
 
 /** Node built-ins by what they reach. */
 const builtin = (...mods) => `^(?:node:)?(?:${mods.join('|')})$`;
@@ -94,7 +95,7 @@ const STAGES = {
     why: 'src/render renders and resolves units; it makes no planning decisions and never reaches a cluster',
   },
   observe: {
-    allow: ['kube', 'model', 'state'],
+    allow: ['diagnostics', 'kube', 'model', 'state'],
     types: ['kube-io'],
     node: ['network', 'process', 'files', 'terminal'],
     why: 'src/observe reads live state through the ClusterClient it is handed, and decides nothing',
@@ -113,7 +114,20 @@ const STAGES = {
     why: 'src/kube is the port to a cluster and holds no business rules (exec plugins are delegated to @kubernetes/client-node)',
   },
   trust: { allow: ['config', 'diagnostics', 'fs'], node: ['network', 'process', 'terminal'], why: 'src/trust issues and checks CAs and never reaches a cluster itself' },
-  views: { allow: ['diagnostics', 'kube', 'model', 'planner'], types: ['executors-events'], node: Object.keys(NODE), pure: true, why: 'src/views turn data into text: no computing or fetching' },
+  // verify judges what observe read (verify-facts.ts), as planner judges what it observed.
+  verify: {
+    allow: ['config', 'diagnostics', 'kube', 'model', 'trust'],
+    types: ['observe'],
+    node: ['network', 'process', 'files', 'terminal'],
+    why: 'src/verify is a pure judgement of facts it is handed: no I/O',
+  },
+  views: {
+    allow: ['diagnostics', 'kube', 'model', 'planner'],
+    types: ['executors-events', 'verify'],
+    node: Object.keys(NODE),
+    pure: true,
+    why: 'src/views turn data into text: no computing or fetching',
+  },
   fs: { allow: [], node: ['network', 'process', 'terminal'], why: 'src/fs is a file-writing utility below every stage' },
   // The wiring: may import every stage (but still no tests or devDependencies).
   cli: { allow: 'all', node: [], why: 'src/cli wires the stages' },

@@ -18,7 +18,9 @@ import { resolveUnit } from '../render/resolve.js';
 import { StateJournal } from '../state/journal.js';
 import { emptyState } from '../state/state.js';
 import { meshctlVersion } from '../version.js';
-import { applyOutput } from './apply-output.js';
+import { applyOutput, type ApplyOutput } from './apply-output.js';
+import { verifyExitCode, verifyInputs } from './verify-handler.js';
+import { verifySummaryText } from '../views/verify-human.js';
 import { useColor } from './color.js';
 import { confirm } from './confirm.js';
 import { ExitCode, type CliIO } from './io.js';
@@ -42,7 +44,7 @@ export async function runApply(args: Record<string, unknown>, io: CliIO, o: { mo
     out.plan(planned.plan, { statePath: inputs.stateFile });
     // Nothing to do (Terraform's "No changes"): no question, and the state is left as it is,
     // serial included, so a plan saved against it stays valid.
-    if (isEmptyPlan(planned.plan)) return ExitCode.ok;
+    if (isEmptyPlan(planned.plan)) return mode === 'apply' ? await verifyAfterApply(inputs, options, ports, out) : ExitCode.ok;
     // A saved plan was reviewed already (Terraform applies it without asking again).
     if (!savedPlan && !options.autoApprove) {
       const what = mode === 'destroy' ? 'Do you really want to destroy the mesh?' : 'Do you want to perform these actions?';
@@ -73,12 +75,31 @@ export async function runApply(args: Record<string, unknown>, io: CliIO, o: { mo
       return ExitCode.error;
     }
     out.done(planned.plan.summary, planned.plan.mode === 'destroy' ? 'destroy' : 'apply');
-    if (planned.plan.mode !== 'destroy') out.note(`State saved to ${inputs.stateFile}\n`);
-    return ExitCode.ok;
+    if (planned.plan.mode === 'destroy') return ExitCode.ok;
+    out.note(`State saved to ${inputs.stateFile}\n`);
+    return await verifyAfterApply(inputs, options, ports, out);
   } finally {
     await lock.release();
     for (const c of inputs.clients.values()) c.close();
   }
+}
+
+/**
+ * verify's checks once the clusters hold what was planned: an apply that leaves a mesh that is
+ * not connected says so, naming the broken link, and exits 1 (the apply itself is saved).
+ */
+async function verifyAfterApply(inputs: Inputs, options: ApplyOptions, ports: Ports, out: ApplyOutput): Promise<number> {
+  if (!options.verify) return ExitCode.ok;
+  const { report } = await verifyInputs(inputs, ports);
+  out.verify(report);
+  if (verifyExitCode(report) === ExitCode.ok) return ExitCode.ok;
+  out.diagnostics([
+    error(
+      'Applied, but the mesh does not verify',
+      `${verifySummaryText(report)} The changes are applied and saved in ${inputs.stateFile}; the checks marked ✗ above name what is broken and the fix to try. Run meshctl verify again once it is fixed.`,
+    ),
+  ]);
+  return ExitCode.error;
 }
 
 async function readSavedPlan(file: string): Promise<Plan> {

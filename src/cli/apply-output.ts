@@ -6,7 +6,9 @@ import type { Plan, PlanSummary } from '../planner/plan.js';
 import { meshctlVersion } from '../version.js';
 import { completionText, renderEventHuman } from '../views/apply-human.js';
 import { renderDiagnostics } from '../views/diagnostics.js';
-import { changeSummaryJsonLine, diagnosticJsonLine, eventToJsonLine, plannedChangeJsonLines, planSummaryJsonLine, versionJsonLine } from '../views/events-json.js';
+import { changeSummaryJsonLine, diagnosticJsonLine, eventToJsonLine, plannedChangeJsonLines, planSummaryJsonLine, verifyJsonLines, versionJsonLine } from '../views/events-json.js';
+import { renderVerifyHuman } from '../views/verify-human.js';
+import type { VerifyReport } from '../verify/checks.js';
 import { renderPlanHuman } from '../views/plan-human.js';
 import type { CliIO } from './io.js';
 
@@ -18,6 +20,8 @@ export interface ApplyOutput {
   diagnostics(d: readonly Diagnostic[], sources?: ReadonlyMap<string, string>): void;
   note(text: string): void;
   done(summary: PlanSummary, operation: 'apply' | 'destroy'): void;
+  /** verify's checks, run once an apply succeeded. */
+  verify(report: VerifyReport): void;
 }
 
 export function applyOutput(opts: { json: boolean; color: boolean; errColor: boolean; io: CliIO; now: () => Date }): ApplyOutput {
@@ -35,6 +39,7 @@ export function applyOutput(opts: { json: boolean; color: boolean; errColor: boo
       diagnostics: (ds) => ds.forEach((d) => line(diagnosticJsonLine(d, stamp()))),
       note: () => undefined,
       done: (summary, operation) => line(changeSummaryJsonLine(summary, { ...stamp(), operation })),
+      verify: (report) => verifyJsonLines(report, stamp()).forEach(line),
     };
   }
   return {
@@ -46,5 +51,6 @@ export function applyOutput(opts: { json: boolean; color: boolean; errColor: boo
     },
     note: (text) => io.stdout.write(text),
     done: (s, operation) => io.stdout.write(`\n${completionText(s, operation)}\n`),
+    verify: (report) => io.stdout.write(`\nVerifying the mesh (meshctl verify):\n${renderVerifyHuman(report, { color: opts.color })}`),
   };
 }

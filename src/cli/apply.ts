@@ -11,6 +11,7 @@ export const applyCommand: Command = {
     lockOptions(commonOptions(y))
       .positional('planfile', { type: 'string', describe: 'A plan saved with meshctl plan --out; applied without a prompt, refused if stale' })
       .option('auto-approve', { type: 'boolean', default: false, describe: 'Skip the approval prompt' })
+      .option('verify', { type: 'boolean', default: true, describe: "Once the apply succeeded, run meshctl verify's checks (--verify=false skips them)" })
       .option('json', { type: 'boolean', default: false, describe: 'Stream progress as one JSON object per line (needs --auto-approve or a plan file)' }),
   run: async (args, io, ports) => (await import('./apply-handler.js')).runApply(args, io, { mode: 'apply', ports }),
 };

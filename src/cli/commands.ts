@@ -6,5 +6,6 @@ import { forceUnlockCommand } from './force-unlock.js';
 import { planCommand } from './plan.js';
 import { showCommand } from './show.js';
 import { validateCommand } from './validate.js';
+import { verifyCommand } from './verify.js';
 
-export const commands: readonly Command[] = [validateCommand, planCommand, showCommand, applyCommand, destroyCommand, forceUnlockCommand];
+export const commands: readonly Command[] = [validateCommand, planCommand, showCommand, applyCommand, verifyCommand, destroyCommand, forceUnlockCommand];

@@ -52,6 +52,8 @@ export interface ApplyOptions extends InputOptions {
   readonly lockTimeoutMs: number;
   readonly waitTimeoutMs: number;
   readonly parallelism: number;
+  /** --verify (default): run verify's checks once the apply succeeded. */
+  readonly verify: boolean;
 }
 
 export interface PlanOptions extends InputOptions {
@@ -67,6 +69,11 @@ export interface ValidateOptions {
   readonly file: string;
   readonly json: boolean;
   readonly color: boolean;
+}
+
+export interface VerifyOptions extends InputOptions {
+  readonly color: boolean;
+  readonly json: boolean;
 }
 
 export interface ShowOptions {
@@ -103,6 +110,7 @@ export function parseApplyOptions(a: Args): ApplyOptions {
     lockTimeoutMs: parseDuration(a['lock-timeout'] ?? '0s', { flag: 'lock-timeout', allowZero: true }),
     waitTimeoutMs: parseDuration(a['wait-timeout'] ?? '5m', { flag: 'wait-timeout', allowZero: false }),
     parallelism: parseParallelism(a['parallelism'] ?? 10),
+    verify: a['verify'] !== false,
   };
 }
 
@@ -122,6 +130,10 @@ export function parsePlanOptions(a: Args): PlanOptions {
 
 export function parseValidateOptions(a: Args): ValidateOptions {
   return { file: str(a, 'file') ?? 'mesh.yaml', json: a['json'] === true, color: a['color'] !== false };
+}
+
+export function parseVerifyOptions(a: Args): VerifyOptions {
+  return { ...inputOptions(a), color: a['color'] !== false, json: a['json'] === true };
 }
 
 export function parseShowOptions(a: Args): ShowOptions {

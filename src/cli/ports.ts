@@ -3,7 +3,7 @@
 // tests pass in-memory clusters, a fixed renderer and a fixed clock and drive whole commands.
 import type { Topology } from '../config/topology.js';
 import type { ClusterClient } from '../kube/cluster-client.js';
-import { connect, type ConnectOptions } from '../kube/connect.js';
+import { connect, connectKubeconfigText, type ConnectOptions } from '../kube/connect.js';
 import { openIstioctl, type Istioctl } from '../render/istioctl.js';
 import { acquireLock, forceUnlock, readStateFile, type Lock } from '../state/local-file.js';
 import type { MeshState } from '../state/state.js';
@@ -26,6 +26,8 @@ export interface TrustPort {
 
 export interface Ports {
   readonly connect: (opts: ConnectOptions) => ClusterClient;
+  /** A client from a kubeconfig held in memory (a remote secret's), or why there is none. */
+  readonly connectKubeconfig: typeof connectKubeconfigText;
   readonly istioctl: (opts: Parameters<typeof openIstioctl>[0]) => Promise<Istioctl>;
   readonly state: StatePort;
   readonly trust: TrustPort;
@@ -35,6 +37,7 @@ export interface Ports {
 export function defaultPorts(): Ports {
   return {
     connect,
+    connectKubeconfig: connectKubeconfigText,
     istioctl: openIstioctl,
     state: { read: readStateFile, lock: acquireLock, forceUnlock },
     trust: { read: readTrust, make: makeTrust },

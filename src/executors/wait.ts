@@ -6,7 +6,7 @@ import type { ClusterClient } from '../kube/cluster-client.js';
 import type { KubeObject } from '../kube/object.js';
 import type { WaitFor } from '../model/desired.js';
 import { CRD_WAKE_AFTER_MS, CRD_WAKE_ANNOTATION } from '../model/names.js';
-import { addressOf } from '../render/outputs.js';
+import { loadBalancerAddress } from '../kube/object.js';
 import { describeWait } from '../model/wait-words.js';
 
 export interface WaitOptions {
@@ -28,7 +28,7 @@ async function check(client: ClusterClient, w: WaitFor): Promise<Check> {
     }
     case 'loadbalancer-address': {
       const s = await client.read({ apiVersion: 'v1', kind: 'Service', namespace: w.namespace, name: w.name });
-      const a = addressOf(s ?? undefined);
+      const a = loadBalancerAddress(s ?? undefined);
       return { done: Boolean(a), seen: s ? (a ? `address ${a}` : 'no ingress address yet (pending)') : 'Service not found' };
     }
     case 'crds-established': {

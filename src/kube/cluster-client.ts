@@ -119,6 +119,37 @@ export class ClusterClient {
   }
 
   /**
+   * Who the server says this client's credential is (SelfSubjectReview, authentication.k8s.io/v1):
+   * `unauthenticated` when it refuses the credential (401), as a remote secret with a deleted
+   * token is.
+   */
+  async whoAmI(): Promise<{ readonly username: string } | 'unauthenticated'> {
+    const doing = 'asking who the credential is';
+    const res = await this.send('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', doing, {
+      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+    });
+    if (res.status === 401) return 'unauthenticated';
+    this.check(res, doing);
+    const user = (JSON.parse(res.body) as { status?: { userInfo?: { username?: string } } }).status?.userInfo?.username;
+    return { username: user ?? '(unknown)' };
+  }
+
+  /** Whether this client's credential may do `verb` on `resource` (SelfSubjectAccessReview). */
+  async mayI(a: { readonly verb: string; readonly group: string; readonly resource: string; readonly namespace?: string }): Promise<boolean | 'unauthenticated'> {
+    const doing = `asking whether it may ${a.verb} ${a.resource}`;
+    const res = await this.send('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', doing, {
+      body: {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SelfSubjectAccessReview',
+        spec: { resourceAttributes: { verb: a.verb, group: a.group, resource: a.resource, ...(a.namespace ? { namespace: a.namespace } : {}) } },
+      },
+    });
+    if (res.status === 401) return 'unauthenticated';
+    this.check(res, doing);
+    return (JSON.parse(res.body) as { status?: { allowed?: boolean } }).status?.allowed === true;
+  }
+
+  /**
    * Sets one annotation with a JSON merge patch. Not server-side apply: as field manager
    * "meshctl", an apply of only an annotation would give up every other field meshctl applied.
    */

@@ -6,7 +6,7 @@ import { authFor } from './auth.js';
 import { cacheRoot } from '../cache/root.js';
 import { ClusterClient } from './cluster-client.js';
 import { diskDiscoveryCache } from './discovery-cache.js';
-import { kubeconfigSource, readKubeconfigs, resolveEndpoint, type Merged } from './kubeconfig.js';
+import { kubeconfigFromText, kubeconfigSource, readKubeconfigs, resolveEndpoint, type Merged } from './kubeconfig.js';
 
 export interface ConnectOptions {
   readonly cluster: string;
@@ -47,4 +47,26 @@ export function connect(opts: ConnectOptions): ClusterClient {
   }
   const discoveryCache = opts.env['MESHCTL_DISCOVERY_CACHE'] === 'off' ? undefined : diskDiscoveryCache({ root: cacheRoot(opts.env), server: ep.server, ...(ep.ca ? { ca: ep.ca } : {}) });
   return new ClusterClient({ cluster: opts.cluster, context: opts.context, server: ep.server, auth: authFor(ep, source), ...(discoveryCache ? { discoveryCache } : {}) });
+}
+
+/**
+ * A client that uses a kubeconfig held in memory (a remote secret's) with its current context:
+ * verify asks the cluster, with the remote secret's own credential, what istiod could do there.
+ * Returns why it cannot be used instead of throwing: a broken remote secret is a finding.
+ */
+export function connectKubeconfigText(opts: { readonly cluster: string; readonly text: string; readonly describe: string }): ClusterClient | { readonly error: string } {
+  let merged: Merged;
+  try {
+    merged = kubeconfigFromText(opts.text, opts.describe);
+  } catch (e) {
+    return { error: `${opts.describe} is not a readable kubeconfig: ${(e as Error).message}` };
+  }
+  const context = merged.currentContext ?? [...merged.contexts.keys()][0];
+  if (!context) return { error: `${opts.describe} has no context` };
+  const named = [...merged.clusters.values(), ...merged.users.values()].some((n) => ['certificate-authority', 'client-certificate', 'client-key', 'tokenFile'].some((k) => k in (n.value as object)));
+  if (named) return { error: `${opts.describe} names files (certificate or token paths), which istiod in another cluster cannot read` };
+  const ep = resolveEndpoint(merged, context);
+  if ('error' in ep) return { error: `${opts.describe}: context "${context}" is broken (${ep.error}: ${ep.detail})` };
+  if (ep.auth.kind === 'delegated') return { error: `${opts.describe} uses ${ep.auth.why} credentials, which meshctl does not check` };
+  return new ClusterClient({ cluster: opts.cluster, context, server: ep.server, auth: authFor(ep, merged.source) });
 }

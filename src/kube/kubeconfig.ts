@@ -68,19 +68,34 @@ export function kubeconfigSource(explicit: string | undefined, env: NodeJS.Proce
 }
 
 export function readKubeconfigs(source: KubeconfigSource): Merged {
-  const clusters = new Map<string, Named<RawCluster>>();
-  const users = new Map<string, Named<RawUser>>();
-  const contexts = new Map<string, Named<RawContext>>();
-  let currentContext: string | undefined;
+  const texts: { text: string; file: string }[] = [];
   for (const file of source.files) {
-    let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      texts.push({ text: readFileSync(file, 'utf8'), file });
     } catch (e) {
       // kubectl skips missing files in a KUBECONFIG list; a lone explicit file must exist.
       if ((e as NodeJS.ErrnoException).code === 'ENOENT' && source.files.length > 1) continue;
       throw new Error(`cannot read ${file}: ${(e as Error).message}`);
     }
+  }
+  return mergeKubeconfigs(texts, source);
+}
+
+/**
+ * A kubeconfig held in memory, such as the one in a remote secret. It must not name files
+ * (certificate paths, token files): they would be this machine's, not the one it was made for.
+ */
+export function kubeconfigFromText(text: string, describe: string): Merged {
+  return mergeKubeconfigs([{ text, file: '' }], { files: [], describe });
+}
+
+/** kubectl's merge: the first file to define a name wins, and the first current-context. */
+function mergeKubeconfigs(texts: readonly { text: string; file: string }[], source: KubeconfigSource): Merged {
+  const clusters = new Map<string, Named<RawCluster>>();
+  const users = new Map<string, Named<RawUser>>();
+  const contexts = new Map<string, Named<RawContext>>();
+  let currentContext: string | undefined;
+  for (const { text, file } of texts) {
     const doc = (parse(text) ?? {}) as {
       clusters?: { name: string; cluster: RawCluster }[];
       users?: { name: string; user: RawUser }[];

@@ -44,3 +44,9 @@ export function objectAddress(cluster: string, ref: ObjectRef): string {
   const kind = g ? `${ref.kind}.${g}` : ref.kind;
   return `${cluster}/${kind}/${ref.namespace ?? '_'}/${ref.name}`;
 }
+
+/** A LoadBalancer Service's first ingress IP (or hostname), as `kubectl get svc` shows it. */
+export function loadBalancerAddress(svc: KubeObject | undefined): string | undefined {
+  const ingress = (svc as { status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } } } | undefined)?.status?.loadBalancer?.ingress?.[0];
+  return ingress?.ip || ingress?.hostname || undefined;
+}

@@ -2,7 +2,7 @@
 // clusters. At plan time they come from what is already there; during apply, the executor
 // reads them again right after the producing unit's waits are satisfied.
 import type { Desired, Unit } from '../model/desired.js';
-import { objectAddress, type KubeObject, type ObjectRef } from '../kube/object.js';
+import { loadBalancerAddress, objectAddress, type KubeObject, type ObjectRef } from '../kube/object.js';
 
 export interface UnitOutputs {
   /** East-west gateway LoadBalancer IP or hostname. */
@@ -16,11 +16,6 @@ export interface UnitOutputs {
 }
 
 export type OutputValues = Map<string, UnitOutputs>;
-
-export function addressOf(svc: KubeObject | undefined): string | undefined {
-  const ingress = (svc as { status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } } } | undefined)?.status?.loadBalancer?.ingress?.[0];
-  return ingress?.ip || ingress?.hostname || undefined;
-}
 
 export function tokenOf(secret: KubeObject | undefined): { token?: string; caData?: string } {
   const data = (secret as { data?: Record<string, string> } | undefined)?.data;
@@ -52,7 +47,7 @@ export function outputsOfUnit(unit: Unit, live: ReadonlyMap<string, KubeObject>)
     const obj = live.get(objectAddress(s.cluster, s.ref));
     if (s.gives === 'token') Object.assign(out, tokenOf(obj));
     else {
-      const a = addressOf(obj);
+      const a = loadBalancerAddress(obj);
       if (a) out.address = a;
     }
   }

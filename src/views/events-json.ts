@@ -14,6 +14,8 @@
 // Plus: version (first line), planned_change (one per object with an action), change_summary
 // (plan, apply or destroy totals, worded as the human views word them) and diagnostic.
 // Timestamps are passed in: views read no clock. Lines carry no trailing newline.
+import type { CheckStatus, VerifyReport } from '../verify/checks.js';
+import { verifySummaryText } from './verify-human.js';
 import type { ApplyEvent } from '../executors/events.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { assertNever } from '../model/desired.js';
@@ -98,6 +100,19 @@ export function changeSummaryJsonLine(summary: PlanSummary, opts: Stamp & { read
 /** change_summary of a plan; stamped with the plan's createdAt unless a timestamp is given. */
 export function planSummaryJsonLine(plan: Plan, opts: Partial<Stamp> = {}): string {
   return summaryJsonLine(plan.summary, { timestamp: opts.timestamp ?? plan.createdAt, operation: 'plan', message: summaryText(plan) });
+}
+
+/** One line per verify check after an apply (`verify_check`), then `verify_summary`. */
+export function verifyJsonLines(r: VerifyReport, opts: Stamp): string[] {
+  const level = (s: CheckStatus): Level => (s === 'pass' ? 'info' : s === 'warn' ? 'warn' : 'error');
+  return [
+    ...r.results.map((x) =>
+      line(level(x.status), `${x.scope}: ${x.check}: ${x.summary}`, opts.timestamp, 'verify_check', {
+        check: { check: x.check, scope: x.scope, status: x.status, summary: x.summary, fix: x.fix ?? null },
+      }),
+    ),
+    line(r.counts.fail + r.counts.error ? 'error' : 'info', verifySummaryText(r), opts.timestamp, 'verify_summary', { counts: { ...r.counts } }),
+  ];
 }
 
 export function diagnosticJsonLine(d: Diagnostic, opts: Stamp): string {

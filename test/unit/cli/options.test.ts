@@ -20,7 +20,7 @@ const refusals: ReadonlyArray<readonly [string, readonly string[], string]> = [
 describe('meshctl apply and destroy refuse option values that make no sense', () => {
   it.each(refusals)('%s', async (_name, flags, message) => {
     const w = world();
-    const r = await meshctl(w, ['apply', '--auto-approve', ...flags]);
+    const r = await meshctl(w, ['apply', '--verify=false', '--auto-approve', ...flags]);
     expect(r.code).toBe(1);
     expect(r.err).toContain('Error: Invalid option');
     expect(r.err).toContain(message);
@@ -32,7 +32,7 @@ describe('meshctl apply and destroy refuse option values that make no sense', ()
 
   it('destroy refuses them the same way and leaves the mesh up', async () => {
     const w = world();
-    expect((await meshctl(w, ['apply', '--auto-approve'])).code).toBe(0);
+    expect((await meshctl(w, ['apply', '--verify=false', '--auto-approve'])).code).toBe(0);
     const before = stateOnDisk(w);
     const live = liveAddresses(w);
     const r = await meshctl(w, ['destroy', '--auto-approve', '--parallelism', 'abc']);
@@ -44,14 +44,14 @@ describe('meshctl apply and destroy refuse option values that make no sense', ()
 
   it('accepts the forms the help names: whole numbers, and durations in ms, s, m, h or plain seconds', async () => {
     const w = world();
-    const r = await meshctl(w, ['apply', '--auto-approve', '--parallelism', '1', '--wait-timeout', '90', '--lock-timeout', '1.5s']);
+    const r = await meshctl(w, ['apply', '--verify=false', '--auto-approve', '--parallelism', '1', '--wait-timeout', '90', '--lock-timeout', '1.5s']);
     expect(r.code, r.err).toBe(0);
     expect(stateOnDisk(w)).not.toBeNull();
   });
 
   it('a flag given without its value is a usage error', async () => {
     const w = world();
-    const r = await meshctl(w, ['apply', '--auto-approve', '--parallelism']);
+    const r = await meshctl(w, ['apply', '--verify=false', '--auto-approve', '--parallelism']);
     expect(r.code).toBe(1);
     expect(r.err).toContain('parallelism');
     expect(r.err).toContain("Run 'meshctl --help' for usage.");
