@@ -13,8 +13,8 @@ export function processIO(): CliIO {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
-    // A getter: process.stdin builds a ReadStream on first access (~7 ms at start-up), and
-    // only apply and destroy ever read it (the confirmation prompt).
+    // A getter: process.stdin builds a ReadStream on first access, a start-up cost, and only
+    // apply and destroy ever read it (the confirmation prompt). docs/architecture.md, start-up.
     get stdin() {
       return process.stdin;
     },

@@ -65,7 +65,7 @@ class UsageError extends Error {}
 
 /**
  * yargs renders the running subcommand's whole help text right after it starts the handler, in
- * case the handler later asks yargs to show help: ~10 ms of every `meshctl validate`. meshctl's
+ * case the handler later asks yargs to show help, a cost in every `meshctl validate`. meshctl's
  * handlers never do (their errors are diagnostics; usage errors come from parsing, before any
  * handler), so that render is skipped. `--help` is unaffected: it renders on demand. Guarded, so
  * a yargs without this internal hook only loses the saving.

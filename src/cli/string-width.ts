@@ -4,8 +4,8 @@
 //
 // Why: yargs and cliui measure help lines with string-width, and string-width builds an
 // Intl.Segmenter and four Unicode-set regular expressions (\p{RGI_Emoji} among them) when its
-// module is evaluated. That was ~55 ms of every meshctl start on the benchmark machine,
-// before a byte of mesh.yaml was read, for text that is printable ASCII almost always.
+// module is evaluated: a cost every meshctl start paid before reading mesh.yaml, for text that
+// is printable ASCII almost always (measured in docs/architecture.md, start-up).
 // scripts/bundle.mjs points every `string-width` import (yargs' 8.3 and cliui's 7.2) here;
 // test/unit/cli/string-width.test.ts checks the answers against string-width itself.
 import stripAnsi from 'strip-ansi';
