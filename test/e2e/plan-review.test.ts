@@ -90,7 +90,11 @@ describe('plan review: saved plans, drift, machine-readable plans', () => {
       .map((l) => JSON.parse(l) as { type: string; changes?: { operation: string } });
     expect(events[0]!.type).toBe('version');
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['planned_change', 'apply_start', 'apply_complete', 'change_summary']));
-    expect(events.at(-1)).toMatchObject({ type: 'change_summary', changes: { operation: 'apply', change: 1 } });
+    // The apply's summary, then verify's checks, which end the stream.
+    const summary = events.findIndex((e) => e.type === 'change_summary' && e.changes?.operation === 'apply');
+    expect(events[summary]).toMatchObject({ type: 'change_summary', changes: { operation: 'apply', change: 1 } });
+    expect(events.slice(summary + 1).every((e) => e.type === 'verify_check' || e.type === 'verify_summary')).toBe(true);
+    expect(events.at(-1)).toMatchObject({ type: 'verify_summary', counts: { fail: 0, error: 0 } });
     expect(await gatewayPort()).toBe(15443);
     expect((await run('plan', '--detailed-exitcode')).code).toBe(0);
   });
