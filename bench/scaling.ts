@@ -53,7 +53,7 @@ export async function benchScalePoint(ctx: BenchContext, n: number): Promise<Sca
     }
   };
   const freshApply = () =>
-    run(['apply', '--auto-approve'], async () => {
+    run(['apply', '--auto-approve', '--verify=false'], async () => {
       await resetClusters(ctx.kubectl, contexts);
       rmSync(stateFile, { force: true });
     });
