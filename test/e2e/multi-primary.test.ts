@@ -70,6 +70,25 @@ describe('multi-primary on different networks, 3 clusters', () => {
     expect(r.stdout).toContain('No changes.');
   });
 
+  it('verify passes for every cluster and every pair: six remote secrets, each working with its own credential', async () => {
+    const r = await run('verify', '--no-color');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const links = r.stdout.split('\n').filter((l) => l.includes('✓ remote-secret'));
+    expect(links).toHaveLength(6);
+    for (const [holder, target] of [
+      ['cluster1', 'cluster2'],
+      ['cluster1', 'cluster3'],
+      ['cluster2', 'cluster1'],
+      ['cluster2', 'cluster3'],
+      ['cluster3', 'cluster1'],
+      ['cluster3', 'cluster2'],
+    ]) {
+      expect(r.stdout).toContain(`${holder} → ${target}\n  ✓ remote-secret`);
+    }
+    // Each primary's own istiod reached its own cluster.
+    for (const c of ['cluster1', 'cluster2', 'cluster3']) expect(r.stdout).toContain(`istiod of ${c} reached ${c}`);
+  });
+
   it('destroy leaves all three clusters as they were', async () => {
     const r = await run('destroy', '--auto-approve');
     expect(r.code, r.stdout + r.stderr).toBe(0);
