@@ -39,13 +39,13 @@ export function renderTables(r: BenchResults): string {
   }
   if (r.scaling?.length) {
     out.push(
-      '| Clusters (primaries + remotes, networks) | objects | no-op plan | plan requests (per cluster) | plan peak RSS | fresh apply | apply requests | apply peak RSS |',
-      '|---|---|---|---|---|---|---|---|',
+      '| Clusters (primaries + remotes, networks) | objects | no-op plan | plan requests (per cluster) | plan peak RSS | verify | verify requests | fresh apply | apply requests | apply peak RSS |',
+      '|---|---|---|---|---|---|---|---|---|---|',
     );
     for (const p of r.scaling) {
       const per = Object.values(p.planRequestsPerCluster);
       out.push(
-        `| ${p.clusters} (${p.shape.primaries} + ${p.shape.remotes}, ${p.shape.networks}) | ${p.objects} | ${sec(p.planMs)} | ${p.planRequests} (${Math.min(...per)}–${Math.max(...per)}) | ${fmt(p.planRssMiB.median)} MiB | ${sec(p.applyMs)}${p.applyRuns === 1 ? ', 1 run' : `, ${p.applyRuns} runs`} | ${fmt(p.applyRequests.median)} | ${fmt(p.applyRssMiB.median)} MiB |`,
+        `| ${p.clusters} (${p.shape.primaries} + ${p.shape.remotes}, ${p.shape.networks}) | ${p.objects} | ${sec(p.planMs)} | ${p.planRequests} (${Math.min(...per)}–${Math.max(...per)}) | ${fmt(p.planRssMiB.median)} MiB | ${p.verifyMs ? sec(p.verifyMs) : '–'} | ${p.verifyRequests ?? '–'} | ${sec(p.applyMs)}${p.applyRuns === 1 ? ', 1 run' : `, ${p.applyRuns} runs`} | ${fmt(p.applyRequests.median)} | ${fmt(p.applyRssMiB.median)} MiB |`,
       );
     }
     out.push('');

@@ -1,5 +1,6 @@
 // (c) Scaling: generated meshes of 2, 4, 8, 16 clusters (bench/topology.ts). Per size: a fresh
-// apply (a warm-up, or the only apply figure with --scale-apply-runs 0), then no-op plans, then
+// apply (a warm-up, or the only apply figure with --scale-apply-runs 0), then no-op plans and
+// verifies, then
 // fresh applies with a reset before each — wall time, API requests (MESHCTL_STATS), peak memory.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +20,10 @@ export interface ScalePoint {
   /** TLS connections one no-op plan opened. */
   readonly planConnections?: number;
   readonly planRssMiB: Summary;
+  /** `meshctl verify` of the applied mesh (every check, every remote secret probed). */
+  readonly verifyMs?: Summary;
+  readonly verifyRequests?: number;
+  readonly verifyRssMiB?: Summary;
   /** Fresh applies measured; 0 runs requested means the first apply is the only figure. */
   readonly applyRuns: number;
   readonly applyMs: Summary;
@@ -61,6 +66,7 @@ export async function benchScalePoint(ctx: BenchContext, n: number): Promise<Sca
   ctx.log(`  first apply (warm-up): ${(first.wallMs / 1000).toFixed(1)} s`);
   const objects = Object.keys((JSON.parse(readFileSync(stateFile, 'utf8')) as { objects: object }).objects).length;
   const plans = await ctx.quiet(() => alternate({ plan: () => run(['plan', '--detailed-exitcode']) }, { runs: ctx.runs, warmup: ctx.warmup, log: ctx.log }));
+  const verifies = await ctx.quiet(() => alternate({ verify: () => run(['verify']) }, { runs: ctx.runs, warmup: ctx.warmup, log: ctx.log }));
   const applies = ctx.scaleApplyRuns > 0 ? await alternate({ apply: freshApply }, { runs: ctx.scaleApplyRuns, warmup: 0, log: ctx.log }) : { apply: [first] };
   const lastPlan = plans.plan[plans.plan.length - 1]!.stats!;
   return {
@@ -72,6 +78,9 @@ export async function benchScalePoint(ctx: BenchContext, n: number): Promise<Sca
     planRequestsPerCluster: lastPlan.perCluster,
     ...(lastPlan.connections !== undefined ? { planConnections: lastPlan.connections } : {}),
     planRssMiB: summarize(plans.plan.map((s) => s.maxRssKiB / 1024)),
+    verifyMs: summarize(verifies.verify.map((s) => s.wallMs)),
+    verifyRequests: verifies.verify[verifies.verify.length - 1]!.stats?.requests ?? NaN,
+    verifyRssMiB: summarize(verifies.verify.map((s) => s.maxRssKiB / 1024)),
     applyRuns: applies.apply.length,
     applyMs: summarize(applies.apply.map((s) => s.wallMs)),
     applyRequests: summarize(applies.apply.map((s) => s.stats?.requests ?? NaN)),

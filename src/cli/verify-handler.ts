@@ -11,13 +11,20 @@ import { ExitCode, type CliIO } from './io.js';
 import { parseVerifyOptions } from './options.js';
 import { defaultPorts, type Ports } from './ports.js';
 import { loadInputs, type Inputs } from './session.js';
+import { trackClients } from './stats.js';
 
 export async function runVerify(args: Record<string, unknown>, io: CliIO, ports: Ports = defaultPorts()): Promise<number> {
   const options = parseVerifyOptions(args);
   const inputs = await loadInputs(options, { io, ports });
   try {
     if (inputs.warnings.length) io.stderr.write(renderDiagnostics(inputs.warnings, { color: useColor(options, io, 'stderr'), sources: inputs.sources }));
-    const { report, at } = await verifyInputs(inputs, ports);
+    // The remote secrets' own clients count in MESHCTL_STATS too (the bench reads it).
+    const connectKubeconfig: Ports['connectKubeconfig'] = (o) => {
+      const c = ports.connectKubeconfig(o);
+      if (!('error' in c)) trackClients([c], io.env);
+      return c;
+    };
+    const { report, at } = await verifyInputs(inputs, { ...ports, connectKubeconfig });
     io.stdout.write(options.json ? renderVerifyJson(report, { meshID: inputs.topology.meshID, at }) : renderVerifyHuman(report, { color: useColor(options, io) }));
     return verifyExitCode(report);
   } finally {
