@@ -39,7 +39,9 @@ export function revisioned(base: string, revision: string | undefined): string {
  * namespace controller), with the mesh root. Nothing removes it on uninstall.
  */
 export const ROOT_CERT_CONFIGMAP = 'istio-ca-root-cert';
-/** The label istiod puts on it: `istio.io/config=true`. */
+/** Its companion with the plugged-in CA's revocation list (namespacecontroller.go, PILOT_CRL_CONFIGMAP). */
+export const CRL_CONFIGMAP = 'istio-ca-crl';
+/** The label istiod puts on both: `istio.io/config=true`. */
 export const ROOT_CERT_CONFIGMAP_LABEL = { key: 'istio.io/config', value: 'true' } as const;
 
 /**

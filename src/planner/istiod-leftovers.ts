@@ -1,10 +1,10 @@
 // What a running istiod wrote on its own and nobody removes on uninstall: the
-// istio-ca-root-cert ConfigMap in every namespace. When the mesh leaves a cluster, meshctl
-// deletes those it can show its own mesh caused, and leaves every other one alone (an Istio
-// that was there before meshctl wrote its own).
+// istio-ca-root-cert and istio-ca-crl ConfigMaps in every namespace. When the mesh leaves a
+// cluster, meshctl deletes those it can show its own mesh caused, and leaves every other one
+// alone (an Istio that was there before meshctl wrote its own).
 import { objectAddress, refOf, type KubeObject } from '../kube/object.js';
 import { sensitive, isSensitive } from '../kube/sensitive.js';
-import { ROOT_CERT_CONFIGMAP, ROOT_CERT_CONFIGMAP_LABEL } from '../model/names.js';
+import { CRL_CONFIGMAP, ROOT_CERT_CONFIGMAP, ROOT_CERT_CONFIGMAP_LABEL } from '../model/names.js';
 import type { MeshState, ObjectRecord } from '../state/state.js';
 import type { Observed } from './plan-mesh.js';
 import type { Change } from './plan.js';
@@ -18,27 +18,25 @@ export function losesMesh(prior: MeshState | null, keep: ReadonlySet<string> | n
 }
 
 /**
- * Deletions of the root-cert ConfigMaps of `cluster` that meshctl's mesh caused. The evidence,
- * all of it in the live objects and the state: the cluster's cacerts Secret is one meshctl
- * created (not one it found), the ConfigMap holds that Secret's root certificate, and it was
- * created no earlier than the Secret. A ConfigMap failing any of these is not listed.
+ * Deletions of the ConfigMaps of `cluster` that meshctl's mesh caused. The evidence, all of it
+ * in the live objects and the state: the cluster's cacerts Secret is one meshctl created (not
+ * one it found), the ConfigMap was created no earlier than the Secret, and a root-cert one
+ * holds that Secret's root certificate (a CRL one has no certificate to compare). A ConfigMap
+ * failing any of these is not listed.
  */
 export function istiodLeftovers(cluster: string, observed: Observed, prior: MeshState | null): Change[] {
   const cacerts = cacertsOf(cluster, prior, observed);
   if (!cacerts) return [];
   const out: Change[] = [];
   for (const [address, live] of observed.objects) {
-    if (!isRootCertConfigMap(live) || objectAddress(cluster, refOf(live)) !== address) continue;
-    const pem = (live as { data?: Record<string, string> }).data?.['root-cert.pem'];
-    if (pem === undefined || sensitive(pem).display !== cacerts.root) continue;
+    const which = istiodConfigMap(live);
+    if (!which || objectAddress(cluster, refOf(live)) !== address) continue;
+    const data = (live as { data?: Record<string, string> }).data ?? {};
+    if (which === 'root-cert' && (data['root-cert.pem'] === undefined || sensitive(data['root-cert.pem']).display !== cacerts.root)) continue;
     if (!createdNoEarlier(live, cacerts.live)) continue;
     const ref = refOf(live);
-    const before = {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: ref.name, namespace: ref.namespace, labels: { [ROOT_CERT_CONFIGMAP_LABEL.key]: ROOT_CERT_CONFIGMAP_LABEL.value } },
-      data: { 'root-cert.pem': pem },
-    };
+    const labels = { [ROOT_CERT_CONFIGMAP_LABEL.key]: ROOT_CERT_CONFIGMAP_LABEL.value };
+    const before = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: ref.name, namespace: ref.namespace, labels }, data };
     out.push({
       address,
       unit: `${cluster}/istiod-leftovers`,
@@ -68,9 +66,10 @@ function isCacertsRecord(r: ObjectRecord, cluster: string): boolean {
   return r.cluster === cluster && r.unit === `${cluster}/cacerts` && r.ref.kind === 'Secret';
 }
 
-function isRootCertConfigMap(o: KubeObject): boolean {
+function istiodConfigMap(o: KubeObject): 'root-cert' | 'crl' | undefined {
   const labels = (o.metadata as { labels?: Record<string, string> }).labels;
-  return o.kind === 'ConfigMap' && o.metadata.name === ROOT_CERT_CONFIGMAP && labels?.[ROOT_CERT_CONFIGMAP_LABEL.key] === ROOT_CERT_CONFIGMAP_LABEL.value;
+  if (o.kind !== 'ConfigMap' || labels?.[ROOT_CERT_CONFIGMAP_LABEL.key] !== ROOT_CERT_CONFIGMAP_LABEL.value) return undefined;
+  return o.metadata.name === ROOT_CERT_CONFIGMAP ? 'root-cert' : o.metadata.name === CRL_CONFIGMAP ? 'crl' : undefined;
 }
 
 /** creationTimestamp has whole seconds: equal counts as after. */

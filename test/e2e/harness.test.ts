@@ -1,6 +1,8 @@
 // Sanity of the local test clusters themselves: the real servers do what meshctl relies on, and
 // the simulator (test/harness/simulator.ts) does exactly and only what it promises.
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { leavesLoopback, socketsOf } from '../harness/istiod/sockets.js';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -168,6 +170,43 @@ describe('local clusters: real controllers', () => {
     );
     const back = (await custom.getNamespacedCustomObject({ ...ref, name: 'w1' })) as { spec: unknown };
     expect(back.spec).toEqual({ size: 3, colour: 'teal' });
+  });
+
+  it('calls an admission webhook that names a Service through the loopback egress trap, never off the machine', async () => {
+    // As Istio's validating webhook (istiod.istio-system.svc) is called on every Istio object:
+    // the Service's ClusterIP is not on this machine, so the API server must not dial it.
+    const ns = await namespace(c1);
+    const core = kubeConfig(c1).makeApiClient(CoreV1Api);
+    const svc = await core.createNamespacedService({ namespace: ns, body: { metadata: { name: 'hook' }, spec: { ports: [{ port: 443 }] } } });
+    const adm = kubeConfig(c1).makeApiClient(AdmissionregistrationV1Api);
+    const name = uniqueName('egress-hook');
+    await adm.createValidatingWebhookConfiguration({
+      body: {
+        metadata: { name },
+        webhooks: [
+          {
+            name: 'egress.e2e.meshctl.test',
+            admissionReviewVersions: ['v1'],
+            sideEffects: 'None',
+            failurePolicy: 'Ignore',
+            timeoutSeconds: 5,
+            clientConfig: { service: { name: 'hook', namespace: ns, port: 443 } },
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } },
+            rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['configmaps'] }],
+          },
+        ],
+      },
+    });
+    cleanups.push(() => adm.deleteValidatingWebhookConfiguration({ name }));
+    const pids = e2eEnvironment().clusters.find((c) => c.context === c1)!.pids;
+    // The webhook configuration reaches the API server's cache within a moment; create until
+    // the trap saw the call (failurePolicy Ignore: every create succeeds either way).
+    await eventually('the webhook call refused by the egress trap', async () => {
+      await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { generateName: 'cm-' } } });
+      const log = readFileSync(e2eEnvironment().egressLog, 'utf8');
+      return log.includes(`CONNECT ${svc.spec!.clusterIP}:443`) ? true : undefined;
+    });
+    expect((await socketsOf(pids)).filter(leavesLoopback)).toEqual([]);
   });
 });
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, kubeConfig } from '../harness/e2e.js';
 import { issueIntermediateCa, issueRootCa } from '../../src/trust/issue.js';
 import { ISTIO_CA_PROFILE } from '../../src/trust/profile.js';
+import { usableDocRanges } from '../harness/simulator/loadbalancer.js';
 import { meshctl } from './support/meshctl.js';
 import { freshMeshDir } from './support/mesh-dir.js';
 
@@ -78,18 +79,20 @@ describe('meshctl verify', () => {
 
   it("names a remote still pointing at the primary's old gateway address; plan shows the remote's install changed, apply repairs it", async () => {
     // A new address for the primary's east-west gateway, as a cloud load balancer gives when
-    // recreated (a documentation address: only a status field, nothing is sent to it).
+    // recreated (a documentation address not on this machine: only a status field, nothing is
+    // sent to it).
+    const moved = `${usableDocRanges().at(-1)}.99`;
     const svc = await core('cluster1').readNamespacedService({ name: 'istio-eastwestgateway', namespace: 'istio-system' });
     const old = svc.status!.loadBalancer!.ingress![0]!.ip!;
-    svc.status = { loadBalancer: { ingress: [{ ip: '192.0.2.99' }] } };
+    svc.status = { loadBalancer: { ingress: [{ ip: moved }] } };
     await core('cluster1').replaceNamespacedServiceStatus({ name: 'istio-eastwestgateway', namespace: 'istio-system', body: svc });
     const r = await run('verify', '--no-color');
     expect(r.code).toBe(2);
-    expect(failed(r.stdout)).toEqual([expect.stringContaining(`✗ remote-address     cluster2's install points at ${old}, but cluster1's east-west gateway is at 192.0.2.99`)]);
+    expect(failed(r.stdout)).toEqual([expect.stringContaining(`✗ remote-address     cluster2's install points at ${old}, but cluster1's east-west gateway is at ${moved}`)]);
     const plan = await run('plan', '--no-color', '--detailed-exitcode');
     expect(plan.code).toBe(2);
     expect(plan.stdout).toContain('# cluster2/control-plane');
-    expect(plan.stdout).toContain('192.0.2.99');
+    expect(plan.stdout).toContain(moved);
     expect((await run('apply', '--auto-approve')).code).toBe(0);
     await verifyPasses();
   });

@@ -1,7 +1,8 @@
 // kube-apiserver started the way envtest does it: secure port only, RBAC, client-certificate
 // authentication against the cluster's own CA, and a service-account issuer of its own so that
 // tokens of one cluster are rejected by every other.
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { egressSelectorConfig } from './egress-trap.js';
 import { join } from 'node:path';
 import type { ClusterPki } from './pki.js';
 import { freePort } from './ports.js';
@@ -14,8 +15,10 @@ export interface ApiServer {
   process: ManagedProcess;
 }
 
-export async function startApiServer(options: { binDir: string; dir: string; clusterName: string; etcdUrl: string; pki: ClusterPki }): Promise<ApiServer> {
+export async function startApiServer(options: { binDir: string; dir: string; clusterName: string; etcdUrl: string; pki: ClusterPki; egressTrapSocket: string }): Promise<ApiServer> {
   const { pki } = options;
+  const egressConfig = join(options.dir, 'egress-selector.yaml');
+  await writeFile(egressConfig, egressSelectorConfig(options.egressTrapSocket));
   const port = await freePort();
   const url = `https://127.0.0.1:${port}`;
   const proc = startProcess({
@@ -42,6 +45,9 @@ export async function startApiServer(options: { binDir: string; dir: string; clu
       // kubernetes Endpoints with a loopback address, which nothing here can use.
       '--endpoint-reconciler-type=none',
       '--profiling=false',
+      // Webhook calls and any other traffic to the "cluster" network go to the loopback trap
+      // (egress-trap.ts): nothing this API server dials may leave the machine.
+      `--egress-selector-config-file=${egressConfig}`,
       '--v=0',
     ],
   });

@@ -7,12 +7,15 @@ import { join } from 'node:path';
 import { startCluster, type Cluster } from './cluster.js';
 import { onExitCleanup } from './exit-cleanup.js';
 import { isAlive } from './processes.js';
+import { startEgressTrap } from './egress-trap.js';
 import { writeKubeconfig } from './kubeconfig.js';
 
 export interface ClusterSet {
   /** Holds every cluster's files; removed by stop(). */
   dir: string;
   kubeconfigPath: string;
+  /** What the API servers tried to dial off loopback and the egress trap refused, one line each. */
+  egressLog: string;
   /** cluster1..clusterN, in order. */
   contexts: string[];
   clusters: Cluster[];
@@ -55,11 +58,15 @@ export async function startClusterSet(options: ClusterSetOptions): Promise<Clust
   await writeFile(join(dir, OWNER_FILE), String(process.pid));
   const unregisterDir = onExitCleanup(() => rmSync(dir, { recursive: true, force: true }));
   const names = Array.from({ length: options.count }, (_, i) => contextName(i));
+  const egressLog = join(dir, 'egress-refused.log');
+  const egressSocket = join(dir, 'egress.sock');
+  const trap = await startEgressTrap({ logFile: egressLog, socketPath: egressSocket });
   // allSettled, not all: on failure every cluster that did start must still be stopped.
-  const results = await Promise.allSettled(names.map((name) => startCluster({ binDir: options.binDir, dir, name })));
+  const results = await Promise.allSettled(names.map((name) => startCluster({ binDir: options.binDir, dir, name, egressTrapSocket: egressSocket })));
   const clusters = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const stop = async () => {
     await Promise.all(clusters.map((c) => c.stop()));
+    await trap.close();
     await rm(dir, { recursive: true, force: true });
     unregisterDir();
   };
@@ -73,5 +80,5 @@ export async function startClusterSet(options: ClusterSetOptions): Promise<Clust
     kubeconfigPath,
     clusters.map((c) => ({ name: c.name, server: c.server, pki: c.pki })),
   );
-  return { dir, kubeconfigPath, contexts: names, clusters, stop };
+  return { dir, kubeconfigPath, egressLog, contexts: names, clusters, stop };
 }

@@ -25,7 +25,7 @@ async function stopAll(processes: ManagedProcess[]): Promise<void> {
   for (const p of [...processes].reverse()) await p.stop();
 }
 
-export async function startCluster(options: { binDir: string; dir: string; name: string }): Promise<Cluster> {
+export async function startCluster(options: { binDir: string; dir: string; name: string; egressTrapSocket: string }): Promise<Cluster> {
   const { binDir, name } = options;
   const dir = join(options.dir, name);
   await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -33,7 +33,7 @@ export async function startCluster(options: { binDir: string; dir: string; name:
   try {
     const [pki, etcd] = await Promise.all([createClusterPki({ dir, clusterName: name }), startEtcd({ binDir, dir, clusterName: name })]);
     processes.push(etcd.process);
-    const apiserver = await startApiServer({ binDir, dir, clusterName: name, etcdUrl: etcd.url, pki });
+    const apiserver = await startApiServer({ binDir, dir, clusterName: name, etcdUrl: etcd.url, pki, egressTrapSocket: options.egressTrapSocket });
     processes.push(apiserver.process);
     const kubeconfigPath = join(dir, 'kubeconfig');
     await writeKubeconfig(kubeconfigPath, [{ name, server: apiserver.url, pki }]);

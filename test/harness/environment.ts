@@ -17,6 +17,8 @@ export interface EnvironmentInfo {
   clusters: Array<{ context: string; server: string; loadBalancerCidr: string; pids: number[] }>;
   /** Every simulator action and error, one line each. */
   simulatorLog: string;
+  /** What the API servers tried to dial off loopback, refused by the egress trap (egress-trap.ts). */
+  egressLog: string;
 }
 
 export interface Environment {
@@ -51,6 +53,7 @@ export async function startEnvironment(options: { binDir: string; count: number;
   }
   const info: EnvironmentInfo = {
     kubeconfigPath: set.kubeconfigPath,
+    egressLog: set.egressLog,
     contexts: set.contexts,
     binDir: options.binDir,
     clusters: set.clusters.map((c) => ({

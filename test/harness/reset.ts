@@ -1,7 +1,7 @@
 // Back to clusters without Istio, between e2e files and between bench runs: a file that failed
 // half-way must not make the next one fail, and a measured apply must start from nothing.
 // Deletes what an Istio install leaves (istio-system, Istio's CRDs, webhooks, cluster RBAC,
-// istiod's root-cert ConfigMaps) and waits until it is gone.
+// istiod's root-cert and CRL ConfigMaps) and waits until it is gone.
 import { kubectl, type Kubectl } from './kubectl.js';
 
 const CLUSTER_SCOPED = 'mutatingwebhookconfigurations,validatingwebhookconfigurations,clusterroles,clusterrolebindings,customresourcedefinitions';
@@ -13,7 +13,9 @@ export async function resetClusters(k: Kubectl, contexts: readonly string[]): Pr
   const crds = new Map<string, string[]>();
   await eachCluster(contexts, async (ctx) => void crds.set(ctx, await removeIstio(k, ctx)));
   await eachCluster(contexts, async (ctx) => {
-    await kubectl(k, ctx, ['delete', 'configmap', '--all-namespaces', '--field-selector=metadata.name=istio-ca-root-cert', '--ignore-not-found']);
+    for (const name of ['istio-ca-root-cert', 'istio-ca-crl']) {
+      await kubectl(k, ctx, ['delete', 'configmap', '--all-namespaces', `--field-selector=metadata.name=${name}`, '--ignore-not-found']);
+    }
     const deleted = crds.get(ctx) ?? [];
     if (deleted.length) await waitCrdsGone(k, ctx, deleted);
   });

@@ -35,7 +35,8 @@
 import { randomBytes, randomUUID, createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, isIPv4, isIPv6, type Server } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
+import { startEgressTrap } from '../egress-trap.js';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AppsV1Api, CoreV1Api, Watch, type KubeConfig, type V1Deployment } from '@kubernetes/client-node';
@@ -526,24 +527,6 @@ class Shared {
 }
 
 /** A loopback listener set as every istiod's HTTP(S) proxy: records the request line of whatever reaches it and refuses it. */
-function startEgressTrap(onRequest: (line: string) => void): Promise<{ server: Server; port: number }> {
-  const server = createServer((socket) => {
-    let head = '';
-    socket.on('data', (chunk) => {
-      head += chunk.toString('latin1');
-      if (!head.includes('\n') && head.length < 4096) return;
-      onRequest(head.split(/\r?\n/)[0]!.slice(0, 300));
-      socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
-    });
-    socket.on('error', () => undefined);
-  });
-  server.unref();
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as { port: number }).port }));
-  });
-}
-
 /** The version pilot-discovery reports (`version -s`), which pilot images must name to be run with it. */
 async function builtVersion(binDir: string): Promise<string> {
   const { stdout } = await promisify(execFile)(join(binDir, 'pilot-discovery'), ['version', '-s'], { env: { PATH: '/usr/bin:/bin' } });
@@ -557,7 +540,7 @@ export async function startIstiodRunner(options: IstiodRunnerOptions): Promise<I
   mkdirSync(options.dir, { recursive: true, mode: 0o700 });
   const version = await builtVersion(options.binDir);
   let shared: Shared | undefined;
-  const trap = await startEgressTrap((line) => shared?.egress(line));
+  const trap = await startEgressTrap({ onAttempt: (line) => shared?.egress(line) });
   shared = new Shared(options.dir, options.binDir, version, trap.port);
   const s = shared;
   s.log(`runner started: pilot-discovery ${version}, clusters ${options.clusters.map((c) => c.name).join(', ')}, egress trap 127.0.0.1:${trap.port}`);
@@ -575,7 +558,7 @@ export async function startIstiodRunner(options: IstiodRunnerOptions): Promise<I
     async stop() {
       clearInterval(resync);
       await Promise.all(runners.map((r) => r.stop()));
-      trap.server.close();
+      void trap.close();
       s.log('runner stopped');
       s.changed();
     },

@@ -2,10 +2,24 @@
 // LoadBalancer (without a loadBalancerClass) get status.loadBalancer.ingress[0].ip from a
 // per-cluster block of the documentation ranges 192.0.2.0/24, 198.51.100.0/24 and
 // 203.0.113.0/24 (RFC 5737). Nothing is ever sent to those addresses.
+import { networkInterfaces } from 'node:os';
 import type { CoreV1Api } from '@kubernetes/client-node';
 import type { EffectOn, Emit } from './effects.js';
 
 const DOC_RANGES = ['192.0.2', '198.51.100', '203.0.113'];
+
+/**
+ * The documentation /24s this machine is not itself on: a sandbox may put its own interface
+ * (and default gateway) in one of them, and an address handed to a simulated load balancer must
+ * never be one that something here could reach.
+ */
+export function usableDocRanges(interfaces = networkInterfaces()): string[] {
+  const local = Object.values(interfaces)
+    .flatMap((list) => list ?? [])
+    .filter((a) => a.family === 'IPv4')
+    .map((a) => a.address.split('.').slice(0, 3).join('.'));
+  return DOC_RANGES.filter((r) => !local.includes(r));
+}
 
 export interface LoadBalancerBlock {
   /** e.g. "192.0.2.0/24" */
@@ -14,16 +28,17 @@ export interface LoadBalancerBlock {
 }
 
 /**
- * The documentation-range block of cluster `index` (0-based) in a set of `count`: the three
- * /24s split into equal power-of-two blocks, as large as `count` allows (2–3 clusters get a /24
- * each, up to 48 clusters a /28 each).
+ * The documentation-range block of cluster `index` (0-based) in a set of `count`: the usable
+ * /24s (usableDocRanges) split into equal power-of-two blocks, as large as `count` allows (one
+ * cluster per /24 while they last, at most 16 per /24, a /28 each).
  */
-export function loadBalancerBlock(index: number, count: number): LoadBalancerBlock {
-  if (count > 48) throw new Error(`At most 48 clusters get distinct LoadBalancer blocks, asked for ${count}`);
+export function loadBalancerBlock(index: number, count: number, ranges: readonly string[] = usableDocRanges()): LoadBalancerBlock {
+  const most = ranges.length * 16;
+  if (count > most) throw new Error(`At most ${most} clusters get distinct LoadBalancer blocks here (${ranges.length} documentation ranges not on this machine), asked for ${count}`);
   let perRange = 1;
-  while (perRange * DOC_RANGES.length < count) perRange *= 2;
+  while (perRange * ranges.length < count) perRange *= 2;
   const size = 256 / perRange;
-  const prefix = DOC_RANGES[Math.floor(index / perRange)];
+  const prefix = ranges[Math.floor(index / perRange)];
   const base = (index % perRange) * size;
   const hosts = Array.from({ length: size - 2 }, (_, i) => `${prefix}.${base + 1 + i}`);
   return { cidr: `${prefix}.${base}/${32 - Math.log2(size)}`, hosts };

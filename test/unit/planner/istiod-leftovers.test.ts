@@ -54,6 +54,17 @@ describe('istiod leftovers', () => {
     expect(plan.summary.destroy).toBe(5);
   });
 
+  it("deletes the CRL ConfigMaps istiod wrote after meshctl's cacerts, and leaves an older one", () => {
+    const m = mesh('cluster1');
+    const crl = (ns: string, created: string) => {
+      const cm = configMap('istio-ca-crl', { 'ca-crl.pem': '' }, ns);
+      return at(live({ ...cm, metadata: { ...cm.metadata, labels: { 'istio.io/config': 'true' } } }), created);
+    };
+    const liveObjects = liveMap('cluster1', [...m.live, crl('default', '2026-01-01T10:00:05Z'), crl('kube-system', '2025-12-31T09:00:00Z')]);
+    const plan = planOf({ mode: 'destroy', units: m.units, live: liveObjects, prior: stateAfterApply(m.units) });
+    expect(plan.changes.filter((c) => c.unit === 'cluster1/istiod-leftovers').map((c) => c.address)).toEqual(['cluster1/ConfigMap/default/istio-ca-crl']);
+  });
+
   it('leaves every root-cert ConfigMap alone when the cacerts Secret was there before meshctl', () => {
     const m = mesh('cluster1');
     const liveObjects = liveMap('cluster1', [...m.live, rootCertConfigMap('default', meshRoot, '2026-01-01T10:00:05Z')]);
