@@ -88,9 +88,19 @@ export async function runApply(args: Record<string, unknown>, io: CliIO, o: { mo
  * verify's checks once the clusters hold what was planned: an apply that leaves a mesh that is
  * not connected says so, naming the broken link, and exits 1 (the apply itself is saved).
  */
+const VERIFY_SETTLE_MS = 60_000;
+
 async function verifyAfterApply(inputs: Inputs, options: ApplyOptions, ports: Ports, out: ApplyOutput): Promise<number> {
   if (!options.verify) return ExitCode.ok;
-  const { report } = await verifyInputs(inputs, ports);
+  // A just-started istiod is Available before it has written what verify looks for (it writes
+  // root certs once it leads its namespace controller): the checks are repeated until they pass
+  // or --wait-timeout (at most a minute) runs out, and the last result is shown.
+  const deadline = Date.now() + Math.min(options.waitTimeoutMs, VERIFY_SETTLE_MS);
+  let { report } = await verifyInputs(inputs, ports);
+  while (verifyExitCode(report) !== ExitCode.ok && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 2000));
+    ({ report } = await verifyInputs(inputs, ports));
+  }
   out.verify(report);
   if (verifyExitCode(report) === ExitCode.ok) return ExitCode.ok;
   out.diagnostics([

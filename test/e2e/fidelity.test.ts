@@ -247,8 +247,9 @@ function allowList(ctx: { lastApplied: Map<string, unknown>; guideOnly: Map<stri
         v('metadata.labels["install.operator.istio.io/owning-resource"]', ABSENT, 'eastwest'),
         v('metadata.labels["install.operator.istio.io/owning-resource-not-pruned"]', ABSENT, 'true'),
         v('metadata.labels["istio.io/tag"]', ABSENT, 'default'),
-        // istioctl copies the injector's caBundle at install; meshctl leaves it to istiod, and the
-        // simulated istiod patches only injection webhooks (docs/test-clusters.md).
+        // istioctl copies the injector's caBundle at install; meshctl leaves it to istiod, which
+        // patches only injection webhooks here (the harness keeps its validation controller off,
+        // docs/test-clusters.md).
         v('webhooks[0].clientConfig.caBundle', ABSENT, '<mesh root CA, base64>'),
         v('webhooks[0].objectSelector.matchExpressions', ABSENT, [{ key: 'istio.io/rev', operator: 'DoesNotExist' }]),
       ];
@@ -376,7 +377,7 @@ describe("fidelity: meshctl apply vs the guide's own commands", () => {
     await kubectl('cluster2', ['apply', '-n', 'istio-system', '-f', join(samples, 'expose-services.yaml')]);
   });
 
-  it("both sets settle: istiod (simulated) patched cluster2's webhook and wrote its root certs", async () => {
+  it("both sets settle: cluster1's real istiod patched cluster2's webhook and wrote the root certs", async () => {
     for (const k of [kubectlA, kubectlB]) {
       await eventually(
         'cluster2 injector caBundle',

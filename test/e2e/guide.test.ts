@@ -77,7 +77,7 @@ describe('the guide: primary-remote on different networks', () => {
     expect(slice.endpoints[0].addresses).toEqual([ip1]);
     const injector = await read('cluster2', 'admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration', 'istio-sidecar-injector');
     expect(injector.webhooks[0].clientConfig.service.path).toBe('/inject/cluster/cluster2/net/network2');
-    expect(injector.webhooks[0].clientConfig.caBundle, 'istiod (simulated) patched the caBundle').toBeTruthy();
+    expect(injector.webhooks[0].clientConfig.caBundle, 'istiod patched the caBundle').toBeTruthy();
 
     // The remote secret, shaped as create-remote-secret makes it, opens cluster2's API.
     const rs = await read('cluster1', 'v1', 'Secret', 'istio-remote-secret-cluster2', 'istio-system');

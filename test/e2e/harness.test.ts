@@ -5,22 +5,11 @@ import { readFileSync } from 'node:fs';
 import { leavesLoopback, socketsOf } from '../harness/istiod/sockets.js';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  AdmissionregistrationV1Api,
-  ApiextensionsV1Api,
-  AppsV1Api,
-  AuthenticationV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  KubeConfig,
-  RbacAuthorizationV1Api,
-  type V1Deployment,
-} from '@kubernetes/client-node';
+import { AdmissionregistrationV1Api, ApiextensionsV1Api, AppsV1Api, AuthenticationV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 import { startClusterSet, type ClusterSet } from '../harness/cluster-set.js';
 import { kubeConfigForContext } from '../harness/environment.js';
 import { startSimulator, type Simulator } from '../harness/simulator.js';
-import { resetClusters } from '../harness/reset.js';
-import { SIMULATOR_OFF_ANNOTATION, binPath, e2eEnvironment, e2eKubectl, eventually, isDeploymentAvailable, kubeConfig, uniqueName } from '../harness/e2e.js';
+import { SIMULATOR_OFF_ANNOTATION, binPath, e2eEnvironment, eventually, isDeploymentAvailable, kubeConfig, uniqueName } from '../harness/e2e.js';
 
 const env = e2eEnvironment();
 const [c1, c2] = env.contexts as [string, string];
@@ -252,128 +241,6 @@ describe('local clusters: simulator', () => {
     expect(isDeploymentAvailable(d)).toBe(false);
     expect(d.status?.availableReplicas ?? 0).toBe(0);
     expect((await apps(c1).listNamespacedReplicaSet({ namespace: ns })).items).toHaveLength(0);
-  });
-
-  it("patches a remote's injector webhook caBundle only once the primary holds its remote secret", async () => {
-    // cluster1 = primary (runs the simulated istiod), cluster2 = remote it controls.
-    // Start from clean clusters: a root-cert ConfigMap another file's istiod wrote (or that a last
-    // simulator pass rewrote after that file's cleanup) would otherwise be read as this istiod's root.
-    await resetClusters(e2eKubectl(), [c1, c2]);
-    const remoteServer = kubeConfig(c2).getCurrentCluster()!.server;
-    const rbac = kubeConfig(c2).makeApiClient(RbacAuthorizationV1Api);
-    const admission = kubeConfig(c2).makeApiClient(AdmissionregistrationV1Api);
-    const reader = uniqueName('istio-reader');
-    const webhookName = uniqueName('istio-sidecar-injector');
-    // Remote side, as the remote profile renders it: annotated istio-system, an injector
-    // webhook without caBundle, and a reader account allowed to patch webhooks and write ConfigMaps.
-    for (const [ctx, annotations] of [
-      [c1, {}],
-      [c2, { 'topology.istio.io/controlPlaneClusters': c1 }],
-    ] as const) {
-      await core(ctx).createNamespace({ body: { metadata: { name: 'istio-system', annotations } } });
-      cleanups.push(async () => {
-        await core(ctx).deleteNamespace({ name: 'istio-system' });
-        await eventually('istio-system gone', async () => ((await statusOf(() => core(ctx).readNamespace({ name: 'istio-system' }))) === 404 ? true : undefined), { timeoutMs: 60_000 });
-      });
-    }
-    await admission.createMutatingWebhookConfiguration({
-      body: {
-        metadata: { name: webhookName, labels: { 'istio.io/rev': 'default' } },
-        webhooks: ['rev.namespace.sidecar-injector.istio.io', 'rev.object.sidecar-injector.istio.io'].map((name) => ({
-          name,
-          clientConfig: { service: { name: 'istiod', namespace: 'istio-system', path: '/inject/cluster/cluster2/net/network2', port: 443 } },
-          rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }],
-          sideEffects: 'None',
-          admissionReviewVersions: ['v1'],
-          failurePolicy: 'Ignore',
-          namespaceSelector: { matchLabels: { 'sim.meshctl.test/never': 'true' } },
-        })),
-      },
-    });
-    cleanups.push(() => admission.deleteMutatingWebhookConfiguration({ name: webhookName }));
-    await rbac.createClusterRole({
-      body: {
-        metadata: { name: reader },
-        rules: [
-          { apiGroups: [''], resources: ['namespaces', 'configmaps'], verbs: ['get', 'list', 'watch', 'create', 'update'] },
-          { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
-        ],
-      },
-    });
-    await rbac.createClusterRoleBinding({
-      body: {
-        metadata: { name: reader },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: reader },
-        subjects: [{ kind: 'ServiceAccount', name: reader, namespace: 'istio-system' }],
-      },
-    });
-    cleanups.push(
-      () => rbac.deleteClusterRoleBinding({ name: reader }),
-      () => rbac.deleteClusterRole({ name: reader }),
-    );
-    await core(c2).createNamespacedServiceAccount({ namespace: 'istio-system', body: { metadata: { name: reader } } });
-    await core(c2).createNamespacedSecret({
-      namespace: 'istio-system',
-      body: { metadata: { name: `${reader}-token`, annotations: { 'kubernetes.io/service-account.name': reader } }, type: 'kubernetes.io/service-account-token' },
-    });
-    const tokenData = await eventually('reader token', async () => {
-      const secret = await core(c2).readNamespacedSecret({ name: `${reader}-token`, namespace: 'istio-system' });
-      return secret.data?.token ? secret.data : undefined;
-    });
-
-    // Primary side: an istiod Deployment, which the simulator makes Available, so "istiod runs".
-    // Cleanup runs in reverse: first istiod goes, then what it wrote is removed.
-    cleanups.push(async () => {
-      for (let round = 0; round < 3; round++) {
-        for (const ctx of [c1, c2]) {
-          const cms = await core(ctx).listConfigMapForAllNamespaces({ fieldSelector: 'metadata.name=istio-ca-root-cert' });
-          for (const cm of cms.items)
-            await core(ctx)
-              .deleteNamespacedConfigMap({ name: cm.metadata!.name!, namespace: cm.metadata!.namespace! })
-              .catch(() => undefined);
-        }
-        // A simulator pass that started before istiod was deleted may still write once more.
-        await new Promise((r) => setTimeout(r, 1_000));
-      }
-    });
-    await apps(c1).createNamespacedDeployment({ namespace: 'istio-system', body: deployment('istiod', 1) });
-    cleanups.push(async () => {
-      await apps(c1).deleteNamespacedDeployment({ name: 'istiod', namespace: 'istio-system' });
-      await eventually('istiod gone', async () => ((await statusOf(() => apps(c1).readNamespacedDeployment({ name: 'istiod', namespace: 'istio-system' }))) === 404 ? true : undefined));
-    });
-    const primaryRoot = await eventually(
-      'istio-ca-root-cert in the primary',
-      async () => (await core(c1).readNamespacedConfigMap({ name: 'istio-ca-root-cert', namespace: 'default' })).data?.['root-cert.pem'],
-    );
-    expect(primaryRoot).toContain('BEGIN CERTIFICATE');
-    // The pass that wrote the primary's ConfigMap also looked for remote secrets and found none.
-    const before = await admission.readMutatingWebhookConfiguration({ name: webhookName });
-    expect(before.webhooks?.map((w) => w.clientConfig.caBundle ?? '')).toEqual(['', '']);
-    expect(await statusOf(() => core(c2).readNamespacedConfigMap({ name: 'istio-ca-root-cert', namespace: 'default' }))).toBe(404);
-
-    // The remote secret, as `istioctl create-remote-secret --name cluster2` prints it.
-    const kubeconfig = [
-      'apiVersion: v1',
-      'kind: Config',
-      `clusters: [{name: ${c2}, cluster: {server: "${remoteServer}", certificate-authority-data: ${tokenData['ca.crt']}}}]`,
-      `users: [{name: ${c2}, user: {token: ${unb64(tokenData.token)}}}]`,
-      `contexts: [{name: ${c2}, context: {cluster: ${c2}, user: ${c2}}}]`,
-      `current-context: ${c2}`,
-    ].join('\n');
-    await core(c1).createNamespacedSecret({
-      namespace: 'istio-system',
-      body: { metadata: { name: `istio-remote-secret-${c2}`, labels: { 'istio/multiCluster': 'true' }, annotations: { 'networking.istio.io/cluster': c2 } }, stringData: { [c2]: kubeconfig } },
-    });
-    const bundles = await eventually('remote webhook caBundle', async () => {
-      const got = (await admission.readMutatingWebhookConfiguration({ name: webhookName })).webhooks?.map((w) => w.clientConfig.caBundle ?? '');
-      return got?.every(Boolean) ? got : undefined;
-    });
-    expect(bundles.map(unb64)).toEqual([primaryRoot, primaryRoot]);
-    const remoteRoot = await eventually(
-      'istio-ca-root-cert in the remote',
-      async () => (await core(c2).readNamespacedConfigMap({ name: 'istio-ca-root-cert', namespace: 'default' })).data?.['root-cert.pem'],
-    );
-    expect(remoteRoot).toBe(primaryRoot);
   });
 });
 

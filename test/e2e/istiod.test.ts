@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SIMULATOR_OFF_ANNOTATION, e2eEnvironment, e2eKubectl, eventually, kubeConfig } from '../harness/e2e.js';
+import { e2eEnvironment, e2eKubectl, eventually, kubeConfig } from '../harness/e2e.js';
 import { useIstiodRunner, type IstiodRunnerHandle } from '../harness/istiod/e2e.js';
 import { leavesLoopback, socketsOf, type Socket } from '../harness/istiod/sockets.js';
 import { istiodLogs, peakRssKiB, type IstiodProcessState } from '../harness/istiod/state.js';
@@ -22,8 +22,6 @@ import { meshctl } from './support/meshctl.js';
 const guide = resolve(import.meta.dirname, '../../examples/primary-remote-multi-network/mesh.yaml');
 const multiPrimary = resolve(import.meta.dirname, '../../examples/multi-primary-multi-network/mesh.yaml');
 const ISTIOD_SA = 'system:serviceaccount:istio-system:istiod';
-/** Namespaces of cluster2 where the simulator's webhookCaBundle and rootCertConfigMap effects are switched off, to see istiod's own. */
-const SIM_OFF_NAMESPACES = ['istio-system', 'default'];
 
 interface ClusterzEntry {
   id: string;
@@ -81,7 +79,7 @@ class SocketSampler {
 describe('real istiod (pilot-discovery) in the local clusters', () => {
   let runner: IstiodRunnerHandle | undefined;
   let since = '';
-  /** The processes this file started (with MESHCTL_ISTIOD=on the runner is the whole run's). */
+  /** The processes started since this file began (the runner is the whole run's). */
   const ours = () => runner!.state().processes.filter((p) => p.startedAt >= since);
   const sampler = new SocketSampler(() => runner);
   const ready = (cluster: string) =>
@@ -123,7 +121,6 @@ describe('real istiod (pilot-discovery) in the local clusters', () => {
       dir = await freshMeshDir({ prefix: 'istiod', mesh: guide, clusters: ['cluster1', 'cluster2'] });
     });
     afterAll(async () => {
-      for (const ns of SIM_OFF_NAMESPACES) await kubectl(e2eKubectl(), 'cluster2', ['annotate', 'namespace', ns, `${SIMULATOR_OFF_ANNOTATION}-`]).catch(() => undefined);
       await cleanUp(['cluster1', 'cluster2']);
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
@@ -191,12 +188,11 @@ describe('real istiod (pilot-discovery) in the local clusters', () => {
       );
       // The http port serves the same debug handlers.
       expect(await getJson<ClusterzEntry[]>(`http://127.0.0.1:${istiod.ports.http}/debug/clusterz`)).toEqual(clusters);
-      // And what it does with that access in cluster2, with the simulator's stand-ins for it switched
-      // off there: istiod itself puts back the injection webhook's caBundle and a root-cert ConfigMap.
+      // And what it does with that access in cluster2 (nothing else writes these; the simulator
+      // no longer imitates istiod): it puts back the injection webhook's caBundle and a root-cert ConfigMap.
       const root = readFileSync(`${istiod.root}/etc/cacerts/root-cert.pem`, 'utf8');
       const admission = kubeConfig('cluster2').makeApiClient(k8s.AdmissionregistrationV1Api);
       const core2 = kubeConfig('cluster2').makeApiClient(k8s.CoreV1Api);
-      for (const ns of SIM_OFF_NAMESPACES) await kubectl(e2eKubectl(), 'cluster2', ['annotate', '--overwrite', 'namespace', ns, `${SIMULATOR_OFF_ANNOTATION}=webhookCaBundle,rootCertConfigMap`]);
       const injector = await admission.readMutatingWebhookConfiguration({ name: 'istio-sidecar-injector' });
       await admission.patchMutatingWebhookConfiguration(
         { name: 'istio-sidecar-injector', body: (injector.webhooks ?? []).map((_, i) => ({ op: 'remove', path: `/webhooks/${i}/clientConfig/caBundle` })) },

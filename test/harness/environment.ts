@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startClusterSet, type ClusterSet } from './cluster-set.js';
 import { startSimulator, type SimulatedEffects, type Simulator, type SimulatorEvent } from './simulator.js';
+import { ISTIOD_RUNNER_ENV, startIstiodRunner, type IstiodRunner } from './istiod/runner.js';
 
 /** Plain data about a running environment; what tests receive (see e2e.ts). */
 export interface EnvironmentInfo {
@@ -19,12 +20,16 @@ export interface EnvironmentInfo {
   simulatorLog: string;
   /** What the API servers tried to dial off loopback, refused by the egress trap (egress-trap.ts). */
   egressLog: string;
+  /** The istiod runner's state file (istiod/state.ts): where each real istiod listens and logs; absent with MESHCTL_ISTIOD=off. */
+  istiodState?: string;
 }
 
 export interface Environment {
   info: EnvironmentInfo;
   set: ClusterSet;
   simulator: Simulator;
+  /** A real istiod (pilot-discovery) per Available istiod Deployment (istiod/runner.ts). */
+  istiod?: IstiodRunner;
   stop(): Promise<void>;
 }
 
@@ -37,7 +42,7 @@ export function kubeConfigForContext(kubeconfigPath: string, context: string): K
 
 export const formatEvent = (e: SimulatorEvent) => `${new Date().toISOString()} ${e.error ? 'ERROR' : 'info '} ${e.cluster} ${e.effect}: ${e.message}`;
 
-export async function startEnvironment(options: { binDir: string; count: number; parentDir?: string; simulatorEffects?: Partial<SimulatedEffects> }): Promise<Environment> {
+export async function startEnvironment(options: { binDir: string; count: number; parentDir?: string; simulatorEffects?: Partial<SimulatedEffects>; istiod?: boolean }): Promise<Environment> {
   const set = await startClusterSet({ binDir: options.binDir, count: options.count, parentDir: options.parentDir });
   const simulatorLog = join(set.dir, 'simulator.log');
   let simulator: Simulator;
@@ -51,6 +56,21 @@ export async function startEnvironment(options: { binDir: string; count: number;
     await set.stop();
     throw new Error(`Could not start the simulator: ${(err as Error).message}`);
   }
+  // Real istiods, as pods would run them, unless MESHCTL_ISTIOD=off (a debugging switch).
+  let istiod: IstiodRunner | undefined;
+  if (options.istiod ?? process.env[ISTIOD_RUNNER_ENV] !== 'off') {
+    try {
+      istiod = await startIstiodRunner({
+        clusters: set.contexts.map((name) => ({ name, kubeConfig: kubeConfigForContext(set.kubeconfigPath, name) })),
+        binDir: options.binDir,
+        dir: join(set.dir, 'istiod'),
+      });
+    } catch (err) {
+      await simulator.stop();
+      await set.stop();
+      throw new Error(`Could not start the istiod runner: ${(err as Error).message}`);
+    }
+  }
   const info: EnvironmentInfo = {
     kubeconfigPath: set.kubeconfigPath,
     egressLog: set.egressLog,
@@ -63,12 +83,15 @@ export async function startEnvironment(options: { binDir: string; count: number;
       pids: c.processes.map((p) => p.pid),
     })),
     simulatorLog,
+    ...(istiod ? { istiodState: istiod.stateFile } : {}),
   };
   return {
     info,
     set,
     simulator,
+    ...(istiod ? { istiod } : {}),
     async stop() {
+      await istiod?.stop();
       await simulator.stop();
       await set.stop();
     },

@@ -1,12 +1,10 @@
 // vitest globalSetup of the `e2e` project: builds (or finds cached) the real binaries, starts
 // the local clusters and the simulator once for the whole run, and hands their coordinates to
 // the tests (see e2e.ts). Any failure throws: e2e tests must fail loudly, never skip.
-import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ensureBins } from './bins.js';
-import { kubeConfigForContext, startEnvironment } from './environment.js';
+import { startEnvironment } from './environment.js';
 import { SIMULATOR_OFF_ENV, effectsOff } from './simulator.js';
-import { ISTIOD_RUNNER_ENV, startIstiodRunner, type IstiodRunner } from './istiod/runner.js';
 // Type-only: bring in the ProvidedContext declarations that check the keys and values below.
 import type {} from './e2e.js';
 import type {} from './istiod/e2e.js';
@@ -27,27 +25,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const started = Date.now();
   const env = await startEnvironment({ binDir, count, simulatorEffects });
   process.stderr.write(`[e2e] ${count} clusters up in ${Date.now() - started} ms; kubeconfig ${env.info.kubeconfigPath}\n`);
-  // Real istiods for every test of the run (istiod/runner.ts); without it, tests that need them start their own.
-  let istiod: IstiodRunner | undefined;
-  if (process.env[ISTIOD_RUNNER_ENV] === 'on') {
-    try {
-      istiod = await startIstiodRunner({
-        clusters: env.set.contexts.map((name) => ({ name, kubeConfig: kubeConfigForContext(env.set.kubeconfigPath, name) })),
-        binDir,
-        dir: join(env.set.dir, 'istiod'),
-      });
-    } catch (err) {
-      await env.stop();
-      throw new Error(`Could not start the istiod runner: ${(err as Error).message}`);
-    }
-    process.stderr.write(`[e2e] istiod runner on (${ISTIOD_RUNNER_ENV}=on); state ${istiod.stateFile}\n`);
-  }
+  if (env.istiod) process.stderr.write(`[e2e] real istiods (pilot-discovery) for the run; state ${env.istiod.stateFile}\n`);
   project.provide('meshctlE2E', env.info);
-  project.provide('meshctlIstiod', istiod ? { stateFile: istiod.stateFile } : null);
+  project.provide('meshctlIstiod', env.istiod ? { stateFile: env.istiod.stateFile } : null);
   process.env.MESHCTL_E2E_KUBECONFIG = env.info.kubeconfigPath;
   process.env.MESHCTL_BIN_DIR = binDir;
   return async () => {
-    await istiod?.stop();
     await env.stop();
   };
 }

@@ -7,17 +7,14 @@
 //
 //   loadBalancer       loadbalancer.ts          a cloud load-balancer controller
 //   deployments        rollout.ts               the deployment and replicaset controllers, pods
-//   webhookCaBundle    webhook-cabundle.ts      a running istiod's webhook cert patcher
-//   rootCertConfigMap  root-cert-configmap.ts   a running istiod's namespace controller
 //
-// When an istiod runs and which clusters it controls is istiod.ts; the switches are effects.ts.
-// This file runs the passes.
+// istiod itself is real: istiod/runner.ts runs pilot-discovery for each istiod Deployment this
+// simulated rollout makes Available. The switches are effects.ts; this file runs the passes.
 //
 // A cluster's pass runs when something it reads may have changed: each cluster is watched
 // (metadata only, simulator/watch.ts) for the kinds a pass reads, and a change there wakes that
-// cluster's pass and the passes of the primaries that control it. A slow resync pass (every 5 s)
-// covers what no watch sees — a token that starts working, RBAC created in a remote, a watch
-// that lapsed — and a pass that hit an error is retried after a second.
+// cluster's pass. A slow resync pass (every 5 s) covers a watch that lapsed, and a pass that hit
+// an error is retried after a second.
 //
 // Every effect can be switched off: in the options (`effects`), at run time (`setEffect`), with
 // MESHCTL_SIM_OFF=effect,effect for the CLI and the e2e global setup, and per namespace with the
@@ -26,7 +23,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { clientsOf, type ClusterClients } from './simulator/clients.js';
 import { effectsByNamespace, type Emit, type SimulatedEffect, type SimulatedEffects } from './simulator/effects.js';
-import { SimulatedIstiod, selfSignedCa } from './simulator/istiod.js';
 import { assignLoadBalancerAddresses, loadBalancerBlock, type LoadBalancerBlock } from './simulator/loadbalancer.js';
 import { rollOutDeployments } from './simulator/rollout.js';
 import { watchChanges } from './simulator/watch.js';
@@ -70,40 +66,31 @@ export interface Simulator {
   setPaused(paused: boolean): void;
   setEffect(effect: SimulatedEffect, enabled: boolean): void;
   effects(): SimulatedEffects;
-  /** e.g. "192.0.2.0/24" */
+  /** e.g. "198.51.100.0/24" */
   loadBalancerCidr(cluster: string): string;
-  /** The PEM the simulated istiod of `cluster` uses when there is no cacerts Secret. */
-  generatedRootCert(cluster: string): string;
 }
 
 /** One cluster's effects, run in a pass. */
 class ClusterSimulation {
   readonly clients: ClusterClients;
-  readonly istiod: SimulatedIstiod;
   /** Whether the last pass met an error (it is then retried soon). */
   private failed = false;
 
   constructor(
     readonly cluster: SimulatorCluster,
     readonly lbBlock: LoadBalancerBlock,
-    generatedRoot: string,
     private readonly enabled: (e: SimulatedEffect) => boolean,
     private readonly emit: Emit,
-    readsRemote: (remote: string) => void,
   ) {
     this.clients = clientsOf(cluster.kubeConfig);
-    this.istiod = new SimulatedIstiod(cluster.name, this.clients, generatedRoot, enabled, emit, readsRemote);
   }
 
-  /** One pass over this cluster (and the remotes it controls); true when something failed. */
+  /** One pass over this cluster; true when something failed. */
   async pass(): Promise<boolean> {
     this.failed = false;
     const on = effectsByNamespace((await this.clients.core.listNamespace()).items, (e) => this.enabled(e));
     if (this.enabled('loadBalancer')) await this.guard('loadBalancer', () => assignLoadBalancerAddresses(this.clients.core, this.lbBlock, on, this.emit));
     if (this.enabled('deployments')) await this.guard('deployments', () => rollOutDeployments(this.clients.apps, on, this.emit));
-    await this.guard('webhookCaBundle', async () => {
-      if (await this.istiod.pass(on)) this.failed = true;
-    });
     return this.failed;
   }
 
@@ -164,14 +151,11 @@ class PassScheduler {
 }
 
 export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
-  const effects: SimulatedEffects = { loadBalancer: true, deployments: true, webhookCaBundle: true, rootCertConfigMap: true, ...options.effects };
+  const effects: SimulatedEffects = { loadBalancer: true, deployments: true, ...options.effects };
   const count = options.clusters.length;
   const lastError = new Map<string, string>();
-  const roots = await Promise.all(options.clusters.map((c) => selfSignedCa(c.name)));
   let stopped = false;
   let paused = false;
-  // Remote cluster name -> the schedulers of the clusters whose istiod looks at it.
-  const controllers = new Map<string, Set<PassScheduler>>();
   const schedulers = new Map<string, PassScheduler>();
   const sims = options.clusters.map((cluster, i) => {
     const emit: Emit = (effect, message, error = false) => {
@@ -182,13 +166,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       else lastError.delete(key);
       options.onEvent?.({ cluster: cluster.name, effect, message, error });
     };
-    const readsRemote = (remote: string) => {
-      const own = schedulers.get(cluster.name);
-      if (!own) return;
-      if (!controllers.has(remote)) controllers.set(remote, new Set());
-      controllers.get(remote)!.add(own);
-    };
-    const sim = new ClusterSimulation(cluster, loadBalancerBlock(i, count), roots[i]!, (e) => effects[e], emit, readsRemote);
+    const sim = new ClusterSimulation(cluster, loadBalancerBlock(i, count), (e) => effects[e], emit);
     const pass = async () => {
       try {
         return await sim.pass();
@@ -207,12 +185,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     return sim;
   };
   const wakeAll = () => schedulers.forEach((s) => s.wake());
-  const unwatch = sims.map((sim) =>
-    watchChanges(sim.cluster.kubeConfig, () => {
-      schedulers.get(sim.cluster.name)!.wake();
-      controllers.get(sim.cluster.name)?.forEach((s) => s.wake());
-    }),
-  );
+  const unwatch = sims.map((sim) => watchChanges(sim.cluster.kubeConfig, () => schedulers.get(sim.cluster.name)!.wake()));
   const resync = setInterval(wakeAll, options.resyncMs ?? 5000);
   wakeAll();
   return {
@@ -232,6 +205,5 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     },
     effects: () => ({ ...effects }),
     loadBalancerCidr: (cluster) => simOf(cluster).lbBlock.cidr,
-    generatedRootCert: (cluster) => simOf(cluster).istiod.generatedRoot,
   };
 }

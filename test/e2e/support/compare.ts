@@ -143,6 +143,10 @@ export function normalise(o: Obj, r: Normalisation): Obj {
   // JSON documents kept in strings (ConfigMap data, kubectl's last-applied annotation) compared
   // field by field, so a difference names the field.
   if (c.kind === 'ConfigMap' && c.data) c.data = Object.fromEntries(Object.entries(c.data as Record<string, string>).map(([k, v]) => [k, asJson(v)]));
+  // A running istiod's leader-election records (holder, acquire and renew times) are state of
+  // that run, not of the install: which pod holds a lock, and since when, differs every time.
+  if (m.annotations) delete m.annotations['control-plane.alpha.kubernetes.io/leader'];
+  if (m.annotations && Object.keys(m.annotations).length === 0) delete m.annotations;
   if (m.annotations) m.annotations = Object.fromEntries(Object.entries(m.annotations as Record<string, string>).map(([k, v]) => [k, asJson(v)]));
   return replaceStrings(c, r) as Obj;
 }

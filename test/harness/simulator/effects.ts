@@ -3,7 +3,7 @@
 // the clusters CLI can check --sim-off without loading it.
 import type { V1Namespace } from '@kubernetes/client-node';
 
-export const SIMULATED_EFFECTS = ['loadBalancer', 'deployments', 'webhookCaBundle', 'rootCertConfigMap'] as const;
+export const SIMULATED_EFFECTS = ['loadBalancer', 'deployments'] as const;
 export type SimulatedEffect = (typeof SIMULATED_EFFECTS)[number];
 export type SimulatedEffects = Record<SimulatedEffect, boolean>;
 

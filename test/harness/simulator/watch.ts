@@ -2,18 +2,8 @@
 // says "look again": the pass reads what it needs.
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { ISTIO_NS } from './istiod-target.js';
-import { ROOT_CERT_CONFIGMAP } from './root-cert-configmap.js';
 
-const WATCHED = [
-  '/api/v1/namespaces',
-  '/api/v1/services',
-  '/apis/apps/v1/deployments',
-  '/apis/apps/v1/replicasets',
-  '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations',
-  `/api/v1/namespaces/${ISTIO_NS}/secrets`,
-  `/api/v1/configmaps?fieldSelector=${encodeURIComponent(`metadata.name=${ROOT_CERT_CONFIGMAP}`)}`,
-];
+const WATCHED = ['/api/v1/namespaces', '/api/v1/services', '/apis/apps/v1/deployments', '/apis/apps/v1/replicasets'];
 // Metadata is enough to know that something changed, and far smaller than Deployments or
 // Secrets in full.
 const METADATA_ONLY = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';

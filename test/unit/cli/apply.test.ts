@@ -165,7 +165,7 @@ describe('meshctl apply, then verify', () => {
   // writes istio-ca-root-cert, so the applied mesh does not verify, which is what apply must say.
   it('runs verify at its end, prints the checks, and exits 1 naming what failed; the apply itself is saved', async () => {
     const w = world();
-    const r = await meshctl(w, ['apply', '--auto-approve']);
+    const r = await meshctl(w, ['apply', '--auto-approve', '--wait-timeout', '1s']);
     expect(r.code).toBe(1);
     expect(r.out).toContain('\nApply complete! Resources: 6 added, 0 changed, 0 destroyed.\n');
     expect(r.out).toContain('Verifying the mesh (meshctl verify):');
