@@ -24,6 +24,8 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/harness/global-setup.ts'],
+          // A failing test prints the logs of the real istiods it ran against.
+          setupFiles: ['test/harness/istiod/logs-on-failure.ts'],
           // The clusters are shared by every e2e file; files run one at a time so they do not
           // fight over the same istio-system namespaces.
           fileParallelism: false,

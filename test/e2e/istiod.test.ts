@@ -103,9 +103,11 @@ describe('real istiod (pilot-discovery) in the local clusters', () => {
     runner = await useIstiodRunner();
     sampler.start();
   });
+  // With the run's runner (the default), a failing test prints its logs (istiod/logs-on-failure.ts);
+  // with one of this file's own (MESHCTL_ISTIOD=off), this does.
   beforeEach((ctx) => {
     ctx.onTestFailed(() => {
-      if (runner) console.error(`istiod logs (runner state ${runner.stateFile}):\n${istiodLogs(runner.state())}`);
+      if (runner?.own) console.error(`istiod logs (runner state ${runner.stateFile}):\n${istiodLogs(runner.state())}`);
     });
   });
   afterAll(async () => {

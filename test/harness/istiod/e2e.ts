@@ -1,5 +1,5 @@
-// The istiod runner for e2e tests. With MESHCTL_ISTIOD=on the global setup runs one for the
-// whole run (every test then has real istiods); otherwise a test that needs real istiods starts
+// The istiod runner for e2e tests. The global setup runs one for the whole run (every test has
+// real istiods); with MESHCTL_ISTIOD=off it does not, and a test that needs real istiods starts
 // its own for its duration with useIstiodRunner(). Either way the runner's directory is in the
 // run's cluster-set directory, and its state file says where each istiod listens and logs.
 import { dirname, join } from 'node:path';
@@ -12,7 +12,7 @@ export { ISTIOD_RUNNER_ENV } from './runner.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** The global setup's runner, or null when MESHCTL_ISTIOD is not "on". */
+    /** The global setup's runner, or null with MESHCTL_ISTIOD=off. */
     meshctlIstiod: { stateFile: string } | null;
   }
 }

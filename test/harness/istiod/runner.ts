@@ -30,8 +30,9 @@
 //   - sets VALIDATION_WEBHOOK_CONFIG_NAME="" (istiod's own switch), which turns off the validation
 //     webhook controller: to decide whether to switch failurePolicy to Fail it dry-runs an invalid
 //     Gateway (pkg/webhooks/validation/controller), which makes the API server call istiod's
-//     webhook through the istiod Service's ClusterIP (10.96.x.x) - an address that leaves this
-//     machine. The webhook server itself still runs, on loopback.
+//     webhook through the istiod Service's ClusterIP (10.96.x.x), which the API server's egress
+//     trap refuses (egress-trap.ts) but the controller would keep retrying. The webhook server
+//     itself still runs, on loopback.
 import { randomBytes, randomUUID, createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -49,7 +50,7 @@ import { peakRssKiB, type IstiodProcessState, type RunnerState } from './state.j
 import { SERVICE_ACCOUNT_DIR, TokenCache, podFiles, writePodFiles } from './volumes.js';
 
 export const ISTIOD_NAMESPACE = 'istio-system';
-/** "on": the e2e global setup runs the runner for every test of the run (istiod/e2e.ts). */
+/** "off": no runner for the run (environment.ts); debugging only, the mesh then never verifies. */
 export const ISTIOD_RUNNER_ENV = 'MESHCTL_ISTIOD';
 
 export interface IstiodRunnerCluster {
