@@ -95,7 +95,7 @@ const STAGES = {
     why: 'src/render renders and resolves units; it makes no planning decisions and never reaches a cluster',
   },
   observe: {
-    allow: ['diagnostics', 'kube', 'model', 'state'],
+    allow: ['diagnostics', 'kube', 'model', 'state', 'trust'],
     types: ['kube-io'],
     node: ['network', 'process', 'files', 'terminal'],
     why: 'src/observe reads live state through the ClusterClient it is handed, and decides nothing',

@@ -5,6 +5,7 @@ import { isDiagnosticsError } from '../diagnostics.js';
 import type { ClusterClient } from '../kube/cluster-client.js';
 import type { KubeObject } from '../kube/object.js';
 import type { Permission } from '../model/istiod-permissions.js';
+import { cacertsCertificates } from '../trust/live.js';
 import { EASTWEST_GATEWAY_NAME, ISTIO_NAMESPACE, MULTICLUSTER_SECRET_LABEL, ROOT_CERT_CONFIGMAP, ROOT_CERT_CONFIGMAP_LABEL } from '../model/names.js';
 
 export interface ClusterFacts {
@@ -114,14 +115,9 @@ async function clusterFacts(cluster: string, client: ClusterClient, ports: Gathe
   }
 }
 
-/** The certificates of a cacerts Secret, decoded; the key never leaves this function. */
+/** The certificates of a cacerts Secret, decoded; the key is dropped here. */
 function certificatesOf(secret: KubeObject): Record<string, string> {
-  const data = (secret as { data?: Record<string, string> }).data ?? {};
-  return Object.fromEntries(
-    Object.entries(data)
-      .filter(([k]) => !k.includes('key'))
-      .map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
-  );
+  return cacertsCertificates((secret as { data?: Record<string, string> }).data ?? {});
 }
 
 async function probeRemoteSecret(holder: string, secret: KubeObject, ports: GatherPorts): Promise<RemoteSecretProbe> {

@@ -57,18 +57,24 @@ export interface CheckLiveTrustOptions {
   readonly live: ReadonlyMap<string, Readonly<Record<string, string>>>;
 }
 
+const pem = (b64?: string) => Buffer.from(b64 ?? '', 'base64').toString('utf8');
+
+/** A cacerts Secret's certificates as PEM text, by key; its private key is never decoded or kept. */
+export function cacertsCertificates(data: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(data)
+      .filter(([k]) => !k.includes('key'))
+      .map(([k, v]) => [k, pem(v)]),
+  );
+}
+
 /** checkLiveCacerts for every cluster with both: Secret data as listed, private keys never decoded. */
 export function checkLiveTrust(options: CheckLiveTrustOptions): Diagnostic[] {
-  const pem = (b64?: string) => Buffer.from(b64 ?? '', 'base64').toString('utf8');
   const out: Diagnostic[] = [];
   for (const [cluster, data] of options.material) {
     const secret = options.live.get(cluster);
     if (!secret) continue;
-    const decoded = Object.fromEntries(
-      Object.entries(secret)
-        .filter(([k]) => !k.includes('key'))
-        .map(([k, v]) => [k, pem(v)]),
-    );
+    const decoded = cacertsCertificates(secret);
     out.push(...checkLiveCacerts({ cluster, live: decoded, desired: { rootCert: pem(data['root-cert.pem']), caCert: pem(data['ca-cert.pem']), certChain: pem(data['cert-chain.pem']) } }));
   }
   return out;
