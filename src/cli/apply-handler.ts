@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { DiagnosticsError, error, fail, type Diagnostic } from '../diagnostics.js';
+import { DiagnosticsError, error, fail, warning, type Diagnostic } from '../diagnostics.js';
 import { objectAddress, refOf, type KubeObject } from '../kube/object.js';
 import type { Unit } from '../model/desired.js';
 import { executePlan } from '../executors/execute-plan.js';
@@ -26,7 +26,7 @@ import { confirm } from './confirm.js';
 import { ExitCode, type CliIO } from './io.js';
 import { parseApplyOptions, type ApplyOptions } from './options.js';
 import { defaultPorts, type Ports } from './ports.js';
-import { loadInputs, makePlan, withTrust, type Inputs, type PlanContext } from './session.js';
+import { closeConfig, loadConfig, makePlan, withTrust, type Inputs, type PlanContext } from './session.js';
 
 export async function runApply(args: Record<string, unknown>, io: CliIO, o: { mode: Extract<PlanMode, 'apply' | 'destroy'>; ports?: Ports }): Promise<number> {
   const options = parseApplyOptions(args);
@@ -35,13 +35,27 @@ export async function runApply(args: Record<string, unknown>, io: CliIO, o: { mo
   const out = applyOutput({ json: options.json, color: useColor(options, io), errColor: useColor(options, io, 'stderr'), io, now: ports.now });
   out.start();
   const savedPlan = options.planFile !== undefined ? await readSavedPlan(path.resolve(io.cwd, options.planFile)) : undefined;
-  const inputs = await loadInputs(options, { io, ports });
-  out.diagnostics(inputs.warnings, inputs.sources);
-  const lock = await ports.state.lock(inputs.stateFile, { operation: mode, version: meshctlVersion, timeoutMs: options.lockTimeoutMs });
+  const config = loadConfig(options, { io, ports });
+  out.diagnostics(config.warnings, config.sources);
+  // Lock first, then read: a run that waited for another must plan from what that run wrote.
+  const lock = await config.state
+    .lock({
+      operation: mode,
+      version: meshctlVersion,
+      timeoutMs: options.lockTimeoutMs,
+      onWait: (h) => out.note(`Waiting up to ${Math.round(options.lockTimeoutMs / 1000)}s for the state lock held by ${h.who} (pid ${h.pid}, "${h.operation}")...\n`),
+      onTakeover: (m) => out.diagnostics([warning('State lock taken over', m)]),
+      onLost: (m) => out.diagnostics([warning('State lock lost', m)]),
+    })
+    .catch((e: unknown) => {
+      closeConfig(config);
+      throw e;
+    });
   try {
+    const inputs: Inputs = { ...config, prior: await config.state.read() };
     const planned = await makePlan(inputs, { mode: savedPlan?.mode === 'destroy' ? 'destroy' : mode, istioctl: options.istioctl, env: io.env, ports });
     if (savedPlan) refuseIfStale(savedPlan, planned, inputs);
-    out.plan(planned.plan, { statePath: inputs.stateFile });
+    out.plan(planned.plan, { statePath: inputs.state.where });
     // Nothing to do (Terraform's "No changes"): no question, and the state is left as it is,
     // serial included, so a plan saved against it stays valid.
     if (isEmptyPlan(planned.plan)) return mode === 'apply' ? await verifyAfterApply(inputs, options, ports, out) : ExitCode.ok;
@@ -71,16 +85,16 @@ export async function runApply(args: Record<string, unknown>, io: CliIO, o: { mo
     });
     if (failed.length) {
       out.diagnostics(failed);
-      out.note(`Progress is saved in ${inputs.stateFile}; run ${mode} again to resume.\n`);
+      out.note(`Progress is saved in ${inputs.state.where}; run ${mode} again to resume.\n`);
       return ExitCode.error;
     }
     out.done(planned.plan.summary, planned.plan.mode === 'destroy' ? 'destroy' : 'apply');
     if (planned.plan.mode === 'destroy') return ExitCode.ok;
-    out.note(`State saved to ${inputs.stateFile}\n`);
+    out.note(`State saved to ${inputs.state.where}\n`);
     return await verifyAfterApply(inputs, options, ports, out);
   } finally {
     await lock.release();
-    for (const c of inputs.clients.values()) c.close();
+    closeConfig(config);
   }
 }
 
@@ -106,7 +120,7 @@ async function verifyAfterApply(inputs: Inputs, options: ApplyOptions, ports: Po
   out.diagnostics([
     error(
       'Applied, but the mesh does not verify',
-      `${verifySummaryText(report)} The changes are applied and saved in ${inputs.stateFile}; the checks marked ✗ above name what is broken and the fix to try. Run meshctl verify again once it is fixed.`,
+      `${verifySummaryText(report)} The changes are applied and saved in ${inputs.state.where}; the checks marked ✗ above name what is broken and the fix to try. Run meshctl verify again once it is fixed.`,
     ),
   ]);
   return ExitCode.error;
@@ -147,7 +161,7 @@ async function executeApproved(o: {
 }): Promise<Diagnostic[]> {
   const { inputs, planned } = o;
   const initial = inputs.prior ?? emptyState({ lineage: randomUUID(), meshID: inputs.topology.meshID, meshctlVersion });
-  const journal = new StateJournal(inputs.stateFile, { ...initial, meshctlVersion });
+  const journal = new StateJournal(inputs.state, { ...initial, meshctlVersion });
   const unitById = new Map<string, Unit>(inputs.desired.units.map((u) => [u.id, u]));
   const outputs = planned.outputs;
   if (o.mode === 'apply') {

@@ -82,9 +82,8 @@ export interface ShowOptions {
   readonly format: PlanFormat;
 }
 
-export interface ForceUnlockOptions {
+export interface ForceUnlockOptions extends InputOptions {
   readonly id: string;
-  readonly state: string;
 }
 
 const str = (a: Args, k: string) => (typeof a[k] === 'string' ? a[k] : undefined);
@@ -141,7 +140,7 @@ export function parseShowOptions(a: Args): ShowOptions {
 }
 
 export function parseForceUnlockOptions(a: Args): ForceUnlockOptions {
-  return { id: String(a['id']), state: str(a, 'state') ?? 'meshctl.state.json' };
+  return { ...inputOptions(a), id: String(a['id']) };
 }
 
 function usage(detail: string): never {

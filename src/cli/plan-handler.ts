@@ -9,7 +9,7 @@ import { ExitCode, type CliIO } from './io.js';
 import { parsePlanOptions } from './options.js';
 import { renderPlan } from './plan-output.js';
 import { defaultPorts, type Ports } from './ports.js';
-import { loadInputs, makePlan } from './session.js';
+import { closeConfig, loadInputs, makePlan } from './session.js';
 
 export async function runPlan(args: Record<string, unknown>, io: CliIO, ports: Ports = defaultPorts()): Promise<number> {
   const options = parsePlanOptions(args);
@@ -21,11 +21,11 @@ export async function runPlan(args: Record<string, unknown>, io: CliIO, ports: P
     if (planned.diagnostics.length) io.stderr.write(renderDiagnostics(planned.diagnostics, { color: errColor }));
     const out = options.out !== undefined ? path.resolve(io.cwd, options.out) : undefined;
     if (out) await writeFileAtomic(out, serializePlanFile(planned.plan), { mode: 0o600 });
-    io.stdout.write(renderPlan(planned.plan, { format: options.format, color: useColor(options, io), planFile: options.out, statePath: inputs.stateFile }));
+    io.stdout.write(renderPlan(planned.plan, { format: options.format, color: useColor(options, io), planFile: options.out, statePath: inputs.state.where }));
     if (out && options.format === 'human') io.stdout.write(`\nSaved the plan to ${out}. To apply exactly it: meshctl apply ${options.out}\n`);
     if (options.detailedExitcode && !isEmptyPlan(planned.plan)) return ExitCode.changes;
     return ExitCode.ok;
   } finally {
-    for (const c of inputs.clients.values()) c.close();
+    closeConfig(inputs);
   }
 }

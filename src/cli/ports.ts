@@ -5,17 +5,14 @@ import type { Topology } from '../config/topology.js';
 import type { ClusterClient } from '../kube/cluster-client.js';
 import { connect, connectKubeconfigText, type ConnectOptions } from '../kube/connect.js';
 import { openIstioctl, type Istioctl } from '../render/istioctl.js';
-import { acquireLock, forceUnlock, readStateFile, type Lock } from '../state/local-file.js';
-import type { MeshState } from '../state/state.js';
+import type { StateSettings } from '../config/topology.js';
+import type { StateBackend } from '../state/backend.js';
+import { KubernetesStateBackend } from '../state/kubernetes.js';
+import { LocalStateBackend } from '../state/local-file.js';
 import { makeTrust, readTrust, type TrustMaterial } from './trust-material.js';
 
-export interface StatePort {
-  /** null when there is no state file yet. */
-  read(file: string, meshID: string): Promise<MeshState | null>;
-  lock(file: string, opts: { operation: string; version: string; timeoutMs: number }): Promise<Lock>;
-  /** Removes the lock only when `id` is its ID. */
-  forceUnlock(file: string, id: string): Promise<void>;
-}
+/** Opens the backend mesh.yaml's `state:` names (the local file unless it says otherwise). */
+export type StatePort = (where: StateSettings, ctx: { readonly meshID: string; readonly env: NodeJS.ProcessEnv; readonly connect: Ports['connect'] }) => StateBackend;
 
 export interface TrustPort {
   /** Plan: what exists, creating nothing. */
@@ -39,8 +36,20 @@ export function defaultPorts(): Ports {
     connect,
     connectKubeconfig: connectKubeconfigText,
     istioctl: openIstioctl,
-    state: { read: readStateFile, lock: acquireLock, forceUnlock },
+    state: openState,
     trust: { read: readTrust, make: makeTrust },
     now: () => new Date(),
   };
+}
+
+export function openState(where: StateSettings, ctx: Parameters<StatePort>[1]): StateBackend {
+  if (where.backend === 'local') return new LocalStateBackend(where.path, ctx.meshID);
+  const client = ctx.connect({ cluster: 'state backend', context: where.context, ...(where.kubeconfig ? { kubeconfig: where.kubeconfig } : {}), env: ctx.env });
+  return new KubernetesStateBackend({
+    caller: { describe: client.describe, call: (method, path, opts) => client.call(method, path, opts) },
+    namespace: where.namespace,
+    meshID: ctx.meshID,
+    leaseDurationSeconds: where.leaseDurationSeconds,
+    close: () => client.close(),
+  });
 }

@@ -3,8 +3,8 @@
 // The planner itself stays a pure function of what this returns.
 import * as path from 'node:path';
 import { loadTopology } from '../config/load.js';
-import type { Topology } from '../config/topology.js';
-import { DiagnosticsError, hasErrors, type Diagnostic } from '../diagnostics.js';
+import type { StateSettings, Topology } from '../config/topology.js';
+import { DiagnosticsError, fail, hasErrors, type Diagnostic } from '../diagnostics.js';
 import { buildDesired } from '../model/build.js';
 import type { Desired, Unit } from '../model/desired.js';
 import type { ClusterClient } from '../kube/cluster-client.js';
@@ -18,6 +18,7 @@ import { outputsFromLive, type OutputValues } from '../render/outputs.js';
 import { resolveUnit } from '../render/resolve.js';
 import { planMesh } from '../planner/plan-mesh.js';
 import type { Plan, PlanMode } from '../planner/plan.js';
+import type { StateBackend } from '../state/backend.js';
 import type { MeshState } from '../state/state.js';
 import { CACERTS_SECRET } from '../trust/material.js';
 import { checkLiveTrust } from '../trust/live.js';
@@ -28,11 +29,16 @@ import type { InputOptions } from './options.js';
 import type { Ports } from './ports.js';
 import { trackClients } from './stats.js';
 
-export interface Inputs {
+export interface Inputs extends Config {
+  /** The state as read (after the lock, for commands that write). */
+  readonly prior: MeshState | null;
+}
+
+/** Everything but the state's content: what a command needs before it takes the lock. */
+export interface Config {
   readonly topology: Topology;
   readonly desired: Desired;
-  readonly stateFile: string;
-  readonly prior: MeshState | null;
+  readonly state: StateBackend;
   readonly clients: ReadonlyMap<string, ClusterClient>;
   readonly warnings: readonly Diagnostic[];
   /** file → text, for diagnostics' source excerpts. */
@@ -41,18 +47,49 @@ export interface Inputs {
 
 /** mesh.yaml, model, state, clients. Fails (DiagnosticsError) on any error, changing nothing. */
 export async function loadInputs(options: InputOptions, ctx: { io: CliIO; ports: Ports }): Promise<Inputs> {
+  const config = loadConfig(options, ctx);
+  try {
+    return { ...config, prior: await config.state.read() };
+  } catch (e) {
+    closeConfig(config);
+    throw e;
+  }
+}
+
+/** Ends the connections a Config opened. */
+export function closeConfig(config: Config): void {
+  config.state.close();
+  for (const c of config.clients.values()) c.close();
+}
+
+/** mesh.yaml, model, the state backend (not read yet) and clients. */
+export function loadConfig(options: InputOptions, ctx: { io: CliIO; ports: Ports }): Config {
   const { io, ports } = ctx;
   const loaded = loadTopology(options.file, { cwd: io.cwd });
   if (!loaded.topology) throw new DiagnosticsErrorWithSources(loaded.diagnostics, loaded.sources);
   const topology = loaded.topology;
   const built = buildDesired(topology);
   if (hasErrors(built.diagnostics)) throw new DiagnosticsErrorWithSources(built.diagnostics, loaded.sources);
-  const stateFile = path.resolve(io.cwd, options.state ?? path.join(path.dirname(topology.source.file), 'meshctl.state.json'));
-  const prior = await ports.state.read(stateFile, topology.meshID);
+  const state = ports.state(stateSettings(topology, options, io), { meshID: topology.meshID, env: io.env, connect: ports.connect });
   const cache = new Map();
   const clients = new Map(topology.clusters.map((c) => [c.name, ports.connect({ cluster: c.name, context: c.context, kubeconfig: c.kubeconfig ?? options.kubeconfig, env: io.env, cache })]));
   trackClients(clients.values(), io.env);
-  return { topology, desired: built.desired, stateFile, prior, clients, warnings: [...loaded.diagnostics, ...built.diagnostics], sources: loaded.sources };
+  return { topology, desired: built.desired, state, clients, warnings: [...loaded.diagnostics, ...built.diagnostics], sources: loaded.sources };
+}
+
+/** mesh.yaml's `state:`, with --state naming another local file. */
+function stateSettings(topology: Topology, options: InputOptions, io: CliIO): StateSettings {
+  if (options.state === undefined) {
+    // --kubeconfig reaches the state's cluster as it reaches the mesh's.
+    return topology.state.backend === 'kubernetes' && topology.state.kubeconfig === undefined && options.kubeconfig ? { ...topology.state, kubeconfig: options.kubeconfig } : topology.state;
+  }
+  if (topology.state.backend !== 'local') {
+    fail(
+      'Invalid option',
+      `--state names a local state file, but ${topology.source.file} keeps the state in Kubernetes (state.kubernetes, context "${topology.state.context}"). Drop --state, or use meshctl state pull / push to move the state between backends.`,
+    );
+  }
+  return { backend: 'local', path: path.resolve(io.cwd, options.state) };
 }
 
 export class DiagnosticsErrorWithSources extends DiagnosticsError {

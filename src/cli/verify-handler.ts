@@ -10,12 +10,13 @@ import { useColor } from './color.js';
 import { ExitCode, type CliIO } from './io.js';
 import { parseVerifyOptions } from './options.js';
 import { defaultPorts, type Ports } from './ports.js';
-import { loadInputs, type Inputs } from './session.js';
+import { closeConfig, loadConfig, type Inputs } from './session.js';
 import { trackClients } from './stats.js';
 
 export async function runVerify(args: Record<string, unknown>, io: CliIO, ports: Ports = defaultPorts()): Promise<number> {
   const options = parseVerifyOptions(args);
-  const inputs = await loadInputs(options, { io, ports });
+  // verify judges the clusters alone: it needs neither the state nor its lock.
+  const inputs = loadConfig(options, { io, ports });
   try {
     if (inputs.warnings.length) io.stderr.write(renderDiagnostics(inputs.warnings, { color: useColor(options, io, 'stderr'), sources: inputs.sources }));
     // The remote secrets' own clients count in MESHCTL_STATS too (the bench reads it).
@@ -28,7 +29,7 @@ export async function runVerify(args: Record<string, unknown>, io: CliIO, ports:
     io.stdout.write(options.json ? renderVerifyJson(report, { meshID: inputs.topology.meshID, at }) : renderVerifyHuman(report, { color: useColor(options, io) }));
     return verifyExitCode(report);
   } finally {
-    for (const c of inputs.clients.values()) c.close();
+    closeConfig(inputs);
   }
 }
 

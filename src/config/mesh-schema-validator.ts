@@ -8,12 +8,13 @@ const cjsDefault = (m) => (typeof m === "function" ? m : m.default);
 
 export const validate = validate20;
 export default validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://meshctl.io/schemas/mesh.schema.json","title":"meshctl mesh.yaml","description":"A multi-cluster Istio mesh, declared once: meshctl validates it, plans the changes and applies them. Reference: docs/mesh-yaml.md.","type":"object","additionalProperties":false,"required":["apiVersion","kind","meshID","istio","networks","clusters"],"properties":{"apiVersion":{"description":"Version of the mesh.yaml format. Must be meshctl.io/v1alpha1.","const":"meshctl.io/v1alpha1"},"kind":{"description":"Kind of document. Must be Mesh.","const":"Mesh"},"meshID":{"$ref":"#/$defs/meshID"},"istio":{"$ref":"#/$defs/istio"},"networks":{"description":"Every network the mesh spans. Pods on one network can reach each other directly; traffic between networks goes through east-west gateways. Each cluster names one of these.","type":"array","minItems":1,"uniqueItems":true,"items":{"$ref":"#/$defs/networkName"}},"trust":{"$ref":"#/$defs/trust"},"eastWestGateway":{"$ref":"#/$defs/meshGateway"},"clusters":{"description":"The clusters in the mesh, keyed by Istio cluster ID. The key is used verbatim as values.global.multiCluster.clusterName, in remote secret names and in injection paths.","type":"object","minProperties":1,"propertyNames":{"$ref":"#/$defs/clusterName"},"additionalProperties":{"$ref":"#/$defs/cluster"}}},"$defs":{"clusterName":{"title":"Cluster name","description":"An Istio cluster ID, which must be a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string","maxLength":63,"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},"networkName":{"title":"Network name","description":"A network name (the topology.istio.io/network label value and the net/<network> segment of injection paths), which must be a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string","maxLength":63,"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},"meshID":{"title":"Mesh ID","description":"The mesh ID shared by every cluster (values.global.meshID), e.g. mesh1. A Kubernetes label value: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit.","type":"string","maxLength":63,"pattern":"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"},"istio":{"description":"Which Istio to install and how.","type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"title":"Istio version","description":"The Istio release to install, e.g. \"1.31.0\" (quote it: unquoted 1.30 is the number 1.3). Supported minors: 1.29, 1.30, 1.31.","type":"string","pattern":"^[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?$"},"revision":{"title":"Revision","description":"Control-plane revision (istio.io/rev), for canary upgrades. A DNS-1123 label; omit it for the default, unrevisioned install.","type":"string","maxLength":63,"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},"hub":{"title":"Image hub","description":"Container registry the Istio images are pulled from. Default: docker.io/istio.","type":"string","pattern":"^[^\\s]+$"},"tag":{"title":"Image tag","description":"Image tag of the Istio images. Default: the version.","type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"},"dataPlaneMode":{"description":"sidecar (default): Envoy sidecars injected into pods. ambient: ztunnel and waypoints; accepted by validate but not yet by apply.","enum":["sidecar","ambient"]}}},"path":{"title":"Path","description":"A file-system path; relative paths are relative to the directory holding mesh.yaml.","type":"string","minLength":1},"trust":{"description":"Where the mesh's shared root of trust (the cacerts plug-in CA) comes from. Set exactly one of generated, provided, none. Default: generated: {directory: ./trust}.","type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"properties":{"generated":{"description":"meshctl generates a root CA and one intermediate CA per cluster, like Istio's tools/certs Makefile, and keeps them in a directory.","type":"object","additionalProperties":false,"properties":{"directory":{"$ref":"#/$defs/path","description":"Where the generated root and intermediate CAs are kept. Default: ./trust next to mesh.yaml. Keep it private: it holds the root key."}}},"provided":{"description":"You provide the root certificate and, per cluster, an intermediate CA certificate, key and chain (the cacerts Secret's files).","type":"object","additionalProperties":false,"required":["rootCert","clusters"],"properties":{"rootCert":{"$ref":"#/$defs/path","description":"The root certificate (root-cert.pem) every intermediate chains to."},"clusters":{"description":"Per cluster (by cluster name): the intermediate CA files plugged into that cluster's cacerts Secret.","type":"object","propertyNames":{"$ref":"#/$defs/clusterName"},"additionalProperties":{"description":"One cluster's intermediate CA.","type":"object","additionalProperties":false,"required":["cert","key","chain"],"properties":{"cert":{"$ref":"#/$defs/path","description":"Intermediate CA certificate (ca-cert.pem)."},"key":{"$ref":"#/$defs/path","description":"Intermediate CA private key (ca-key.pem)."},"chain":{"$ref":"#/$defs/path","description":"Intermediate plus root certificates (cert-chain.pem)."}}}}}},"none":{"description":"meshctl does not touch cacerts: you plug in a shared CA yourself, or accept istiod's self-signed roots (cross-cluster mTLS then fails).","type":"object","additionalProperties":false,"properties":{}}}},"serviceType":{"description":"Kubernetes Service type of the east-west gateway. LoadBalancer (default) gives the external address other clusters need; NodePort and ClusterIP need manual addressing.","enum":["LoadBalancer","NodePort","ClusterIP"]},"annotations":{"description":"Annotations on the east-west gateway Service, e.g. to make a cloud load balancer internal.","type":"object","additionalProperties":{"type":"string","description":"Annotation value (quote numbers and booleans)."}},"meshGateway":{"description":"Mesh-wide defaults for every cluster's east-west gateway (istio-eastwestgateway).","type":"object","additionalProperties":false,"properties":{"serviceType":{"$ref":"#/$defs/serviceType"},"annotations":{"$ref":"#/$defs/annotations"}}},"clusterGateway":{"description":"This cluster's east-west gateway; overrides the mesh-wide eastWestGateway settings (annotations are merged over the mesh-wide ones).","type":"object","additionalProperties":false,"properties":{"enabled":{"description":"Install the east-west gateway in this cluster. Default: true when the mesh spans several networks or the cluster is a primary controlling remotes; false otherwise.","type":"boolean"},"serviceType":{"$ref":"#/$defs/serviceType"},"annotations":{"$ref":"#/$defs/annotations"}}},"istioOperator":{"description":"Escape hatch: an IstioOperator spec fragment merged over the control-plane IstioOperator meshctl generates for this cluster. Keys meshctl owns (meshID, cluster name, network, remote pilot address, injection path, revision, hub, tag, profile) are refused.","type":"object","additionalProperties":false,"properties":{"profile":{"description":"Owned by meshctl (default for primaries, remote for remotes); refused.","type":"string"},"hub":{"description":"Owned by meshctl: set istio.hub instead; refused.","type":"string"},"tag":{"description":"Owned by meshctl: set istio.tag instead; refused.","type":"string"},"revision":{"description":"Owned by meshctl: set istio.revision instead; refused.","type":"string"},"namespace":{"description":"Owned by meshctl (istio-system); refused.","type":"string"},"meshConfig":{"description":"MeshConfig overrides (spec.meshConfig).","type":"object"},"components":{"description":"Component overrides (spec.components), e.g. pilot.k8s.resources.","type":"object"},"values":{"description":"Helm values overrides (spec.values), e.g. pilot.resources.","type":"object"},"unvalidatedValues":{"description":"Values istioctl does not validate (spec.unvalidatedValues).","type":"object"}}},"cluster":{"description":"One cluster in the mesh.","type":"object","additionalProperties":false,"required":["context","role","network"],"properties":{"context":{"title":"Context","description":"The kubeconfig context meshctl uses to reach this cluster.","type":"string","minLength":1},"kubeconfig":{"$ref":"#/$defs/path","description":"kubeconfig file holding the context; relative to mesh.yaml. Default: $KUBECONFIG or ~/.kube/config."},"role":{"description":"primary: runs istiod. remote: no istiod; controlled by the primary named in controlPlane. external: hosts istiod for remotes (external control plane; accepted by validate, not yet by apply).","enum":["primary","remote","external"]},"network":{"$ref":"#/$defs/networkName","description":"The network this cluster's pods are on; one of the top-level networks."},"controlPlane":{"$ref":"#/$defs/clusterName","description":"Remotes only: the cluster name of the primary (or external cluster) whose istiod controls this remote."},"apiServer":{"title":"API server URL","description":"The API server URL other clusters' istiod use to reach this cluster (the server in its remote secret), when the kubeconfig's server is not reachable from them, e.g. https://10.0.0.1:6443.","type":"string","pattern":"^https?://[^\\s/?#]+(/[^\\s]*)?$"},"eastWestGateway":{"$ref":"#/$defs/clusterGateway"},"istioOperator":{"$ref":"#/$defs/istioOperator"}}}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://meshctl.io/schemas/mesh.schema.json","title":"meshctl mesh.yaml","description":"A multi-cluster Istio mesh, declared once: meshctl validates it, plans the changes and applies them. Reference: docs/mesh-yaml.md.","type":"object","additionalProperties":false,"required":["apiVersion","kind","meshID","istio","networks","clusters"],"properties":{"apiVersion":{"description":"Version of the mesh.yaml format. Must be meshctl.io/v1alpha1.","const":"meshctl.io/v1alpha1"},"kind":{"description":"Kind of document. Must be Mesh.","const":"Mesh"},"meshID":{"$ref":"#/$defs/meshID"},"istio":{"$ref":"#/$defs/istio"},"networks":{"description":"Every network the mesh spans. Pods on one network can reach each other directly; traffic between networks goes through east-west gateways. Each cluster names one of these.","type":"array","minItems":1,"uniqueItems":true,"items":{"$ref":"#/$defs/networkName"}},"trust":{"$ref":"#/$defs/trust"},"state":{"$ref":"#/$defs/state"},"eastWestGateway":{"$ref":"#/$defs/meshGateway"},"clusters":{"description":"The clusters in the mesh, keyed by Istio cluster ID. The key is used verbatim as values.global.multiCluster.clusterName, in remote secret names and in injection paths.","type":"object","minProperties":1,"propertyNames":{"$ref":"#/$defs/clusterName"},"additionalProperties":{"$ref":"#/$defs/cluster"}}},"$defs":{"clusterName":{"title":"Cluster name","description":"An Istio cluster ID, which must be a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string","maxLength":63,"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},"networkName":{"title":"Network name","description":"A network name (the topology.istio.io/network label value and the net/<network> segment of injection paths), which must be a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string","maxLength":63,"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},"meshID":{"title":"Mesh ID","description":"The mesh ID shared by every cluster (values.global.meshID), e.g. mesh1. A Kubernetes label value: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit.","type":"string","maxLength":63,"pattern":"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"},"istio":{"description":"Which Istio to install and how.","type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"title":"Istio version","description":"The Istio release to install, e.g. \"1.31.0\" (quote it: unquoted 1.30 is the number 1.3). Supported minors: 1.29, 1.30, 1.31.","type":"string","pattern":"^[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?$"},"revision":{"title":"Revision","description":"Control-plane revision (istio.io/rev), for canary upgrades. A DNS-1123 label; omit it for the default, unrevisioned install.","type":"string","maxLength":63,"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},"hub":{"title":"Image hub","description":"Container registry the Istio images are pulled from. Default: docker.io/istio.","type":"string","pattern":"^[^\\s]+$"},"tag":{"title":"Image tag","description":"Image tag of the Istio images. Default: the version.","type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"},"dataPlaneMode":{"description":"sidecar (default): Envoy sidecars injected into pods. ambient: ztunnel and waypoints; accepted by validate but not yet by apply.","enum":["sidecar","ambient"]}}},"path":{"title":"Path","description":"A file-system path; relative paths are relative to the directory holding mesh.yaml.","type":"string","minLength":1},"trust":{"description":"Where the mesh's shared root of trust (the cacerts plug-in CA) comes from. Set exactly one of generated, provided, none. Default: generated: {directory: ./trust}.","type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"properties":{"generated":{"description":"meshctl generates a root CA and one intermediate CA per cluster, like Istio's tools/certs Makefile, and keeps them in a directory.","type":"object","additionalProperties":false,"properties":{"directory":{"$ref":"#/$defs/path","description":"Where the generated root and intermediate CAs are kept. Default: ./trust next to mesh.yaml. Keep it private: it holds the root key."}}},"provided":{"description":"You provide the root certificate and, per cluster, an intermediate CA certificate, key and chain (the cacerts Secret's files).","type":"object","additionalProperties":false,"required":["rootCert","clusters"],"properties":{"rootCert":{"$ref":"#/$defs/path","description":"The root certificate (root-cert.pem) every intermediate chains to."},"clusters":{"description":"Per cluster (by cluster name): the intermediate CA files plugged into that cluster's cacerts Secret.","type":"object","propertyNames":{"$ref":"#/$defs/clusterName"},"additionalProperties":{"description":"One cluster's intermediate CA.","type":"object","additionalProperties":false,"required":["cert","key","chain"],"properties":{"cert":{"$ref":"#/$defs/path","description":"Intermediate CA certificate (ca-cert.pem)."},"key":{"$ref":"#/$defs/path","description":"Intermediate CA private key (ca-key.pem)."},"chain":{"$ref":"#/$defs/path","description":"Intermediate plus root certificates (cert-chain.pem)."}}}}}},"none":{"description":"meshctl does not touch cacerts: you plug in a shared CA yourself, or accept istiod's self-signed roots (cross-cluster mTLS then fails).","type":"object","additionalProperties":false,"properties":{}}}},"state":{"description":"Where meshctl keeps the mesh's state (what it made, and the apply journal) and its lock. Set one of local, kubernetes. Default: local: {path: ./meshctl.state.json}. Reference: docs/state-backends.md.","type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"properties":{"local":{"description":"A file beside mesh.yaml, with a .backup and a lock file. For one person on one machine.","type":"object","additionalProperties":false,"properties":{"path":{"$ref":"#/$defs/path","description":"The state file. Default: ./meshctl.state.json next to mesh.yaml. --state overrides it."}}},"kubernetes":{"description":"Secrets and a coordination.k8s.io Lease in one namespace of a cluster, shared by everyone and every CI runner that plans and applies this mesh. With generated trust, the generated CA material is kept there too, in its own Secret.","type":"object","additionalProperties":false,"required":["context"],"properties":{"context":{"type":"string","minLength":1,"description":"The kubeconfig context of the cluster holding the state (any cluster the team can reach; often the first primary)."},"kubeconfig":{"$ref":"#/$defs/path","description":"kubeconfig file holding the context; relative to mesh.yaml. Default: $KUBECONFIG or ~/.kube/config."},"namespace":{"type":"string","maxLength":63,"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","description":"The namespace holding the state Secrets and the lock Lease. It must exist; meshctl needs only Secrets and Leases in it (docs/state-backends.md, RBAC). Default: meshctl-system."},"leaseDurationSeconds":{"type":"integer","minimum":10,"maximum":3600,"description":"How long the lock stays held after its holder stops renewing it (a crashed run). A running apply renews it every third of this. Default: 60."}}}}},"serviceType":{"description":"Kubernetes Service type of the east-west gateway. LoadBalancer (default) gives the external address other clusters need; NodePort and ClusterIP need manual addressing.","enum":["LoadBalancer","NodePort","ClusterIP"]},"annotations":{"description":"Annotations on the east-west gateway Service, e.g. to make a cloud load balancer internal.","type":"object","additionalProperties":{"type":"string","description":"Annotation value (quote numbers and booleans)."}},"meshGateway":{"description":"Mesh-wide defaults for every cluster's east-west gateway (istio-eastwestgateway).","type":"object","additionalProperties":false,"properties":{"serviceType":{"$ref":"#/$defs/serviceType"},"annotations":{"$ref":"#/$defs/annotations"}}},"clusterGateway":{"description":"This cluster's east-west gateway; overrides the mesh-wide eastWestGateway settings (annotations are merged over the mesh-wide ones).","type":"object","additionalProperties":false,"properties":{"enabled":{"description":"Install the east-west gateway in this cluster. Default: true when the mesh spans several networks or the cluster is a primary controlling remotes; false otherwise.","type":"boolean"},"serviceType":{"$ref":"#/$defs/serviceType"},"annotations":{"$ref":"#/$defs/annotations"}}},"istioOperator":{"description":"Escape hatch: an IstioOperator spec fragment merged over the control-plane IstioOperator meshctl generates for this cluster. Keys meshctl owns (meshID, cluster name, network, remote pilot address, injection path, revision, hub, tag, profile) are refused.","type":"object","additionalProperties":false,"properties":{"profile":{"description":"Owned by meshctl (default for primaries, remote for remotes); refused.","type":"string"},"hub":{"description":"Owned by meshctl: set istio.hub instead; refused.","type":"string"},"tag":{"description":"Owned by meshctl: set istio.tag instead; refused.","type":"string"},"revision":{"description":"Owned by meshctl: set istio.revision instead; refused.","type":"string"},"namespace":{"description":"Owned by meshctl (istio-system); refused.","type":"string"},"meshConfig":{"description":"MeshConfig overrides (spec.meshConfig).","type":"object"},"components":{"description":"Component overrides (spec.components), e.g. pilot.k8s.resources.","type":"object"},"values":{"description":"Helm values overrides (spec.values), e.g. pilot.resources.","type":"object"},"unvalidatedValues":{"description":"Values istioctl does not validate (spec.unvalidatedValues).","type":"object"}}},"cluster":{"description":"One cluster in the mesh.","type":"object","additionalProperties":false,"required":["context","role","network"],"properties":{"context":{"title":"Context","description":"The kubeconfig context meshctl uses to reach this cluster.","type":"string","minLength":1},"kubeconfig":{"$ref":"#/$defs/path","description":"kubeconfig file holding the context; relative to mesh.yaml. Default: $KUBECONFIG or ~/.kube/config."},"role":{"description":"primary: runs istiod. remote: no istiod; controlled by the primary named in controlPlane. external: hosts istiod for remotes (external control plane; accepted by validate, not yet by apply).","enum":["primary","remote","external"]},"network":{"$ref":"#/$defs/networkName","description":"The network this cluster's pods are on; one of the top-level networks."},"controlPlane":{"$ref":"#/$defs/clusterName","description":"Remotes only: the cluster name of the primary (or external cluster) whose istiod controls this remote."},"apiServer":{"title":"API server URL","description":"The API server URL other clusters' istiod use to reach this cluster (the server in its remote secret), when the kubeconfig's server is not reachable from them, e.g. https://10.0.0.1:6443.","type":"string","pattern":"^https?://[^\\s/?#]+(/[^\\s]*)?$"},"eastWestGateway":{"$ref":"#/$defs/clusterGateway"},"istioOperator":{"$ref":"#/$defs/istioOperator"}}}}};
 const schema32 = {"title":"Mesh ID","description":"The mesh ID shared by every cluster (values.global.meshID), e.g. mesh1. A Kubernetes label value: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit.","type":"string","maxLength":63,"pattern":"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"};
 const schema33 = {"description":"Which Istio to install and how.","type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"title":"Istio version","description":"The Istio release to install, e.g. \"1.31.0\" (quote it: unquoted 1.30 is the number 1.3). Supported minors: 1.29, 1.30, 1.31.","type":"string","pattern":"^[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?$"},"revision":{"title":"Revision","description":"Control-plane revision (istio.io/rev), for canary upgrades. A DNS-1123 label; omit it for the default, unrevisioned install.","type":"string","maxLength":63,"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},"hub":{"title":"Image hub","description":"Container registry the Istio images are pulled from. Default: docker.io/istio.","type":"string","pattern":"^[^\\s]+$"},"tag":{"title":"Image tag","description":"Image tag of the Istio images. Default: the version.","type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"},"dataPlaneMode":{"description":"sidecar (default): Envoy sidecars injected into pods. ambient: ztunnel and waypoints; accepted by validate but not yet by apply.","enum":["sidecar","ambient"]}}};
 const schema34 = {"title":"Network name","description":"A network name (the topology.istio.io/network label value and the net/<network> segment of injection paths), which must be a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string","maxLength":63,"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"};
 const schema38 = {"title":"Cluster name","description":"An Istio cluster ID, which must be a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string","maxLength":63,"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"};
-const func1 = cjsDefault(runtime_ucs2length);
+const func1 = Object.prototype.hasOwnProperty;
+const func2 = cjsDefault(runtime_ucs2length);
 const func0 = cjsDefault(runtime_equal);
 const pattern4 = new RegExp("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$", "u");
 const pattern5 = new RegExp("^[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?$", "u");
@@ -84,7 +85,7 @@ errors++;
 if(data0.directory !== undefined){
 let data1 = data0.directory;
 if(typeof data1 === "string"){
-if(func1(data1) < 1){
+if(func2(data1) < 1){
 const err4 = {instancePath:instancePath+"/generated/directory",schemaPath:"#/$defs/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema36,data:data1};
 if(vErrors === null){
 vErrors = [err4];
@@ -156,7 +157,7 @@ errors++;
 if(data2.rootCert !== undefined){
 let data3 = data2.rootCert;
 if(typeof data3 === "string"){
-if(func1(data3) < 1){
+if(func2(data3) < 1){
 const err10 = {instancePath:instancePath+"/provided/rootCert",schemaPath:"#/$defs/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema36,data:data3};
 if(vErrors === null){
 vErrors = [err10];
@@ -184,7 +185,7 @@ if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 for(const key3 in data4){
 const _errs16 = errors;
 if(typeof key3 === "string"){
-if(func1(key3) > 63){
+if(func2(key3) > 63){
 const err12 = {instancePath:instancePath+"/provided/clusters",schemaPath:"#/$defs/clusterName/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema38,data:key3,propertyName:key3};
 if(vErrors === null){
 vErrors = [err12];
@@ -275,7 +276,7 @@ errors++;
 if(data5.cert !== undefined){
 let data6 = data5.cert;
 if(typeof data6 === "string"){
-if(func1(data6) < 1){
+if(func2(data6) < 1){
 const err20 = {instancePath:instancePath+"/provided/clusters/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/cert",schemaPath:"#/$defs/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema36,data:data6};
 if(vErrors === null){
 vErrors = [err20];
@@ -300,7 +301,7 @@ errors++;
 if(data5.key !== undefined){
 let data7 = data5.key;
 if(typeof data7 === "string"){
-if(func1(data7) < 1){
+if(func2(data7) < 1){
 const err22 = {instancePath:instancePath+"/provided/clusters/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/key",schemaPath:"#/$defs/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema36,data:data7};
 if(vErrors === null){
 vErrors = [err22];
@@ -325,7 +326,7 @@ errors++;
 if(data5.chain !== undefined){
 let data8 = data5.chain;
 if(typeof data8 === "string"){
-if(func1(data8) < 1){
+if(func2(data8) < 1){
 const err24 = {instancePath:instancePath+"/provided/clusters/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/chain",schemaPath:"#/$defs/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema36,data:data8};
 if(vErrors === null){
 vErrors = [err24];
@@ -424,9 +425,7 @@ return errors === 0;
 }
 validate21.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema42 = {"description":"Mesh-wide defaults for every cluster's east-west gateway (istio-eastwestgateway).","type":"object","additionalProperties":false,"properties":{"serviceType":{"$ref":"#/$defs/serviceType"},"annotations":{"$ref":"#/$defs/annotations"}}};
-const schema43 = {"description":"Kubernetes Service type of the east-west gateway. LoadBalancer (default) gives the external address other clusters need; NodePort and ClusterIP need manual addressing.","enum":["LoadBalancer","NodePort","ClusterIP"]};
-const schema44 = {"description":"Annotations on the east-west gateway Service, e.g. to make a cloud load balancer internal.","type":"object","additionalProperties":{"type":"string","description":"Annotation value (quote numbers and booleans)."}};
+const schema42 = {"description":"Where meshctl keeps the mesh's state (what it made, and the apply journal) and its lock. Set one of local, kubernetes. Default: local: {path: ./meshctl.state.json}. Reference: docs/state-backends.md.","type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"properties":{"local":{"description":"A file beside mesh.yaml, with a .backup and a lock file. For one person on one machine.","type":"object","additionalProperties":false,"properties":{"path":{"$ref":"#/$defs/path","description":"The state file. Default: ./meshctl.state.json next to mesh.yaml. --state overrides it."}}},"kubernetes":{"description":"Secrets and a coordination.k8s.io Lease in one namespace of a cluster, shared by everyone and every CI runner that plans and applies this mesh. With generated trust, the generated CA material is kept there too, in its own Secret.","type":"object","additionalProperties":false,"required":["context"],"properties":{"context":{"type":"string","minLength":1,"description":"The kubeconfig context of the cluster holding the state (any cluster the team can reach; often the first primary)."},"kubeconfig":{"$ref":"#/$defs/path","description":"kubeconfig file holding the context; relative to mesh.yaml. Default: $KUBECONFIG or ~/.kube/config."},"namespace":{"type":"string","maxLength":63,"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","description":"The namespace holding the state Secrets and the lock Lease. It must exist; meshctl needs only Secrets and Leases in it (docs/state-backends.md, RBAC). Default: meshctl-system."},"leaseDurationSeconds":{"type":"integer","minimum":10,"maximum":3600,"description":"How long the lock stays held after its holder stops renewing it (a crashed run). A running apply renews it every third of this. Default: 60."}}}}};
 
 function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -439,9 +438,281 @@ if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
+if(Object.keys(data).length > 1){
+const err0 = {instancePath,schemaPath:"#/maxProperties",keyword:"maxProperties",params:{limit: 1},message:"must NOT have more than 1 properties",schema:1,parentSchema:schema42,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(Object.keys(data).length < 1){
+const err1 = {instancePath,schemaPath:"#/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema42,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((key0 === "local") || (key0 === "kubernetes"))){
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema42,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.local !== undefined){
+let data0 = data.local;
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+for(const key1 in data0){
+if(!(key1 === "path")){
+const err3 = {instancePath:instancePath+"/local",schemaPath:"#/properties/local/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema42.properties.local,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data0.path !== undefined){
+let data1 = data0.path;
+if(typeof data1 === "string"){
+if(func2(data1) < 1){
+const err4 = {instancePath:instancePath+"/local/path",schemaPath:"#/$defs/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema36,data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/local/path",schemaPath:"#/$defs/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.type,parentSchema:schema36,data:data1};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/local",schemaPath:"#/properties/local/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.properties.local.type,parentSchema:schema42.properties.local,data:data0};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.kubernetes !== undefined){
+let data2 = data.kubernetes;
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+if(data2.context === undefined){
+const err7 = {instancePath:instancePath+"/kubernetes",schemaPath:"#/properties/kubernetes/required",keyword:"required",params:{missingProperty: "context"},message:"must have required property '"+"context"+"'",schema:schema42.properties.kubernetes.required,parentSchema:schema42.properties.kubernetes,data:data2};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+for(const key2 in data2){
+if(!((((key2 === "context") || (key2 === "kubeconfig")) || (key2 === "namespace")) || (key2 === "leaseDurationSeconds"))){
+const err8 = {instancePath:instancePath+"/kubernetes",schemaPath:"#/properties/kubernetes/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema42.properties.kubernetes,data:data2};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data2.context !== undefined){
+let data3 = data2.context;
+if(typeof data3 === "string"){
+if(func2(data3) < 1){
+const err9 = {instancePath:instancePath+"/kubernetes/context",schemaPath:"#/properties/kubernetes/properties/context/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema42.properties.kubernetes.properties.context,data:data3};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/kubernetes/context",schemaPath:"#/properties/kubernetes/properties/context/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.kubernetes.properties.context.type,parentSchema:schema42.properties.kubernetes.properties.context,data:data3};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data2.kubeconfig !== undefined){
+let data4 = data2.kubeconfig;
+if(typeof data4 === "string"){
+if(func2(data4) < 1){
+const err11 = {instancePath:instancePath+"/kubernetes/kubeconfig",schemaPath:"#/$defs/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema36,data:data4};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/kubernetes/kubeconfig",schemaPath:"#/$defs/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.type,parentSchema:schema36,data:data4};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data2.namespace !== undefined){
+let data5 = data2.namespace;
+if(typeof data5 === "string"){
+if(func2(data5) > 63){
+const err13 = {instancePath:instancePath+"/kubernetes/namespace",schemaPath:"#/properties/kubernetes/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema42.properties.kubernetes.properties.namespace,data:data5};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(!pattern6.test(data5)){
+const err14 = {instancePath:instancePath+"/kubernetes/namespace",schemaPath:"#/properties/kubernetes/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",parentSchema:schema42.properties.kubernetes.properties.namespace,data:data5};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/kubernetes/namespace",schemaPath:"#/properties/kubernetes/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.kubernetes.properties.namespace.type,parentSchema:schema42.properties.kubernetes.properties.namespace,data:data5};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data2.leaseDurationSeconds !== undefined){
+let data6 = data2.leaseDurationSeconds;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+const err16 = {instancePath:instancePath+"/kubernetes/leaseDurationSeconds",schemaPath:"#/properties/kubernetes/properties/leaseDurationSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema42.properties.kubernetes.properties.leaseDurationSeconds.type,parentSchema:schema42.properties.kubernetes.properties.leaseDurationSeconds,data:data6};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 > 3600 || isNaN(data6)){
+const err17 = {instancePath:instancePath+"/kubernetes/leaseDurationSeconds",schemaPath:"#/properties/kubernetes/properties/leaseDurationSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema42.properties.kubernetes.properties.leaseDurationSeconds,data:data6};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+if(data6 < 10 || isNaN(data6)){
+const err18 = {instancePath:instancePath+"/kubernetes/leaseDurationSeconds",schemaPath:"#/properties/kubernetes/properties/leaseDurationSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 10},message:"must be >= 10",schema:10,parentSchema:schema42.properties.kubernetes.properties.leaseDurationSeconds,data:data6};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/kubernetes",schemaPath:"#/properties/kubernetes/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.properties.kubernetes.type,parentSchema:schema42.properties.kubernetes,data:data2};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+else {
+const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+validate23.errors = vErrors;
+return errors === 0;
+}
+validate23.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const schema45 = {"description":"Mesh-wide defaults for every cluster's east-west gateway (istio-eastwestgateway).","type":"object","additionalProperties":false,"properties":{"serviceType":{"$ref":"#/$defs/serviceType"},"annotations":{"$ref":"#/$defs/annotations"}}};
+const schema46 = {"description":"Kubernetes Service type of the east-west gateway. LoadBalancer (default) gives the external address other clusters need; NodePort and ClusterIP need manual addressing.","enum":["LoadBalancer","NodePort","ClusterIP"]};
+const schema47 = {"description":"Annotations on the east-west gateway Service, e.g. to make a cloud load balancer internal.","type":"object","additionalProperties":{"type":"string","description":"Annotation value (quote numbers and booleans)."}};
+
+function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate25.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!((key0 === "serviceType") || (key0 === "annotations"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema42,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema45,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -454,7 +725,7 @@ errors++;
 if(data.serviceType !== undefined){
 let data0 = data.serviceType;
 if(!(((data0 === "LoadBalancer") || (data0 === "NodePort")) || (data0 === "ClusterIP"))){
-const err1 = {instancePath:instancePath+"/serviceType",schemaPath:"#/$defs/serviceType/enum",keyword:"enum",params:{allowedValues: schema43.enum},message:"must be equal to one of the allowed values",schema:schema43.enum,parentSchema:schema43,data:data0};
+const err1 = {instancePath:instancePath+"/serviceType",schemaPath:"#/$defs/serviceType/enum",keyword:"enum",params:{allowedValues: schema46.enum},message:"must be equal to one of the allowed values",schema:schema46.enum,parentSchema:schema46,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -470,7 +741,7 @@ if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 for(const key1 in data1){
 let data2 = data1[key1];
 if(typeof data2 !== "string"){
-const err2 = {instancePath:instancePath+"/annotations/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/annotations/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.additionalProperties.type,parentSchema:schema44.additionalProperties,data:data2};
+const err2 = {instancePath:instancePath+"/annotations/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/annotations/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.additionalProperties.type,parentSchema:schema47.additionalProperties,data:data2};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -482,7 +753,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/annotations",schemaPath:"#/$defs/annotations/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema44.type,parentSchema:schema44,data:data1};
+const err3 = {instancePath:instancePath+"/annotations",schemaPath:"#/$defs/annotations/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema47.type,parentSchema:schema47,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -494,7 +765,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data};
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.type,parentSchema:schema45,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -503,21 +774,20 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate23.errors = vErrors;
+validate25.errors = vErrors;
 return errors === 0;
 }
-validate23.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate25.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema46 = {"description":"One cluster in the mesh.","type":"object","additionalProperties":false,"required":["context","role","network"],"properties":{"context":{"title":"Context","description":"The kubeconfig context meshctl uses to reach this cluster.","type":"string","minLength":1},"kubeconfig":{"$ref":"#/$defs/path","description":"kubeconfig file holding the context; relative to mesh.yaml. Default: $KUBECONFIG or ~/.kube/config."},"role":{"description":"primary: runs istiod. remote: no istiod; controlled by the primary named in controlPlane. external: hosts istiod for remotes (external control plane; accepted by validate, not yet by apply).","enum":["primary","remote","external"]},"network":{"$ref":"#/$defs/networkName","description":"The network this cluster's pods are on; one of the top-level networks."},"controlPlane":{"$ref":"#/$defs/clusterName","description":"Remotes only: the cluster name of the primary (or external cluster) whose istiod controls this remote."},"apiServer":{"title":"API server URL","description":"The API server URL other clusters' istiod use to reach this cluster (the server in its remote secret), when the kubeconfig's server is not reachable from them, e.g. https://10.0.0.1:6443.","type":"string","pattern":"^https?://[^\\s/?#]+(/[^\\s]*)?$"},"eastWestGateway":{"$ref":"#/$defs/clusterGateway"},"istioOperator":{"$ref":"#/$defs/istioOperator"}}};
-const schema53 = {"description":"Escape hatch: an IstioOperator spec fragment merged over the control-plane IstioOperator meshctl generates for this cluster. Keys meshctl owns (meshID, cluster name, network, remote pilot address, injection path, revision, hub, tag, profile) are refused.","type":"object","additionalProperties":false,"properties":{"profile":{"description":"Owned by meshctl (default for primaries, remote for remotes); refused.","type":"string"},"hub":{"description":"Owned by meshctl: set istio.hub instead; refused.","type":"string"},"tag":{"description":"Owned by meshctl: set istio.tag instead; refused.","type":"string"},"revision":{"description":"Owned by meshctl: set istio.revision instead; refused.","type":"string"},"namespace":{"description":"Owned by meshctl (istio-system); refused.","type":"string"},"meshConfig":{"description":"MeshConfig overrides (spec.meshConfig).","type":"object"},"components":{"description":"Component overrides (spec.components), e.g. pilot.k8s.resources.","type":"object"},"values":{"description":"Helm values overrides (spec.values), e.g. pilot.resources.","type":"object"},"unvalidatedValues":{"description":"Values istioctl does not validate (spec.unvalidatedValues).","type":"object"}}};
-const func16 = Object.prototype.hasOwnProperty;
-const pattern14 = new RegExp("^https?://[^\\s/?#]+(/[^\\s]*)?$", "u");
-const schema50 = {"description":"This cluster's east-west gateway; overrides the mesh-wide eastWestGateway settings (annotations are merged over the mesh-wide ones).","type":"object","additionalProperties":false,"properties":{"enabled":{"description":"Install the east-west gateway in this cluster. Default: true when the mesh spans several networks or the cluster is a primary controlling remotes; false otherwise.","type":"boolean"},"serviceType":{"$ref":"#/$defs/serviceType"},"annotations":{"$ref":"#/$defs/annotations"}}};
+const schema49 = {"description":"One cluster in the mesh.","type":"object","additionalProperties":false,"required":["context","role","network"],"properties":{"context":{"title":"Context","description":"The kubeconfig context meshctl uses to reach this cluster.","type":"string","minLength":1},"kubeconfig":{"$ref":"#/$defs/path","description":"kubeconfig file holding the context; relative to mesh.yaml. Default: $KUBECONFIG or ~/.kube/config."},"role":{"description":"primary: runs istiod. remote: no istiod; controlled by the primary named in controlPlane. external: hosts istiod for remotes (external control plane; accepted by validate, not yet by apply).","enum":["primary","remote","external"]},"network":{"$ref":"#/$defs/networkName","description":"The network this cluster's pods are on; one of the top-level networks."},"controlPlane":{"$ref":"#/$defs/clusterName","description":"Remotes only: the cluster name of the primary (or external cluster) whose istiod controls this remote."},"apiServer":{"title":"API server URL","description":"The API server URL other clusters' istiod use to reach this cluster (the server in its remote secret), when the kubeconfig's server is not reachable from them, e.g. https://10.0.0.1:6443.","type":"string","pattern":"^https?://[^\\s/?#]+(/[^\\s]*)?$"},"eastWestGateway":{"$ref":"#/$defs/clusterGateway"},"istioOperator":{"$ref":"#/$defs/istioOperator"}}};
+const schema56 = {"description":"Escape hatch: an IstioOperator spec fragment merged over the control-plane IstioOperator meshctl generates for this cluster. Keys meshctl owns (meshID, cluster name, network, remote pilot address, injection path, revision, hub, tag, profile) are refused.","type":"object","additionalProperties":false,"properties":{"profile":{"description":"Owned by meshctl (default for primaries, remote for remotes); refused.","type":"string"},"hub":{"description":"Owned by meshctl: set istio.hub instead; refused.","type":"string"},"tag":{"description":"Owned by meshctl: set istio.tag instead; refused.","type":"string"},"revision":{"description":"Owned by meshctl: set istio.revision instead; refused.","type":"string"},"namespace":{"description":"Owned by meshctl (istio-system); refused.","type":"string"},"meshConfig":{"description":"MeshConfig overrides (spec.meshConfig).","type":"object"},"components":{"description":"Component overrides (spec.components), e.g. pilot.k8s.resources.","type":"object"},"values":{"description":"Helm values overrides (spec.values), e.g. pilot.resources.","type":"object"},"unvalidatedValues":{"description":"Values istioctl does not validate (spec.unvalidatedValues).","type":"object"}}};
+const pattern15 = new RegExp("^https?://[^\\s/?#]+(/[^\\s]*)?$", "u");
+const schema53 = {"description":"This cluster's east-west gateway; overrides the mesh-wide eastWestGateway settings (annotations are merged over the mesh-wide ones).","type":"object","additionalProperties":false,"properties":{"enabled":{"description":"Install the east-west gateway in this cluster. Default: true when the mesh spans several networks or the cluster is a primary controlling remotes; false otherwise.","type":"boolean"},"serviceType":{"$ref":"#/$defs/serviceType"},"annotations":{"$ref":"#/$defs/annotations"}}};
 
-function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate26.evaluated;
+const evaluated0 = validate28.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -527,7 +797,7 @@ evaluated0.items = undefined;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!(((key0 === "enabled") || (key0 === "serviceType")) || (key0 === "annotations"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema50,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema53,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -540,7 +810,7 @@ errors++;
 if(data.enabled !== undefined){
 let data0 = data.enabled;
 if(typeof data0 !== "boolean"){
-const err1 = {instancePath:instancePath+"/enabled",schemaPath:"#/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema50.properties.enabled.type,parentSchema:schema50.properties.enabled,data:data0};
+const err1 = {instancePath:instancePath+"/enabled",schemaPath:"#/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema53.properties.enabled.type,parentSchema:schema53.properties.enabled,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -553,7 +823,7 @@ errors++;
 if(data.serviceType !== undefined){
 let data1 = data.serviceType;
 if(!(((data1 === "LoadBalancer") || (data1 === "NodePort")) || (data1 === "ClusterIP"))){
-const err2 = {instancePath:instancePath+"/serviceType",schemaPath:"#/$defs/serviceType/enum",keyword:"enum",params:{allowedValues: schema43.enum},message:"must be equal to one of the allowed values",schema:schema43.enum,parentSchema:schema43,data:data1};
+const err2 = {instancePath:instancePath+"/serviceType",schemaPath:"#/$defs/serviceType/enum",keyword:"enum",params:{allowedValues: schema46.enum},message:"must be equal to one of the allowed values",schema:schema46.enum,parentSchema:schema46,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -569,7 +839,7 @@ if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 for(const key1 in data2){
 let data3 = data2[key1];
 if(typeof data3 !== "string"){
-const err3 = {instancePath:instancePath+"/annotations/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/annotations/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.additionalProperties.type,parentSchema:schema44.additionalProperties,data:data3};
+const err3 = {instancePath:instancePath+"/annotations/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/annotations/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.additionalProperties.type,parentSchema:schema47.additionalProperties,data:data3};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -581,7 +851,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/annotations",schemaPath:"#/$defs/annotations/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema44.type,parentSchema:schema44,data:data2};
+const err4 = {instancePath:instancePath+"/annotations",schemaPath:"#/$defs/annotations/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema47.type,parentSchema:schema47,data:data2};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -593,7 +863,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema50.type,parentSchema:schema50,data};
+const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.type,parentSchema:schema53,data};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -602,16 +872,16 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate26.errors = vErrors;
+validate28.errors = vErrors;
 return errors === 0;
 }
-validate26.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate28.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate25.evaluated;
+const evaluated0 = validate27.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -620,7 +890,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.context === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "context"},message:"must have required property '"+"context"+"'",schema:schema46.required,parentSchema:schema46,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "context"},message:"must have required property '"+"context"+"'",schema:schema49.required,parentSchema:schema49,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -630,7 +900,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.role === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema46.required,parentSchema:schema46,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema49.required,parentSchema:schema49,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -640,7 +910,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.network === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "network"},message:"must have required property '"+"network"+"'",schema:schema46.required,parentSchema:schema46,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "network"},message:"must have required property '"+"network"+"'",schema:schema49.required,parentSchema:schema49,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -651,7 +921,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((((((key0 === "context") || (key0 === "kubeconfig")) || (key0 === "role")) || (key0 === "network")) || (key0 === "controlPlane")) || (key0 === "apiServer")) || (key0 === "eastWestGateway")) || (key0 === "istioOperator"))){
-const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema46,data};
+const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema49,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -664,8 +934,8 @@ errors++;
 if(data.context !== undefined){
 let data0 = data.context;
 if(typeof data0 === "string"){
-if(func1(data0) < 1){
-const err4 = {instancePath:instancePath+"/context",schemaPath:"#/properties/context/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema46.properties.context,data:data0};
+if(func2(data0) < 1){
+const err4 = {instancePath:instancePath+"/context",schemaPath:"#/properties/context/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema49.properties.context,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -676,7 +946,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/context",schemaPath:"#/properties/context/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.context.type,parentSchema:schema46.properties.context,data:data0};
+const err5 = {instancePath:instancePath+"/context",schemaPath:"#/properties/context/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.properties.context.type,parentSchema:schema49.properties.context,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -689,7 +959,7 @@ errors++;
 if(data.kubeconfig !== undefined){
 let data1 = data.kubeconfig;
 if(typeof data1 === "string"){
-if(func1(data1) < 1){
+if(func2(data1) < 1){
 const err6 = {instancePath:instancePath+"/kubeconfig",schemaPath:"#/$defs/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema36,data:data1};
 if(vErrors === null){
 vErrors = [err6];
@@ -714,7 +984,7 @@ errors++;
 if(data.role !== undefined){
 let data2 = data.role;
 if(!(((data2 === "primary") || (data2 === "remote")) || (data2 === "external"))){
-const err8 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/enum",keyword:"enum",params:{allowedValues: schema46.properties.role.enum},message:"must be equal to one of the allowed values",schema:schema46.properties.role.enum,parentSchema:schema46.properties.role,data:data2};
+const err8 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/enum",keyword:"enum",params:{allowedValues: schema49.properties.role.enum},message:"must be equal to one of the allowed values",schema:schema49.properties.role.enum,parentSchema:schema49.properties.role,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -727,7 +997,7 @@ errors++;
 if(data.network !== undefined){
 let data3 = data.network;
 if(typeof data3 === "string"){
-if(func1(data3) > 63){
+if(func2(data3) > 63){
 const err9 = {instancePath:instancePath+"/network",schemaPath:"#/$defs/networkName/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema34,data:data3};
 if(vErrors === null){
 vErrors = [err9];
@@ -762,7 +1032,7 @@ errors++;
 if(data.controlPlane !== undefined){
 let data4 = data.controlPlane;
 if(typeof data4 === "string"){
-if(func1(data4) > 63){
+if(func2(data4) > 63){
 const err12 = {instancePath:instancePath+"/controlPlane",schemaPath:"#/$defs/clusterName/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema38,data:data4};
 if(vErrors === null){
 vErrors = [err12];
@@ -797,8 +1067,8 @@ errors++;
 if(data.apiServer !== undefined){
 let data5 = data.apiServer;
 if(typeof data5 === "string"){
-if(!pattern14.test(data5)){
-const err15 = {instancePath:instancePath+"/apiServer",schemaPath:"#/properties/apiServer/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s/?#]+(/[^\\s]*)?$"},message:"must match pattern \""+"^https?://[^\\s/?#]+(/[^\\s]*)?$"+"\"",schema:"^https?://[^\\s/?#]+(/[^\\s]*)?$",parentSchema:schema46.properties.apiServer,data:data5};
+if(!pattern15.test(data5)){
+const err15 = {instancePath:instancePath+"/apiServer",schemaPath:"#/properties/apiServer/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s/?#]+(/[^\\s]*)?$"},message:"must match pattern \""+"^https?://[^\\s/?#]+(/[^\\s]*)?$"+"\"",schema:"^https?://[^\\s/?#]+(/[^\\s]*)?$",parentSchema:schema49.properties.apiServer,data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -809,7 +1079,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/apiServer",schemaPath:"#/properties/apiServer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.apiServer.type,parentSchema:schema46.properties.apiServer,data:data5};
+const err16 = {instancePath:instancePath+"/apiServer",schemaPath:"#/properties/apiServer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.properties.apiServer.type,parentSchema:schema49.properties.apiServer,data:data5};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -820,8 +1090,8 @@ errors++;
 }
 }
 if(data.eastWestGateway !== undefined){
-if(!(validate26(data.eastWestGateway, {instancePath:instancePath+"/eastWestGateway",parentData:data,parentDataProperty:"eastWestGateway",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if(!(validate28(data.eastWestGateway, {instancePath:instancePath+"/eastWestGateway",parentData:data,parentDataProperty:"eastWestGateway",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
 errors = vErrors.length;
 }
 }
@@ -829,8 +1099,8 @@ if(data.istioOperator !== undefined){
 let data7 = data.istioOperator;
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 for(const key1 in data7){
-if(!(func16.call(schema53.properties, key1))){
-const err17 = {instancePath:instancePath+"/istioOperator",schemaPath:"#/$defs/istioOperator/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema53,data:data7};
+if(!(func1.call(schema56.properties, key1))){
+const err17 = {instancePath:instancePath+"/istioOperator",schemaPath:"#/$defs/istioOperator/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema56,data:data7};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -843,7 +1113,7 @@ errors++;
 if(data7.profile !== undefined){
 let data8 = data7.profile;
 if(typeof data8 !== "string"){
-const err18 = {instancePath:instancePath+"/istioOperator/profile",schemaPath:"#/$defs/istioOperator/properties/profile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.profile.type,parentSchema:schema53.properties.profile,data:data8};
+const err18 = {instancePath:instancePath+"/istioOperator/profile",schemaPath:"#/$defs/istioOperator/properties/profile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema56.properties.profile.type,parentSchema:schema56.properties.profile,data:data8};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -856,7 +1126,7 @@ errors++;
 if(data7.hub !== undefined){
 let data9 = data7.hub;
 if(typeof data9 !== "string"){
-const err19 = {instancePath:instancePath+"/istioOperator/hub",schemaPath:"#/$defs/istioOperator/properties/hub/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.hub.type,parentSchema:schema53.properties.hub,data:data9};
+const err19 = {instancePath:instancePath+"/istioOperator/hub",schemaPath:"#/$defs/istioOperator/properties/hub/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema56.properties.hub.type,parentSchema:schema56.properties.hub,data:data9};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -869,7 +1139,7 @@ errors++;
 if(data7.tag !== undefined){
 let data10 = data7.tag;
 if(typeof data10 !== "string"){
-const err20 = {instancePath:instancePath+"/istioOperator/tag",schemaPath:"#/$defs/istioOperator/properties/tag/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.tag.type,parentSchema:schema53.properties.tag,data:data10};
+const err20 = {instancePath:instancePath+"/istioOperator/tag",schemaPath:"#/$defs/istioOperator/properties/tag/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema56.properties.tag.type,parentSchema:schema56.properties.tag,data:data10};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -882,7 +1152,7 @@ errors++;
 if(data7.revision !== undefined){
 let data11 = data7.revision;
 if(typeof data11 !== "string"){
-const err21 = {instancePath:instancePath+"/istioOperator/revision",schemaPath:"#/$defs/istioOperator/properties/revision/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.revision.type,parentSchema:schema53.properties.revision,data:data11};
+const err21 = {instancePath:instancePath+"/istioOperator/revision",schemaPath:"#/$defs/istioOperator/properties/revision/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema56.properties.revision.type,parentSchema:schema56.properties.revision,data:data11};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -895,7 +1165,7 @@ errors++;
 if(data7.namespace !== undefined){
 let data12 = data7.namespace;
 if(typeof data12 !== "string"){
-const err22 = {instancePath:instancePath+"/istioOperator/namespace",schemaPath:"#/$defs/istioOperator/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.namespace.type,parentSchema:schema53.properties.namespace,data:data12};
+const err22 = {instancePath:instancePath+"/istioOperator/namespace",schemaPath:"#/$defs/istioOperator/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema56.properties.namespace.type,parentSchema:schema56.properties.namespace,data:data12};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -908,7 +1178,7 @@ errors++;
 if(data7.meshConfig !== undefined){
 let data13 = data7.meshConfig;
 if(!(data13 && typeof data13 == "object" && !Array.isArray(data13))){
-const err23 = {instancePath:instancePath+"/istioOperator/meshConfig",schemaPath:"#/$defs/istioOperator/properties/meshConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.properties.meshConfig.type,parentSchema:schema53.properties.meshConfig,data:data13};
+const err23 = {instancePath:instancePath+"/istioOperator/meshConfig",schemaPath:"#/$defs/istioOperator/properties/meshConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema56.properties.meshConfig.type,parentSchema:schema56.properties.meshConfig,data:data13};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -921,7 +1191,7 @@ errors++;
 if(data7.components !== undefined){
 let data14 = data7.components;
 if(!(data14 && typeof data14 == "object" && !Array.isArray(data14))){
-const err24 = {instancePath:instancePath+"/istioOperator/components",schemaPath:"#/$defs/istioOperator/properties/components/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.properties.components.type,parentSchema:schema53.properties.components,data:data14};
+const err24 = {instancePath:instancePath+"/istioOperator/components",schemaPath:"#/$defs/istioOperator/properties/components/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema56.properties.components.type,parentSchema:schema56.properties.components,data:data14};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -934,7 +1204,7 @@ errors++;
 if(data7.values !== undefined){
 let data15 = data7.values;
 if(!(data15 && typeof data15 == "object" && !Array.isArray(data15))){
-const err25 = {instancePath:instancePath+"/istioOperator/values",schemaPath:"#/$defs/istioOperator/properties/values/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.properties.values.type,parentSchema:schema53.properties.values,data:data15};
+const err25 = {instancePath:instancePath+"/istioOperator/values",schemaPath:"#/$defs/istioOperator/properties/values/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema56.properties.values.type,parentSchema:schema56.properties.values,data:data15};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -947,7 +1217,7 @@ errors++;
 if(data7.unvalidatedValues !== undefined){
 let data16 = data7.unvalidatedValues;
 if(!(data16 && typeof data16 == "object" && !Array.isArray(data16))){
-const err26 = {instancePath:instancePath+"/istioOperator/unvalidatedValues",schemaPath:"#/$defs/istioOperator/properties/unvalidatedValues/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.properties.unvalidatedValues.type,parentSchema:schema53.properties.unvalidatedValues,data:data16};
+const err26 = {instancePath:instancePath+"/istioOperator/unvalidatedValues",schemaPath:"#/$defs/istioOperator/properties/unvalidatedValues/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema56.properties.unvalidatedValues.type,parentSchema:schema56.properties.unvalidatedValues,data:data16};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -959,7 +1229,7 @@ errors++;
 }
 }
 else {
-const err27 = {instancePath:instancePath+"/istioOperator",schemaPath:"#/$defs/istioOperator/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.type,parentSchema:schema53,data:data7};
+const err27 = {instancePath:instancePath+"/istioOperator",schemaPath:"#/$defs/istioOperator/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema56.type,parentSchema:schema56,data:data7};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -971,7 +1241,7 @@ errors++;
 }
 }
 else {
-const err28 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema46.type,parentSchema:schema46,data};
+const err28 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema49.type,parentSchema:schema49,data};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -980,10 +1250,10 @@ vErrors.push(err28);
 }
 errors++;
 }
-validate25.errors = vErrors;
+validate27.errors = vErrors;
 return errors === 0;
 }
-validate25.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate27.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
 function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -1059,7 +1329,7 @@ vErrors.push(err5);
 errors++;
 }
 for(const key0 in data){
-if(!((((((((key0 === "apiVersion") || (key0 === "kind")) || (key0 === "meshID")) || (key0 === "istio")) || (key0 === "networks")) || (key0 === "trust")) || (key0 === "eastWestGateway")) || (key0 === "clusters"))){
+if(!(func1.call(schema31.properties, key0))){
 const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema31,data};
 if(vErrors === null){
 vErrors = [err6];
@@ -1099,7 +1369,7 @@ errors++;
 if(data.meshID !== undefined){
 let data2 = data.meshID;
 if(typeof data2 === "string"){
-if(func1(data2) > 63){
+if(func2(data2) > 63){
 const err9 = {instancePath:instancePath+"/meshID",schemaPath:"#/$defs/meshID/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema32,data:data2};
 if(vErrors === null){
 vErrors = [err9];
@@ -1184,7 +1454,7 @@ errors++;
 if(data3.revision !== undefined){
 let data5 = data3.revision;
 if(typeof data5 === "string"){
-if(func1(data5) > 63){
+if(func2(data5) > 63){
 const err16 = {instancePath:instancePath+"/istio/revision",schemaPath:"#/$defs/istio/properties/revision/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema33.properties.revision,data:data5};
 if(vErrors === null){
 vErrors = [err16];
@@ -1308,7 +1578,7 @@ const len0 = data9.length;
 for(let i0=0; i0<len0; i0++){
 let data10 = data9[i0];
 if(typeof data10 === "string"){
-if(func1(data10) > 63){
+if(func2(data10) > 63){
 const err26 = {instancePath:instancePath+"/networks/" + i0,schemaPath:"#/$defs/networkName/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema34,data:data10};
 if(vErrors === null){
 vErrors = [err26];
@@ -1378,17 +1648,23 @@ vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.error
 errors = vErrors.length;
 }
 }
-if(data.eastWestGateway !== undefined){
-if(!(validate23(data.eastWestGateway, {instancePath:instancePath+"/eastWestGateway",parentData:data,parentDataProperty:"eastWestGateway",rootData,dynamicAnchors}))){
+if(data.state !== undefined){
+if(!(validate23(data.state, {instancePath:instancePath+"/state",parentData:data,parentDataProperty:"state",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
 errors = vErrors.length;
 }
 }
+if(data.eastWestGateway !== undefined){
+if(!(validate25(data.eastWestGateway, {instancePath:instancePath+"/eastWestGateway",parentData:data,parentDataProperty:"eastWestGateway",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+errors = vErrors.length;
+}
+}
 if(data.clusters !== undefined){
-let data13 = data.clusters;
-if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
-if(Object.keys(data13).length < 1){
-const err31 = {instancePath:instancePath+"/clusters",schemaPath:"#/properties/clusters/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.clusters,data:data13};
+let data14 = data.clusters;
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(Object.keys(data14).length < 1){
+const err31 = {instancePath:instancePath+"/clusters",schemaPath:"#/properties/clusters/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.clusters,data:data14};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -1397,10 +1673,10 @@ vErrors.push(err31);
 }
 errors++;
 }
-for(const key2 in data13){
-const _errs29 = errors;
+for(const key2 in data14){
+const _errs30 = errors;
 if(typeof key2 === "string"){
-if(func1(key2) > 63){
+if(func2(key2) > 63){
 const err32 = {instancePath:instancePath+"/clusters",schemaPath:"#/$defs/clusterName/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema38,data:key2,propertyName:key2};
 if(vErrors === null){
 vErrors = [err32];
@@ -1431,9 +1707,9 @@ vErrors.push(err34);
 }
 errors++;
 }
-var valid8 = _errs29 === errors;
+var valid8 = _errs30 === errors;
 if(!valid8){
-const err35 = {instancePath:instancePath+"/clusters",schemaPath:"#/properties/clusters/propertyNames",keyword:"propertyNames",params:{propertyName: key2},message:"property name must be valid",schema:schema31.properties.clusters.propertyNames,parentSchema:schema31.properties.clusters,data:data13};
+const err35 = {instancePath:instancePath+"/clusters",schemaPath:"#/properties/clusters/propertyNames",keyword:"propertyNames",params:{propertyName: key2},message:"property name must be valid",schema:schema31.properties.clusters.propertyNames,parentSchema:schema31.properties.clusters,data:data14};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -1443,15 +1719,15 @@ vErrors.push(err35);
 errors++;
 }
 }
-for(const key3 in data13){
-if(!(validate25(data13[key3], {instancePath:instancePath+"/clusters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data13,parentDataProperty:key3,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+for(const key3 in data14){
+if(!(validate27(data14[key3], {instancePath:instancePath+"/clusters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data14,parentDataProperty:key3,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err36 = {instancePath:instancePath+"/clusters",schemaPath:"#/properties/clusters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.clusters.type,parentSchema:schema31.properties.clusters,data:data13};
+const err36 = {instancePath:instancePath+"/clusters",schemaPath:"#/properties/clusters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.clusters.type,parentSchema:schema31.properties.clusters,data:data14};
 if(vErrors === null){
 vErrors = [err36];
 }

@@ -3,11 +3,14 @@
 import { absolutePath } from './finding.js';
 import { effectiveGateway } from './gateway.js';
 import { parseIstioVersion } from './istio-versions.js';
-import { clusterEntries, type RawCluster, type RawMesh, type RawTrust } from './raw.js';
-import type { ClusterSpec, IstioSettings, Topology, TrustSettings } from './topology.js';
+import { clusterEntries, type RawCluster, type RawMesh, type RawState, type RawTrust } from './raw.js';
+import type { ClusterSpec, IstioSettings, StateSettings, Topology, TrustSettings } from './topology.js';
 
 export const DEFAULT_HUB = 'docker.io/istio';
 export const DEFAULT_TRUST_DIRECTORY = './trust';
+export const DEFAULT_STATE_FILE = './meshctl.state.json';
+export const DEFAULT_STATE_NAMESPACE = 'meshctl-system';
+export const DEFAULT_LEASE_SECONDS = 60;
 
 export interface NormalizeInput {
   readonly mesh: RawMesh;
@@ -43,6 +46,7 @@ export function normalize(input: NormalizeInput): Topology {
     istio: istioSettings(mesh),
     networks: [...mesh.networks],
     trust: trustSettings(mesh.trust, input.baseDir),
+    state: stateSettings(mesh.state, input.baseDir),
     clusters: clusterEntries(mesh).map(([name, c]) => clusterSpec(input, name, c)),
   };
 }
@@ -73,6 +77,20 @@ function trustSettings(trust: RawTrust | undefined, baseDir: string): TrustSetti
     return { mode: 'provided', rootCert: at(trust.provided.rootCert), clusters };
   }
   return { mode: 'generated', directory: at(trust?.generated?.directory ?? DEFAULT_TRUST_DIRECTORY) };
+}
+
+function stateSettings(state: RawState | undefined, baseDir: string): StateSettings {
+  const k = state?.kubernetes;
+  if (k) {
+    return {
+      backend: 'kubernetes',
+      context: k.context,
+      ...(k.kubeconfig !== undefined ? { kubeconfig: absolutePath({ baseDir }, k.kubeconfig) } : {}),
+      namespace: k.namespace ?? DEFAULT_STATE_NAMESPACE,
+      leaseDurationSeconds: k.leaseDurationSeconds ?? DEFAULT_LEASE_SECONDS,
+    };
+  }
+  return { backend: 'local', path: absolutePath({ baseDir }, state?.local?.path ?? DEFAULT_STATE_FILE) };
 }
 
 function clusterSpec(input: NormalizeInput, name: string, c: RawCluster): ClusterSpec {

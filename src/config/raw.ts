@@ -10,6 +10,7 @@ export interface RawMesh {
   readonly istio: RawIstio;
   readonly networks: readonly string[];
   readonly trust?: RawTrust;
+  readonly state?: RawState;
   readonly eastWestGateway?: RawMeshGateway;
   readonly clusters: Readonly<Record<string, RawCluster>>;
 }
@@ -29,6 +30,11 @@ export interface RawTrust {
     readonly clusters: Readonly<Record<string, { readonly cert: string; readonly key: string; readonly chain: string }>>;
   };
   readonly none?: Record<string, never>;
+}
+
+export interface RawState {
+  readonly local?: { readonly path?: string };
+  readonly kubernetes?: { readonly context: string; readonly kubeconfig?: string; readonly namespace?: string; readonly leaseDurationSeconds?: number };
 }
 
 export interface RawMeshGateway {

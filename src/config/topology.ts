@@ -76,6 +76,7 @@ export interface Topology {
   readonly istio: IstioSettings;
   readonly networks: readonly string[];
   readonly trust: TrustSettings;
+  readonly state: StateSettings;
   /** Sorted by name. */
   readonly clusters: readonly ClusterSpec[];
 }
@@ -88,3 +89,19 @@ export function clusterByName(t: Topology, name: string): ClusterSpec | undefine
 export function isMultiNetwork(t: Topology): boolean {
   return new Set(t.clusters.map((c) => c.network)).size > 1;
 }
+
+/** Where the state and its lock live (docs/state-backends.md). */
+export type StateSettings =
+  | {
+      readonly backend: 'local';
+      /** Absolute path of the state file (--state overrides it). */
+      readonly path: string;
+    }
+  | {
+      readonly backend: 'kubernetes';
+      readonly context: string;
+      /** Absolute path; undefined means KUBECONFIG / ~/.kube/config. */
+      readonly kubeconfig?: string;
+      readonly namespace: string;
+      readonly leaseDurationSeconds: number;
+    };

@@ -119,6 +119,19 @@ export class ClusterClient {
   }
 
   /**
+   * One request to a fixed path, answered as sent: for the Kubernetes state backend, which
+   * speaks to core Secrets and Leases and reads the status codes itself (403, 404, 409).
+   */
+  async call(method: string, path: string, opts: { body?: unknown; contentType?: string } = {}): Promise<RestResponse> {
+    return this.send(method, path, `${method} ${path}`, { ...opts, ...(method === 'GET' ? {} : { timeoutMs: WRITE_TIMEOUT_MS }) });
+  }
+
+  /** "context "c" (server https://…)", for messages of callers of call(). */
+  get describe(): string {
+    return `context "${this.context}", server ${this.server}`;
+  }
+
+  /**
    * Who the server says this client's credential is (SelfSubjectReview, authentication.k8s.io/v1):
    * `unauthenticated` when it refuses the credential (401), as a remote secret with a deleted
    * token is.

@@ -4,7 +4,7 @@
 // Writes are serialised because independent clusters apply in parallel.
 import { isDeepStrictEqual } from 'node:util';
 import type { MeshState, ObjectRecord, UnitRecord } from './state.js';
-import { writeStateFile } from './local-file.js';
+import type { StateBackend } from './backend.js';
 
 export class StateJournal {
   private current: MeshState;
@@ -13,7 +13,7 @@ export class StateJournal {
   private failure: { readonly error: unknown } | undefined;
 
   constructor(
-    private readonly file: string,
+    private readonly backend: Pick<StateBackend, 'write'>,
     initial: MeshState,
   ) {
     this.current = initial;
@@ -48,7 +48,7 @@ export class StateJournal {
       for (const b of batch) next = b.change(next);
       // A batch that changed nothing is not written: the serial moves only when the state does,
       // so a saved plan stays valid across a run that had nothing to record.
-      if (next !== this.current) this.current = await writeStateFile(this.file, next);
+      if (next !== this.current) this.current = await this.backend.write(next);
       for (const b of batch) b.resolve();
     } catch (error) {
       // Keep the first failure for flush(): without it, flush() would resolve after a lost write

@@ -1,13 +1,14 @@
 // `meshctl force-unlock ID` through main(): it removes the lock a crashed run left, and only
 // when given that lock's ID. It looks for the state in the working directory.
 import { existsSync } from 'node:fs';
+import * as os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { lockFileOf } from '../../../src/state/local-file.js';
+import { LocalStateBackend, lockFileOf } from '../../../src/state/local-file.js';
 import { meshctl, stateOnDisk, world, type World } from './cli-harness.js';
 
 /** A lock as a run that crashed mid-apply leaves it. */
 async function crashedRun(w: World): Promise<string> {
-  const lock = await w.ports.state.lock(w.stateFile, { operation: 'apply', version: '0.1.0', timeoutMs: 0 });
+  const lock = await new LocalStateBackend(w.stateFile, 'mesh1').lock({ operation: 'apply', version: '0.1.0', timeoutMs: 0 });
   return lock.info.id;
 }
 
@@ -21,7 +22,7 @@ describe('meshctl force-unlock', () => {
     expect(blocked.err).toContain(`meshctl force-unlock ${id}`);
     const r = await meshctl(w, ['force-unlock', id]);
     expect(r.code, r.err).toBe(0);
-    expect(r.out).toBe(`meshctl state has been unlocked (${w.stateFile}).\n`);
+    expect(r.out).toBe(`meshctl state has been unlocked (${w.stateFile}; the lock of ${os.userInfo().username}@${os.hostname()}, "apply", was removed).\n`);
     expect(existsSync(lockFileOf(w.stateFile))).toBe(false);
     expect((await meshctl(w, ['apply', '--verify=false', '--auto-approve'])).code).toBe(0);
     expect(stateOnDisk(w)).not.toBeNull();

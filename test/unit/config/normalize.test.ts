@@ -16,6 +16,7 @@ describe('normalize', () => {
       istio: { version: '1.31.0', semver: [1, 31, 0], hub: 'docker.io/istio', tag: '1.31.0', dataPlaneMode: 'sidecar' },
       networks: ['network1', 'network2'],
       trust: { mode: 'generated', directory: '/mesh/trust' },
+      state: { backend: 'local', path: '/mesh/meshctl.state.json' },
       clusters: [
         {
           name: 'cluster1',

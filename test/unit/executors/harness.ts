@@ -9,6 +9,7 @@ import { maskSecretData } from '../../../src/kube/sensitive.js';
 import type { KubeObject } from '../../../src/kube/object.js';
 import type { Unit } from '../../../src/model/desired.js';
 import type { Plan, PlanMode } from '../../../src/planner/plan.js';
+import { LocalStateBackend } from '../../../src/state/local-file.js';
 import { StateJournal } from '../../../src/state/journal.js';
 import { emptyState, type MeshState } from '../../../src/state/state.js';
 import { addressIn, planOf } from '../support/mesh-fixtures.js';
@@ -53,7 +54,7 @@ export async function applyOnce(o: {
 }): Promise<Run> {
   const plan = planOf({ mode: o.mode ?? 'apply', units: o.mesh.units, live: observe(o.fakes), prior: o.prior ?? null });
   const initial = o.prior ?? emptyState({ lineage: 'lineage-run', meshID: 'mesh1', meshctlVersion: '0.1.0' });
-  const journal = new StateJournal(o.stateFile, initial);
+  const journal = new StateJournal(new LocalStateBackend(o.stateFile, 'mesh1'), initial);
   o.journal?.(journal);
   const events: ApplyEvent[] = [];
   const clusterOf = new Map(o.mesh.units.map((u) => [u.id, u.cluster]));

@@ -58,6 +58,7 @@ export function meshOf(o: { clusters: readonly ClusterSpec[]; istio?: IstioSetti
   return {
     source: { file: '/work/mesh/mesh.yaml', digest: 'sha256:test' },
     meshID: o.meshID ?? 'mesh1',
+    state: { backend: 'local', path: '/work/mesh/meshctl.state.json' },
     istio: o.istio ?? istio(),
     networks: [...new Set(clusters.map((c) => c.network))].sort(),
     trust: o.trust ?? generatedTrust,

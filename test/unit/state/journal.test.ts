@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StateJournal } from '../../../src/state/journal.js';
-import { readStateFile } from '../../../src/state/local-file.js';
+import { LocalStateBackend, readStateFile } from '../../../src/state/local-file.js';
 import { emptyState } from '../../../src/state/state.js';
 
 let dir: string;
@@ -23,7 +23,7 @@ const onDisk = () => JSON.parse(readFileSync(file, 'utf8'));
 
 describe('StateJournal', () => {
   it('records pending before and applied after, one write each', async () => {
-    const j = new StateJournal(file, initial());
+    const j = new StateJournal(new LocalStateBackend(file, 'mesh1'), initial());
     await j.objectPending('c1/ConfigMap/istio-system/a', record('a'));
     expect(onDisk().objects['c1/ConfigMap/istio-system/a']).toEqual({ ...record('a'), status: 'pending' });
     await j.objectApplied('c1/ConfigMap/istio-system/a', { applied: { kind: 'ConfigMap' }, uid: 'u1', resourceVersion: '7' });
@@ -32,7 +32,7 @@ describe('StateJournal', () => {
   });
 
   it('records the generation an apply answered with, and drops it when a later apply reports none', async () => {
-    const j = new StateJournal(file, initial());
+    const j = new StateJournal(new LocalStateBackend(file, 'mesh1'), initial());
     const at = 'c1/ConfigMap/istio-system/g';
     await j.objectPending(at, record('g'));
     await j.objectApplied(at, { applied: { v: 1 }, uid: 'u1', resourceVersion: '7', generation: 3 });
@@ -43,7 +43,7 @@ describe('StateJournal', () => {
   });
 
   it('serialises concurrent writes and loses none of them', async () => {
-    const j = new StateJournal(file, initial());
+    const j = new StateJournal(new LocalStateBackend(file, 'mesh1'), initial());
     const names = Array.from({ length: 20 }, (_, i) => `cm${i}`);
     await Promise.all(
       names.map(async (n) => {
@@ -64,17 +64,17 @@ describe('StateJournal', () => {
   }, 30_000);
 
   it('keeps existedBefore across a resume, whatever the next run believes', async () => {
-    const first = new StateJournal(file, initial());
+    const first = new StateJournal(new LocalStateBackend(file, 'mesh1'), initial());
     await first.objectPending('c1/ConfigMap/istio-system/a', record('a', true));
     // The first run dies here. The next one finds the object live and would say meshctl made it.
-    const resumed = new StateJournal(file, (await readStateFile(file, 'mesh1'))!);
+    const resumed = new StateJournal(new LocalStateBackend(file, 'mesh1'), (await readStateFile(file, 'mesh1'))!);
     await resumed.objectPending('c1/ConfigMap/istio-system/a', record('a', false));
     await resumed.objectApplied('c1/ConfigMap/istio-system/a', { applied: {} });
     expect(onDisk().objects['c1/ConfigMap/istio-system/a'].existedBefore).toBe(true);
   });
 
   it('merges unit outputs and removes units and objects', async () => {
-    const j = new StateJournal(file, initial());
+    const j = new StateJournal(new LocalStateBackend(file, 'mesh1'), initial());
     const u = { id: 'c1/eastwest-gateway', cluster: 'c1', kind: 'eastwest-gateway' as const, dependsOn: [], status: 'applying' as const, outputs: {} };
     await j.unit(u);
     await j.unit({ ...u, status: 'applied', outputs: { address: '172.18.0.9' } });
@@ -86,7 +86,7 @@ describe('StateJournal', () => {
   });
 
   it('writes nothing, and keeps the serial, for changes that change nothing', async () => {
-    const j = new StateJournal(file, initial());
+    const j = new StateJournal(new LocalStateBackend(file, 'mesh1'), initial());
     const u = { id: 'c1/eastwest-gateway', cluster: 'c1', kind: 'eastwest-gateway' as const, dependsOn: [], status: 'applied' as const, outputs: { address: '172.18.0.9' } };
     await j.unit(u);
     expect(onDisk().serial).toBe(1);
@@ -101,14 +101,14 @@ describe('StateJournal', () => {
   });
 
   it('refuses applied without pending as a bug, and keeps journaling afterwards', async () => {
-    const j = new StateJournal(file, initial());
+    const j = new StateJournal(new LocalStateBackend(file, 'mesh1'), initial());
     await expect(j.objectApplied('c1/ConfigMap/istio-system/x', { applied: {} })).rejects.toThrow('applied without a pending record: this is a bug in meshctl');
     await j.objectPending('c1/ConfigMap/istio-system/a', record('a'));
     expect(Object.keys(onDisk().objects)).toEqual(['c1/ConfigMap/istio-system/a']);
   });
 
   it('flush rethrows a failed write', async () => {
-    const j = new StateJournal(path.join(dir, 'missing-dir', 'state.json'), initial());
+    const j = new StateJournal(new LocalStateBackend(path.join(dir, 'missing-dir', 'state.json'), 'mesh1'), initial());
     const write = j.objectPending('c1/ConfigMap/istio-system/a', record('a'));
     await expect(write).rejects.toThrow(/ENOENT/);
     await expect(j.flush()).rejects.toThrow(/ENOENT/);
