@@ -1,6 +1,7 @@
 // The local backend on a real temporary directory: atomic writes with a backup, serials, and
 // the lock (holder, age and ID in the error; --lock-timeout; force-unlock by ID only).
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -17,6 +18,12 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const initial = () => emptyState({ lineage: 'lineage-1', meshID: 'mesh1', meshctlVersion: '0.1.0' });
+
+/** A pid no process has: a child that has exited and been reaped. */
+function deadPid(): number {
+  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  return Number(r.stdout);
+}
 
 async function failure(p: Promise<unknown>): Promise<string> {
   try {
@@ -45,6 +52,25 @@ describe('writeStateFile', () => {
     expect(backup.serial).toBe(1);
     expect(backup.units).toEqual([]);
     expect(JSON.parse(readFileSync(file, 'utf8')).serial).toBe(2);
+  });
+
+  it('refuses to write over a file another run wrote meanwhile, and leaves it as that run wrote it', async () => {
+    const one = await writeStateFile(file, initial());
+    const theirs = await writeStateFile(file, { ...one, units: [{ id: 'c1/theirs', cluster: 'c1', kind: 'namespace', dependsOn: [], status: 'applied', outputs: {} }] });
+    const before = readFileSync(file, 'utf8');
+    expect(await failure(writeStateFile(file, one))).toBe(
+      `State changed by another run: ${file} now holds serial 2, but this run started from serial 1: another meshctl wrote it meanwhile (its lock was broken or taken over). Nothing was written. Run meshctl plan to see where the mesh stands now, then apply again.`,
+    );
+    expect(await failure(writeStateFile(file, initial()))).toMatch(/now holds serial 2, but this run started from no state/);
+    expect(await failure(writeStateFile(file, { ...theirs, lineage: 'other' }))).toMatch(/now holds a state of another lineage \(lineage-1\)/);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+  });
+
+  it('stores a pushed state exactly, serial kept, only over the envelope it was told to expect', async () => {
+    const pushed = { ...initial(), serial: 7 };
+    expect((await writeStateFile(file, pushed, { base: null })).serial).toBe(7);
+    expect(await failure(writeStateFile(file, { ...pushed, serial: 9 }, { base: null }))).toMatch(/now holds serial 7, but this run started from no state/);
+    expect((await writeStateFile(file, { ...pushed, serial: 9 }, { base: { lineage: 'lineage-1', serial: 7 } })).serial).toBe(9);
   });
 
   it('writes the file readable by its owner only (it names clusters and digests)', async () => {
@@ -92,6 +118,24 @@ describe('state lock', () => {
     expect(JSON.parse(readFileSync(lockFileOf(file), 'utf8'))).toMatchObject({ id: second.info.id, operation: 'plan' });
     await second.release();
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('takes over a lock whose holder process is gone on this host, saying whose it was', async () => {
+    const dead = { id: 'dead-lock', operation: 'apply', who: 'ci@runner', pid: deadPid(), host: os.hostname(), version: '0.1.0', created: new Date(Date.now() - 90_000).toISOString() };
+    writeFileSync(lockFileOf(file), JSON.stringify(dead));
+    const told: string[] = [];
+    const lock = await acquireLock(file, { operation: 'apply', version: '0.1.0', timeoutMs: 0, onTakeover: (m) => told.push(m) });
+    expect(told).toEqual([
+      `Took over the state lock of ci@runner (pid ${dead.pid}) for "apply", taken 90s ago (lock ID dead-lock, meshctl 0.1.0): process ${dead.pid} no longer runs on ${os.hostname()}.`,
+    ]);
+    expect(JSON.parse(readFileSync(lockFileOf(file), 'utf8')).id).toBe(lock.info.id);
+    await lock.release();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('does not take over a lock held on another host (its pid cannot be checked from here)', async () => {
+    writeFileSync(lockFileOf(file), JSON.stringify({ id: 'far', operation: 'apply', who: 'ci@elsewhere', pid: deadPid(), host: 'elsewhere', version: '0.1.0', created: new Date().toISOString() }));
+    expect(await failure(acquireLock(file, { operation: 'apply', version: '0.1.0', timeoutMs: 0 }))).toMatch(/is locked by ci@elsewhere .* if that run crashed: meshctl force-unlock far$/);
   });
 
   it('force-unlock with the wrong ID refuses and changes nothing', async () => {
