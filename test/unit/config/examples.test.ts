@@ -20,6 +20,7 @@ describe('examples', () => {
     expect(dirs).toEqual([
       'ambient-multi-network',
       'external-control-plane',
+      'kubernetes-state',
       'multi-primary',
       'multi-primary-multi-network',
       'multi-primary-with-remotes',
@@ -33,6 +34,11 @@ describe('examples', () => {
     expect(result.diagnostics.map((d) => d.summary)).toEqual(expectedWarnings[dir] ?? []);
     expect(result.topology).toBeDefined();
     for (const c of result.topology!.clusters) expect(c.context).toMatch(/^cluster\d+$/);
+  });
+
+  it('the team example keeps the state in cluster1, namespace meshctl-system', () => {
+    const t = loadTopology('kubernetes-state/mesh.yaml', { cwd: examplesDir }).topology!;
+    expect(t.state).toEqual({ backend: 'kubernetes', context: 'cluster1', namespace: 'meshctl-system', leaseDurationSeconds: 60 });
   });
 
   it('the guide example maps to the guide: cluster1 primary on network1, cluster2 remote on network2', () => {
