@@ -2,9 +2,10 @@
 // when given that lock's ID. It looks for the state in the working directory.
 import { existsSync } from 'node:fs';
 import * as os from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LocalStateBackend, lockFileOf } from '../../../src/state/local-file.js';
-import { meshctl, stateOnDisk, world, type World } from './cli-harness.js';
+import { meshctl, singlePrimaryMesh, stateOnDisk, world, type World } from './cli-harness.js';
 
 /** A lock as a run that crashed mid-apply leaves it. */
 async function crashedRun(w: World): Promise<string> {
@@ -39,10 +40,31 @@ describe('meshctl force-unlock', () => {
     expect(existsSync(lockFileOf(w.stateFile))).toBe(true);
   });
 
+  it('finds the state beside mesh.yaml (-f), from any working directory, as plan and apply do', async () => {
+    const w = world();
+    const id = await crashedRun(w);
+    const r = await meshctl({ ...w, dir: os.tmpdir() }, ['force-unlock', '-f', join(w.dir, 'mesh.yaml'), id]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain(`meshctl state has been unlocked (${w.stateFile};`);
+    expect(existsSync(lockFileOf(w.stateFile))).toBe(false);
+  });
+
   it('says so when there is no lock to remove', async () => {
     const w = world();
     const r = await meshctl(w, ['force-unlock', 'some-id']);
     expect(r.code).toBe(1);
     expect(r.err).toContain('Error: No lock to remove');
+  });
+});
+
+describe('--state with a Kubernetes state backend', () => {
+  it('is refused as a usage error before anything is read or locked', async () => {
+    const w = world(singlePrimaryMesh.replace('clusters:', 'state:\n  kubernetes: { context: cluster1 }\nclusters:'));
+    const r = await meshctl(w, ['plan', '--state', 'other.json']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('Error: Invalid option');
+    expect(r.err).toContain('--state names a local state file, but');
+    expect(r.err).toContain('keeps the state in Kubernetes (state.kubernetes, context "cluster1")');
+    expect(w.cluster.requests).toBe(0);
   });
 });
