@@ -107,7 +107,11 @@ const STAGES = {
     node: ['network', 'process', 'files', 'terminal'],
     why: 'src/executors walk a plan through the ClusterClient and the journal they are handed, and decide nothing',
   },
-  state: { allow: ['diagnostics', 'fs', 'kube', 'model'], node: ['network', 'process', 'terminal'], why: 'src/state is the state and its backends: a file, or Secrets and a Lease through an API caller it is handed; no mesh rules, no connections of its own' },
+  state: {
+    allow: ['diagnostics', 'fs', 'kube', 'model'],
+    node: ['network', 'process', 'terminal'],
+    why: 'src/state is the state and its backends: a file, or Secrets and a Lease through an API caller it is handed; no mesh rules, no connections of its own',
+  },
   kube: {
     allow: ['cache', 'diagnostics', 'fs'],
     node: ['process', 'terminal'],
