@@ -2,6 +2,7 @@
 // (DiagnosticsError) into printed diagnostics and exit 1. Heavy modules (the Kubernetes
 // client) are imported by the commands that need them, and a bare `--version` is answered
 // before yargs or any command module is even loaded, so it stays fast.
+import type { Argv } from 'yargs';
 import { isDiagnosticsError } from '../diagnostics.js';
 import { renderDiagnostics } from '../views/diagnostics.js';
 import type { Command } from './command.js';
@@ -15,32 +16,13 @@ export async function main(argv: readonly string[], io: CliIO = processIO(), por
     io.stdout.write(`${meshctlVersion}\n`);
     return ExitCode.ok;
   }
-  // Loaded after the fast path: the commands' option builders import their views.
-  const [{ default: yargs }, { commands }] = await Promise.all([import('yargs'), import('./commands.js')]);
   let exit: number = ExitCode.ok;
-  const run = (cmd: Command) => async (args: Record<string, unknown>) => {
-    exit = await cmd.run(args, io, ports);
-  };
-  let y = yargs([...argv])
-    .scriptName('meshctl')
-    .usage('$0 <command> [options]\n\nDeclarative installs of multi-cluster Istio meshes.')
-    .version(meshctlVersion)
-    .help()
-    .alias('h', 'help')
-    .strict()
-    .demandCommand(1, 'Name a command: meshctl validate | plan | apply | destroy | show | force-unlock')
-    .recommendCommands()
-    .wrap(Math.min(110, (io.stdout as { columns?: number }).columns ?? 100))
-    .exitProcess(false)
-    .fail((msg, err) => {
-      // yargs' own complaints (a flag without its value, ...) arrive as a YError: usage, not a bug.
-      if (err && err.name !== 'YError') throw err;
-      throw new UsageError(msg ?? err?.message);
-    });
-  for (const cmd of commands) {
-    y = y.command(cmd.command, cmd.describe, cmd.builder, run(cmd));
-  }
-  skipHelpCache(y);
+  const y = await buildParser(argv, {
+    columns: (io.stdout as { columns?: number }).columns ?? 100,
+    handler: (cmd) => async (args) => {
+      exit = await cmd.run(args, io, ports);
+    },
+  });
   try {
     // parseAsync prints help/version itself; route its output through our streams.
     await y.parseAsync([...argv], {}, (err, _argv, output) => {
@@ -61,7 +43,40 @@ export async function main(argv: readonly string[], io: CliIO = processIO(), por
   }
 }
 
-class UsageError extends Error {}
+/** A mistake in the command line (unknown command or flag, a flag without its value, ...): exit 1. */
+export class UsageError extends Error {}
+
+/**
+ * meshctl's yargs instance: every command with its real builder (flags, types, choices,
+ * strictness), and the handler `handler(cmd)` gives it. main() passes the commands' run;
+ * parseOnly() (parse-only.ts) passes handlers that do nothing, to check command lines without
+ * running them. Usage mistakes reject the parse with a UsageError.
+ */
+export async function buildParser(argv: readonly string[], o: { columns: number; handler: (cmd: Command) => (args: Record<string, unknown>) => Promise<void> }): Promise<Argv> {
+  // Loaded after main's fast path: the commands' option builders import their views.
+  const [{ default: yargs }, { commands }] = await Promise.all([import('yargs'), import('./commands.js')]);
+  let y = yargs([...argv])
+    .scriptName('meshctl')
+    .usage('$0 <command> [options]\n\nDeclarative installs of multi-cluster Istio meshes.')
+    .version(meshctlVersion)
+    .help()
+    .alias('h', 'help')
+    .strict()
+    .demandCommand(1, 'Name a command: meshctl validate | plan | apply | destroy | show | force-unlock')
+    .recommendCommands()
+    .wrap(Math.min(110, o.columns))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      // yargs' own complaints (a flag without its value, ...) arrive as a YError: usage, not a bug.
+      if (err && err.name !== 'YError') throw err;
+      throw new UsageError(msg ?? err?.message);
+    });
+  for (const cmd of commands) {
+    y = y.command(cmd.command, cmd.describe, cmd.builder, o.handler(cmd));
+  }
+  skipHelpCache(y);
+  return y;
+}
 
 /**
  * yargs renders the running subcommand's whole help text right after it starts the handler, in
