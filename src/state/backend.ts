@@ -74,12 +74,21 @@ export function newLockInfo(opts: { operation: string; version: string; now: num
   return {
     id: randomUUID(),
     operation: opts.operation,
-    who: `${os.userInfo().username}@${os.hostname()}`,
+    who: `${userName()}@${os.hostname()}`,
     pid: process.pid,
     host: os.hostname(),
     version: opts.version,
     created: new Date(opts.now).toISOString(),
   };
+}
+
+/** os.userInfo() throws for a uid without a passwd entry (common in CI containers). */
+function userName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env['USER'] ?? process.env['LOGNAME'] ?? `uid-${process.getuid?.() ?? 'unknown'}`;
+  }
 }
 
 /** "alice@ci-7 (pid 4242) for "apply", taken 42s ago (lock ID …, meshctl 0.1.0)" */
