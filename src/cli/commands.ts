@@ -5,7 +5,8 @@ import { destroyCommand } from './destroy.js';
 import { forceUnlockCommand } from './force-unlock.js';
 import { planCommand } from './plan.js';
 import { showCommand } from './show.js';
+import { stateCommand } from './state.js';
 import { validateCommand } from './validate.js';
 import { verifyCommand } from './verify.js';
 
-export const commands: readonly Command[] = [validateCommand, planCommand, showCommand, applyCommand, verifyCommand, destroyCommand, forceUnlockCommand];
+export const commands: readonly Command[] = [validateCommand, planCommand, showCommand, applyCommand, verifyCommand, destroyCommand, forceUnlockCommand, stateCommand];

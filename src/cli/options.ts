@@ -165,3 +165,90 @@ export function parseDuration(v: unknown, o: { flag: string; allowZero: boolean 
   if (ms === 0 && !o.allowZero) usage(`--${o.flag} ${JSON.stringify(String(v))} would give up before anything could become ready: give a duration like 30s, 2m or 1h.`);
   return ms;
 }
+
+// meshctl state list | show | rm | pull | push (one yargs command, state.ts; one parser here).
+
+export const STATE_SUBCOMMANDS = ['list', 'show', 'rm', 'pull', 'push'] as const;
+export type StateSubcommand = (typeof STATE_SUBCOMMANDS)[number];
+
+/** mesh.yaml (it names the mesh and the state backend) and where the state is; no clusters, no istioctl. */
+export type StateInputOptions = Pick<InputOptions, 'file' | 'state' | 'kubeconfig'>;
+
+export interface StateListOptions extends StateInputOptions {
+  readonly subcommand: 'list';
+  /** Whole address segments: "cluster1" selects cluster1/…, never cluster10/…. None: everything. */
+  readonly prefixes: readonly string[];
+  readonly json: boolean;
+}
+
+export interface StateShowOptions extends StateInputOptions {
+  readonly subcommand: 'show';
+  /** An object address or a unit ID. */
+  readonly address: string;
+}
+
+export interface StateRmOptions extends StateInputOptions {
+  readonly subcommand: 'rm';
+  /** Object addresses and unit IDs (a unit goes with its objects). */
+  readonly addresses: readonly string[];
+  readonly dryRun: boolean;
+  /** --backup, as typed; else meshctl.state.<timestamp>.backup.json beside mesh.yaml. */
+  readonly backup?: string;
+  readonly lockTimeoutMs: number;
+}
+
+export interface StatePullOptions extends StateInputOptions {
+  readonly subcommand: 'pull';
+}
+
+export interface StatePushOptions extends StateInputOptions {
+  readonly subcommand: 'push';
+  /** FILE as typed (relative to the working directory). */
+  readonly source: string;
+  /** Store it even when its lineage differs or its serial is not newer (Terraform's -force). */
+  readonly force: boolean;
+  readonly lockTimeoutMs: number;
+}
+
+export type StateOptions = StateListOptions | StateShowOptions | StateRmOptions | StatePullOptions | StatePushOptions;
+
+/** Flags given to a subcommand they mean nothing to (state.ts declares them without defaults, so "given" is visible). */
+const STATE_FLAGS: Readonly<Record<string, readonly StateSubcommand[]>> = {
+  json: ['list'],
+  'dry-run': ['rm'],
+  backup: ['rm'],
+  force: ['push'],
+  'lock-timeout': ['rm', 'push'],
+};
+
+export function parseStateOptions(a: Args): StateOptions {
+  const sub = a['subcommand'];
+  if (typeof sub !== 'string' || !(STATE_SUBCOMMANDS as readonly string[]).includes(sub)) stateArguments(`Name a subcommand: meshctl state ${STATE_SUBCOMMANDS.join(' | ')}.`);
+  const subcommand = sub as StateSubcommand;
+  for (const [flag, takers] of Object.entries(STATE_FLAGS)) {
+    if (a[flag] !== undefined && !takers.includes(subcommand)) usage(`--${flag} is for meshctl state ${takers.join(' and ')}, not meshctl state ${subcommand}.`);
+  }
+  const positional = (Array.isArray(a['args']) ? a['args'] : []).map(String);
+  const base: StateInputOptions = { file: str(a, 'file') ?? 'mesh.yaml', state: str(a, 'state'), kubeconfig: str(a, 'kubeconfig') };
+  const lockTimeoutMs = () => parseDuration(a['lock-timeout'] ?? '0s', { flag: 'lock-timeout', allowZero: true });
+  switch (subcommand) {
+    case 'list':
+      return { ...base, subcommand, prefixes: positional, json: a['json'] === true };
+    case 'show':
+      if (positional.length !== 1) stateArguments(`meshctl state show takes one ADDRESS (an object address or a unit ID, as meshctl state list prints them); it was given ${positional.length}.`);
+      return { ...base, subcommand, address: positional[0]! };
+    case 'rm':
+      if (positional.length === 0) stateArguments('meshctl state rm takes the ADDRESS of at least one object or unit to forget (meshctl state list prints them).');
+      return { ...base, subcommand, addresses: positional, dryRun: a['dry-run'] === true, backup: str(a, 'backup'), lockTimeoutMs: lockTimeoutMs() };
+    case 'pull':
+      if (positional.length !== 0) stateArguments(`meshctl state pull takes no arguments (it prints the state on standard output); it was given ${positional.join(' ')}.`);
+      return { ...base, subcommand };
+    case 'push':
+      if (positional.length !== 1) stateArguments(`meshctl state push takes one FILE, the state to store; it was given ${positional.length}.`);
+      return { ...base, subcommand, source: positional[0]!, force: a['force'] === true, lockTimeoutMs: lockTimeoutMs() };
+  }
+}
+
+function stateArguments(detail: string): never {
+  fail('Invalid arguments', detail, { hint: 'meshctl state --help lists the subcommands and what each takes.' });
+}
