@@ -4,6 +4,8 @@ import type { Summary } from './measure.js';
 
 const s = (x: Summary | undefined, unit = 'ms') => (x ? `${fmt(x.median)} ${unit} (${fmt(x.min)}–${fmt(x.max)})` : '—');
 const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n >= 100 ? n.toFixed(0) : n.toFixed(1));
+/** Bytes as MiB or KiB (1024-based, as the Kubernetes backend's 768 KiB chunks are). */
+const bytes = (n: number | undefined) => (n === undefined ? '–' : n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(2)} MiB` : `${(n / 1024).toFixed(0)} KiB`);
 const sec = (x: Summary | undefined) => (x ? `${(x.median / 1000).toFixed(2)} s (${(x.min / 1000).toFixed(2)}–${(x.max / 1000).toFixed(2)})` : '—');
 
 export function renderTables(r: BenchResults): string {
@@ -39,16 +41,29 @@ export function renderTables(r: BenchResults): string {
   }
   if (r.scaling?.length) {
     out.push(
-      '| Clusters (primaries + remotes, networks) | objects | no-op plan | plan requests (per cluster) | plan peak RSS | verify | verify requests | fresh apply | apply requests | apply peak RSS |',
-      '|---|---|---|---|---|---|---|---|---|---|',
+      '| Clusters (primaries + remotes, networks) | objects | state file | gzipped | Kubernetes Secrets | no-op plan | plan requests (per cluster) | plan peak RSS | verify | verify requests | fresh apply | apply requests | apply peak RSS |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     );
     for (const p of r.scaling) {
       const per = Object.values(p.planRequestsPerCluster);
       out.push(
-        `| ${p.clusters} (${p.shape.primaries} + ${p.shape.remotes}, ${p.shape.networks}) | ${p.objects} | ${sec(p.planMs)} | ${p.planRequests} (${Math.min(...per)}–${Math.max(...per)}) | ${fmt(p.planRssMiB.median)} MiB | ${p.verifyMs ? sec(p.verifyMs) : '–'} | ${p.verifyRequests ?? '–'} | ${sec(p.applyMs)}${p.applyRuns === 1 ? ', 1 run' : `, ${p.applyRuns} runs`} | ${fmt(p.applyRequests.median)} | ${fmt(p.applyRssMiB.median)} MiB |`,
+        `| ${p.clusters} (${p.shape.primaries} + ${p.shape.remotes}, ${p.shape.networks}) | ${p.objects} | ${bytes(p.stateBytes)} | ${bytes(p.stateGzipBytes)} | ${p.kubernetesSecrets ?? '–'} | ${sec(p.planMs)} | ${p.planRequests} (${Math.min(...per)}–${Math.max(...per)}) | ${fmt(p.planRssMiB.median)} MiB | ${p.verifyMs ? sec(p.verifyMs) : '–'} | ${p.verifyRequests ?? '–'} | ${sec(p.applyMs)}${p.applyRuns === 1 ? ', 1 run' : `, ${p.applyRuns} runs`} | ${fmt(p.applyRequests.median)} | ${fmt(p.applyRssMiB.median)} MiB |`,
       );
     }
     out.push('');
+  }
+  if (r.lockTakeover) {
+    const l = r.lockTakeover;
+    out.push(
+      `| Lock takeover after SIGKILL (${l.runsPerCase} runs each) | from the kill to "State lock taken over" | expected |`,
+      '|---|---|---|',
+      ...l.kubernetes.map(
+        (k) =>
+          `| Kubernetes Lease, leaseDurationSeconds ${k.leaseDurationSeconds} (renewed every ${fmt(k.renewIntervalMs / 1000)} s) | ${sec(k.takeoverMs)} | ${fmt(k.leaseDurationSeconds - k.renewIntervalMs / 1000)}–${k.leaseDurationSeconds} s + ≤ ${fmt(l.pollMs / 1000)} s |`,
+      ),
+      `| local lock file, holder's pid gone | ${sec(l.local.takeoverMs)} | at once (the next run's start-up) |`,
+      '',
+    );
   }
   if (r.startup) {
     const st = r.startup;

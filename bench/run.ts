@@ -1,7 +1,8 @@
 // `npm run bench`: builds meshctl, builds or reuses the binaries, starts local clusters (real
 // kube-apiservers on loopback), runs every benchmark and writes bench/results/latest.json.
 //   npm run bench -- [--runs 5] [--warmup 1] [--sizes 2,4,8,16] [--scale-apply-runs 5]
-//                    [--only startup,plan,apply,scale] [--merge]
+//                    [--only startup,plan,apply,scale,lock] [--merge]
+//                    [--lease-durations 10,60] [--lock-runs 3]
 // --merge keeps the sections of an existing results file that this run does not measure.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { ensureBins } from '../test/harness/bins.js';
 import { startEnvironment, type Environment } from '../test/harness/environment.js';
 import { benchApplyVsGuide, type ApplyVsGuideResult } from './apply-vs-guide.js';
 import { repoRoot, type BenchContext } from './context.js';
+import { benchLockTakeover, type LockTakeoverResult } from './lock-takeover.js';
 import { summarize, type Summary } from './measure.js';
 import { applyGuide, benchPlanVsDiff, type PlanVsDiffResult } from './plan-vs-diff.js';
 import { renderTables } from './report.js';
@@ -29,6 +31,8 @@ export interface BenchResults {
   planVsDiff?: PlanVsDiffResult;
   applyVsGuide?: ApplyVsGuideResult;
   scaling?: ScalePoint[];
+  /** (e) How soon the next apply takes over the lock of a SIGKILLed one (bench/lock-takeover.ts). */
+  lockTakeover?: LockTakeoverResult;
   /**
    * The meshctl commit and time each part was measured at. With --merge, parts of one file come
    * from different invocations, possibly of different commits; `machine.meshctlCommit` is only
@@ -44,6 +48,8 @@ const { values: opt } = parseArgs({
     sizes: { type: 'string', default: '2,4,8,16' },
     'scale-apply-runs': { type: 'string', default: '5' },
     only: { type: 'string', default: 'startup,plan,apply,scale' },
+    'lease-durations': { type: 'string', default: '10,60' },
+    'lock-runs': { type: 'string', default: '3' },
     out: { type: 'string', default: join(repoRoot, 'bench/results/latest.json') },
     merge: { type: 'boolean', default: false },
   },
@@ -64,7 +70,7 @@ const built = spawnSync('npm', ['run', 'build'], { cwd: repoRoot, encoding: 'utf
 if (built.status !== 0) throw new Error(`building meshctl failed:\n${built.stdout}${built.stderr}`);
 const binDir = await ensureBins({ onProgress: (l) => log(`bins: ${l}`) });
 
-type Section = 'setup' | 'startup' | 'plan' | 'apply' | 'scale';
+type Section = 'setup' | 'startup' | 'plan' | 'apply' | 'scale' | 'lock';
 const loads: Partial<Record<Section, number[]>> = {};
 let section: Section = 'setup'; // building, starting the clusters
 const sampler = setInterval(() => (loads[section] ??= []).push(os.loadavg()[0]!), 5000);
@@ -88,7 +94,7 @@ const results: BenchResults = {
   loadAverage1m: previous?.loadAverage1m ?? { ...(previous && 'loadAverage1m' in previous.machine ? { 'startup+plan+apply': previous.machine.loadAverage1m as Summary } : {}) },
 };
 results.measured = { ...previous?.measured };
-const stamp = (part: 'startup' | 'plan' | 'apply' | 'scale') => (results.measured![part] = { commit: results.machine.meshctlCommit, at: new Date().toISOString() });
+const stamp = (part: 'startup' | 'plan' | 'apply' | 'scale' | 'lock') => (results.measured![part] = { commit: results.machine.meshctlCommit, at: new Date().toISOString() });
 const save = () => {
   for (const [k, v] of Object.entries(loads)) if (v.length) results.loadAverage1m[k] = summarize(v);
   mkdirSync(join(repoRoot, 'bench/results'), { recursive: true });
@@ -98,7 +104,7 @@ const save = () => {
 const workDir = mkdtempSync(join(os.tmpdir(), 'meshctl-bench-'));
 let env: Environment | undefined;
 try {
-  const needClusters = only.has('plan') || only.has('apply') || only.has('scale');
+  const needClusters = only.has('plan') || only.has('apply') || only.has('scale') || only.has('lock');
   const count = Math.max(2, ...(only.has('scale') ? sizes : []));
   // Getters: the clusters start after the start-up part, which needs none.
   const ctx: BenchContext = {
@@ -164,6 +170,12 @@ try {
       stamp('scale');
       save();
     }
+  }
+  if (only.has('lock')) {
+    section = 'lock';
+    results.lockTakeover = await benchLockTakeover(ctx, { durations: opt['lease-durations'].split(',').map(Number), runs: Number(opt['lock-runs']) });
+    stamp('lock');
+    save();
   }
   results.finishedAt = new Date().toISOString();
   save();

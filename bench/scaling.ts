@@ -1,9 +1,13 @@
 // (c) Scaling: generated meshes of 2, 4, 8, 16 clusters (bench/topology.ts). Per size: a fresh
 // apply (a warm-up, or the only apply figure with --scale-apply-runs 0), then no-op plans and
 // verifies, then
-// fresh applies with a reset before each — wall time, API requests (MESHCTL_STATS), peak memory.
+// fresh applies with a reset before each — wall time, API requests (MESHCTL_STATS), peak memory;
+// and the size of the state the first apply wrote, as the local file and as the Kubernetes
+// backend would store it (gzipped, in 768 KiB Secrets).
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { CHUNK_BYTES } from '../src/state/kubernetes.js';
 import { meshctl, type BenchContext } from './context.js';
 import { alternate, summarize, type Sample, type Summary } from './measure.js';
 import { resetClusters } from '../test/harness/reset.js';
@@ -14,6 +18,12 @@ export interface ScalePoint {
   readonly shape: Shape;
   /** Objects meshctl manages (its state file after apply). */
   readonly objects: number;
+  /** The state file after the first apply, in bytes (absent from results measured before). */
+  readonly stateBytes?: number;
+  /** The same bytes gzipped (node:zlib, default level), as the Kubernetes backend stores them. */
+  readonly stateGzipBytes?: number;
+  /** Secrets the Kubernetes backend needs for it: the head alone, or the head and one per chunk. */
+  readonly kubernetesSecrets?: number;
   readonly planMs: Summary;
   readonly planRequests: number;
   readonly planRequestsPerCluster: Record<string, number>;
@@ -64,7 +74,10 @@ export async function benchScalePoint(ctx: BenchContext, n: number): Promise<Sca
     });
   const first = await freshApply();
   ctx.log(`  first apply (warm-up): ${(first.wallMs / 1000).toFixed(1)} s`);
-  const objects = Object.keys((JSON.parse(readFileSync(stateFile, 'utf8')) as { objects: object }).objects).length;
+  const stateText = readFileSync(stateFile);
+  const objects = Object.keys((JSON.parse(stateText.toString('utf8')) as { objects: object }).objects).length;
+  const size = stateSize(stateText);
+  ctx.log(`  state: ${size.stateBytes} bytes, ${size.stateGzipBytes} gzipped, ${size.kubernetesSecrets} Secret(s) in Kubernetes`);
   const plans = await ctx.quiet(() => alternate({ plan: () => run(['plan', '--detailed-exitcode']) }, { runs: ctx.runs, warmup: ctx.warmup, log: ctx.log }));
   const verifies = await ctx.quiet(() => alternate({ verify: () => run(['verify']) }, { runs: ctx.runs, warmup: ctx.warmup, log: ctx.log }));
   const applies = ctx.scaleApplyRuns > 0 ? await alternate({ apply: freshApply }, { runs: ctx.scaleApplyRuns, warmup: 0, log: ctx.log }) : { apply: [first] };
@@ -73,6 +86,7 @@ export async function benchScalePoint(ctx: BenchContext, n: number): Promise<Sca
     clusters: n,
     shape: shapeOf(n),
     objects,
+    ...size,
     planMs: summarize(plans.plan.map((s) => s.wallMs)),
     planRequests: lastPlan.requests,
     planRequestsPerCluster: lastPlan.perCluster,
@@ -87,4 +101,14 @@ export async function benchScalePoint(ctx: BenchContext, n: number): Promise<Sca
     applyRssMiB: summarize(applies.apply.map((s) => s.maxRssKiB / 1024)),
     renderCacheRaceRetries,
   };
+}
+
+/**
+ * What the state would take in the Kubernetes backend (src/state/kubernetes.ts): the same
+ * serialisation gzipped, in the head Secret when it fits in one chunk, else one Secret per
+ * CHUNK_BYTES of gzip plus the head.
+ */
+export function stateSize(bytes: Buffer): { stateBytes: number; stateGzipBytes: number; kubernetesSecrets: number } {
+  const gz = gzipSync(bytes).length;
+  return { stateBytes: bytes.length, stateGzipBytes: gz, kubernetesSecrets: gz > CHUNK_BYTES ? Math.ceil(gz / CHUNK_BYTES) + 1 : 1 };
 }
