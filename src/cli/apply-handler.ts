@@ -16,6 +16,7 @@ import { addressesToCheck, checkStale } from '../planner/stale.js';
 import { outputSources, outputsOfUnit } from '../render/outputs.js';
 import { resolveUnit } from '../render/resolve.js';
 import { StateJournal } from '../state/journal.js';
+import { ROOT_GUARD_SUMMARIES } from '../trust/root-guard.js';
 import { emptyState } from '../state/state.js';
 import { meshctlVersion } from '../version.js';
 import { applyOutput, type ApplyOutput } from './apply-output.js';
@@ -166,10 +167,12 @@ async function executeApproved(o: {
   const outputs = planned.outputs;
   if (o.mode === 'apply') {
     // apply creates missing trust material now (plan only read it); it feeds the cacerts units.
-    const trust = await o.ports.trust.make(inputs.topology, o.ports.now());
+    // A root only if the plan planned one: never in place of a root the plan found.
+    const { state, env } = inputs.trustInputs;
+    const trust = await o.ports.trust.make(inputs.topology, o.ports.now(), { state, env, connect: o.ports.connect, mayCreateRoot: planned.trust.pendingRoot === true });
     if (trust.diagnostics.some((d) => d.severity === 'error')) return [...trust.diagnostics];
-    // e.g. "Root CA key generated": where the key is and how to keep it safe.
-    o.warn(trust.diagnostics);
+    // e.g. "Root CA key generated": where the key is and how to keep it safe; --new-root's warning.
+    o.warn([...planned.diagnostics.filter((d) => d.summary === ROOT_GUARD_SUMMARIES.replacing), ...trust.diagnostics]);
     withTrust(outputs, trust);
   }
   const serverOf = (c: string) => inputs.clients.get(c)!.server;

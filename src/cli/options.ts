@@ -11,7 +11,13 @@ export function commonOptions(y: Argv): Argv {
     .option('state', { type: 'string', describe: 'State file (default: meshctl.state.json beside mesh.yaml)' })
     .option('kubeconfig', { type: 'string', describe: 'kubeconfig file for clusters that do not name their own (default: KUBECONFIG, ~/.kube/config)' })
     .option('istioctl', { type: 'string', describe: 'istioctl binary of the Istio version in mesh.yaml (default: MESHCTL_ISTIOCTL, then PATH)' })
-    .option('color', { type: 'boolean', default: true, describe: 'Colour the output (--no-color; also off with NO_COLOR or when not a terminal)' });
+    .option('color', { type: 'boolean', default: true, describe: 'Colour the output (--no-color; also off with NO_COLOR or when not a terminal)' })
+    .option('new-root', {
+      type: 'boolean',
+      default: false,
+      describe:
+        'plan and apply, generated trust: create a new root CA although the clusters run on one meshctl cannot find (breaks cross-cluster mTLS until every workload has the new root; docs/trust.md)',
+    });
 }
 
 export function lockOptions(y: Argv): Argv {
@@ -40,6 +46,8 @@ export interface InputOptions {
   readonly state?: string;
   readonly kubeconfig?: string;
   readonly istioctl?: string;
+  /** --new-root: generated trust may create a new root for a mesh that runs on another. */
+  readonly newRoot?: boolean;
 }
 
 export interface ApplyOptions extends InputOptions {
@@ -89,7 +97,7 @@ export interface ForceUnlockOptions extends InputOptions {
 const str = (a: Args, k: string) => (typeof a[k] === 'string' ? a[k] : undefined);
 
 function inputOptions(a: Args): InputOptions {
-  return { file: str(a, 'file') ?? 'mesh.yaml', state: str(a, 'state'), kubeconfig: str(a, 'kubeconfig'), istioctl: str(a, 'istioctl') };
+  return { file: str(a, 'file') ?? 'mesh.yaml', state: str(a, 'state'), kubeconfig: str(a, 'kubeconfig'), istioctl: str(a, 'istioctl'), newRoot: a['new-root'] === true };
 }
 
 function formatOf(a: Args): PlanFormat {

@@ -9,16 +9,20 @@ import type { StateSettings } from '../config/topology.js';
 import type { StateBackend } from '../state/backend.js';
 import { KubernetesStateBackend } from '../state/kubernetes.js';
 import { LocalStateBackend } from '../state/local-file.js';
-import { makeTrust, readTrust, type TrustMaterial } from './trust-material.js';
+import { makeTrust, readTrust, type MakeOptions, type TrustContext, type TrustMaterial } from './trust-material.js';
 
 /** Opens the backend mesh.yaml's `state:` names (the local file unless it says otherwise). */
 export type StatePort = (where: StateSettings, ctx: { readonly meshID: string; readonly env: NodeJS.ProcessEnv; readonly connect: Ports['connect'] }) => StateBackend;
 
+/**
+ * Generated material lives in the trust directory, or in a Secret beside a Kubernetes state
+ * (reached through `ctx`, as the state backend is); provided material in the user's files.
+ */
 export interface TrustPort {
   /** Plan: what exists, creating nothing. */
-  read(topology: Topology, now: Date): Promise<TrustMaterial>;
+  read(topology: Topology, now: Date, ctx: TrustContext): Promise<TrustMaterial>;
   /** Apply: what exists, plus what generated trust still has to issue. */
-  make(topology: Topology, now: Date): Promise<TrustMaterial>;
+  make(topology: Topology, now: Date, ctx: TrustContext & MakeOptions): Promise<TrustMaterial>;
 }
 
 export interface Ports {

@@ -22,6 +22,7 @@ import type { StateBackend } from '../state/backend.js';
 import type { MeshState } from '../state/state.js';
 import { CACERTS_SECRET } from '../trust/material.js';
 import { checkLiveTrust } from '../trust/live.js';
+import { checkRootKept, recordedCacertsRoots } from '../trust/root-guard.js';
 import { meshctlVersion } from '../version.js';
 import type { TrustMaterial } from './trust-material.js';
 import type { CliIO } from './io.js';
@@ -43,6 +44,8 @@ export interface Config {
   readonly warnings: readonly Diagnostic[];
   /** file → text, for diagnostics' source excerpts. */
   readonly sources: ReadonlyMap<string, string>;
+  /** What the trust port needs: generated material may live beside a Kubernetes state; --new-root. */
+  readonly trustInputs: { readonly state: StateSettings; readonly env: NodeJS.ProcessEnv; readonly newRoot: boolean };
 }
 
 /** mesh.yaml, model, state, clients. Fails (DiagnosticsError) on any error, changing nothing. */
@@ -70,11 +73,13 @@ export function loadConfig(options: InputOptions, ctx: { io: CliIO; ports: Ports
   const topology = loaded.topology;
   const built = buildDesired(topology);
   if (hasErrors(built.diagnostics)) throw new DiagnosticsErrorWithSources(built.diagnostics, loaded.sources);
-  const state = ports.state(stateSettings(topology, options, io), { meshID: topology.meshID, env: io.env, connect: ports.connect });
+  const where = stateSettings(topology, options, io);
+  const state = ports.state(where, { meshID: topology.meshID, env: io.env, connect: ports.connect });
   const cache = new Map();
   const clients = new Map(topology.clusters.map((c) => [c.name, ports.connect({ cluster: c.name, context: c.context, kubeconfig: c.kubeconfig ?? options.kubeconfig, env: io.env, cache })]));
   trackClients(clients.values(), io.env);
-  return { topology, desired: built.desired, state, clients, warnings: [...loaded.diagnostics, ...built.diagnostics], sources: loaded.sources };
+  const trustInputs = { state: where, env: io.env, newRoot: options.newRoot === true };
+  return { topology, desired: built.desired, state, clients, warnings: [...loaded.diagnostics, ...built.diagnostics], sources: loaded.sources, trustInputs };
 }
 
 /** mesh.yaml's `state:`, with --state naming another local file. */
@@ -121,7 +126,7 @@ export async function makePlan(inputs: Inputs, opts: { mode: PlanMode; istioctl?
     return { plan, live: live.objects, outputs: new Map(), trust: { data: new Map(), diagnostics: [] }, diagnostics: [] };
   }
   const istioctl = await opts.ports.istioctl({ binary: opts.istioctl, env: opts.env, wantVersion: topology.istio.version });
-  const trust = await opts.ports.trust.read(topology, now);
+  const trust = await opts.ports.trust.read(topology, now, { state: inputs.trustInputs.state, env: inputs.trustInputs.env, connect: opts.ports.connect });
   if (hasErrors(trust.diagnostics)) throw new DiagnosticsError(trust.diagnostics);
   const serverOf = (c: string) => clients.get(c)!.server;
   const render = (iop: NonNullable<Unit['istioOperator']>) => istioctl.render(iop);
@@ -130,12 +135,23 @@ export async function makePlan(inputs: Inputs, opts: { mode: PlanMode; istioctl?
   const live = await observe(clients, wantedOf(first, desired.units, prior), istiodLeftoverLists(losesMesh(prior, new Set(desired.units.map((u) => u.id)))));
   // Pass 2: with every output the clusters already show (e.g. the gateway address).
   const outputs = withTrust(outputsFromLive(desired, live.objects), trust);
-  const liveCacerts = checkLiveTrust({ material: trust.data, live: liveCacertsData(topology, live.objects) });
+  const liveData = liveCacertsData(topology, live.objects);
+  const liveCacerts = [
+    ...checkLiveTrust({ material: trust.data, live: liveData }),
+    // A root meshctl cannot find is never replaced by a new one unless --new-root says so.
+    ...checkRootKept({
+      pendingRoot: trust.pendingRoot === true,
+      location: trust.location,
+      live: liveData,
+      recorded: recordedCacertsRoots(Object.values(prior?.objects ?? {})),
+      newRoot: inputs.trustInputs.newRoot,
+    }),
+  ];
   if (hasErrors(liveCacerts)) throw new DiagnosticsError(liveCacerts);
   const resolved = await resolveAll(desired.units, { outputs, render, serverOf });
   const forPlan: Desired = { ...desired, units: desired.units.map((u) => ({ ...u, objects: (resolved.get(u.id) ?? []).map(maskSecretData) })) };
   const plan = planMesh({ mode: 'apply', desired: forPlan, observed: { objects: masked(live.objects) }, prior, source: topology.source, createdAt: now.toISOString(), meshctlVersion });
-  return { plan, live: live.objects, outputs, trust, istioctl, diagnostics: trust.diagnostics };
+  return { plan, live: live.objects, outputs, trust, istioctl, diagnostics: [...trust.diagnostics, ...liveCacerts] };
 }
 
 /** Each cluster's cacerts Secret data as listed: a root of trust is never replaced silently. */

@@ -7,10 +7,12 @@
 import type { TrustSettings } from '../config/topology.js';
 import { error, type Diagnostic } from '../diagnostics.js';
 import { checkTrust } from './check.js';
+import { DirectoryTrustStore } from './directory-store.js';
 import { ensureGenerated, readGenerated, type GeneratedResult } from './generated.js';
 import type { ClusterCaMaterial } from './material.js';
 import type { CaProfile } from './profile.js';
 import { readProvided } from './store.js';
+import type { TrustStore } from './trust-store.js';
 
 export { ROOT_GENERATED_SUMMARY } from './generated.js';
 
@@ -22,13 +24,19 @@ export interface EnsureTrustOptions {
   readonly now: Date;
   /** Certificate properties; ISTIO_CA_PROFILE in production (tests shrink keyBits only). */
   readonly profile?: CaProfile;
+  /** Generated mode: where the material lives; default the settings' directory. */
+  readonly store?: TrustStore;
+  /** Generated mode: a trust directory that fills `store` while it is empty (secret-store.ts). */
+  readonly seed?: TrustStore;
+  /** Generated mode, ensure: false when the plan found a root, so none may be created now. */
+  readonly mayCreateRoot?: boolean;
 }
 
 export interface TrustResult {
   /** Usable material per cluster; clusters with errors are absent. Empty in mode "none". */
   readonly material: ReadonlyMap<string, ClusterCaMaterial>;
   readonly diagnostics: readonly Diagnostic[];
-  /** What this call created in the trust directory (generated mode). */
+  /** What this call created in the trust store (generated mode). */
   readonly issued: { readonly root: boolean; readonly clusters: readonly string[] };
 }
 
@@ -45,8 +53,8 @@ export async function ensureTrust(options: EnsureTrustOptions): Promise<TrustRes
   return { material: found.material, diagnostics: withChecks(options, found), issued: { root: found.root, clusters: found.clusters } };
 }
 
-/** Plan-time: reads only. Never creates the directory, a key or a certificate. */
-export async function readTrust(options: Omit<EnsureTrustOptions, 'profile'>): Promise<TrustReading> {
+/** Plan-time: reads only. Never creates the directory, the Secret, a key or a certificate. */
+export async function readTrust(options: Omit<EnsureTrustOptions, 'profile' | 'mayCreateRoot'>): Promise<TrustReading> {
   const found = await dispatch(options, readGenerated);
   return { material: found.material, diagnostics: withChecks(options, found), pending: { root: found.root, clusters: found.clusters } };
 }
@@ -62,10 +70,12 @@ async function dispatch(options: EnsureTrustOptions, generated: Generated): Prom
       return loadProvided(settings, options.clusters);
     case 'generated':
       return generated({
-        directory: settings.directory,
+        store: options.store ?? new DirectoryTrustStore(settings.directory),
+        ...(options.seed ? { seed: options.seed } : {}),
         clusters: options.clusters,
         now: options.now,
         ...(options.profile ? { profile: options.profile } : {}),
+        ...(options.mayCreateRoot === undefined ? {} : { mayCreateRoot: options.mayCreateRoot }),
       });
     default:
       return assertNever(settings);

@@ -81,7 +81,7 @@ export function checkLiveTrust(options: CheckLiveTrustOptions): Diagnostic[] {
 }
 
 /** The live trust anchor: root-cert.pem, or ca.crt (istiod's TLS-style keys), or the chain's end. */
-function liveRootOf(live: Readonly<Record<string, string>>): string | undefined {
+export function liveRootOf(live: Readonly<Record<string, string>>): string | undefined {
   for (const key of ['root-cert.pem', 'ca.crt']) {
     const text = live[key];
     if (text === undefined) continue;

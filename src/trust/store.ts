@@ -18,6 +18,7 @@ import { error, warning, type Diagnostic } from '../diagnostics.js';
 import { CACERTS_KEYS, type CacertsKey, type ClusterCaMaterial } from './material.js';
 import { normalisePem } from './pem.js';
 import { SensitivePem } from './sensitive.js';
+import { storedCluster, type StoredCluster } from './trust-store.js';
 
 const PRIVATE_FILE = 0o600;
 const PRIVATE_DIR = 0o700;
@@ -55,33 +56,25 @@ export async function readRootKey(layout: TrustLayout): Promise<SensitivePem | u
   return text === undefined ? undefined : new SensitivePem(text);
 }
 
-/** Key first: a crash between the two leaves a key without a certificate, which is reported, never reused. */
-export async function writeRoot(layout: TrustLayout, root: { certPem: string; key: SensitivePem }): Promise<void> {
-  await writePrivateFile(layout.rootKey, root.key.reveal());
+/**
+ * Key first: a crash between the two leaves a key without a certificate, which is reported,
+ * never reused. Without a key (a root copied from a store whose key was moved offline) only
+ * the certificate.
+ */
+export async function writeRoot(layout: TrustLayout, root: { certPem: string; key?: SensitivePem }): Promise<void> {
+  if (root.key) await writePrivateFile(layout.rootKey, root.key.reveal());
   await writePrivateFile(layout.rootCert, root.certPem);
 }
 
-export type StoredCluster =
-  { readonly state: 'absent' } | { readonly state: 'partial'; readonly missing: readonly CacertsKey[] } | { readonly state: 'complete'; readonly material: ClusterCaMaterial };
+/** Whether the directory (or anything at that path) exists. */
+export async function pathExists(path: string): Promise<boolean> {
+  return (await statIfExists(path)) !== undefined;
+}
 
 export async function readClusterDir(layout: TrustLayout, cluster: string): Promise<StoredCluster> {
   const files = clusterFiles(layout, cluster);
-  const texts = await Promise.all(CACERTS_KEYS.map((k) => readIfExists(files[k])));
-  const missing = CACERTS_KEYS.filter((_, i) => texts[i] === undefined);
-  if (missing.length === CACERTS_KEYS.length) return { state: 'absent' };
-  if (missing.length > 0) return { state: 'partial', missing };
-  const [caCert, caKey, rootCert, certChain] = texts as [string, string, string, string];
-  return {
-    state: 'complete',
-    material: {
-      cluster,
-      caCert: normalisePem(caCert),
-      caKey: new SensitivePem(caKey),
-      rootCert: normalisePem(rootCert),
-      certChain: normalisePem(certChain),
-      origin: { kind: 'generated', settingsPath: 'trust.generated.directory', files },
-    },
-  };
+  const texts = await Promise.all(CACERTS_KEYS.map(async (k) => [k, await readIfExists(files[k])] as const));
+  return storedCluster({ cluster, texts: Object.fromEntries(texts.filter(([, t]) => t !== undefined)), settingsPath: 'trust.generated.directory', files });
 }
 
 /** Writes a new cluster's four files; fails rather than replace a directory that has content. */
