@@ -168,7 +168,7 @@ describe('the Kubernetes state backend, shared by two working directories', () =
     const backend = (meshID: string) => new KubernetesStateBackend({ caller: { describe: client.describe, call: (m, p, o) => client.call(m, p, o) }, namespace: NS, meshID, leaseDurationSeconds: 10 });
     try {
       // ~3 MiB of records that gzip cannot shrink much: several 768 KiB chunks.
-      const objects: MeshState['objects'] = {};
+      const objects: Record<string, MeshState['objects'][string]> = {};
       for (let i = 0; i < 1500; i++) {
         const noise = randomBytes(1100).toString('base64');
         objects[`cluster1/ConfigMap/istio-system/cm-${i}`] = {

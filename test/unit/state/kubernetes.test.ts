@@ -116,7 +116,7 @@ describe('Kubernetes state backend: the state', () => {
     await failure(b.write(bigState(first, 120)));
     const chunks = api.objects('secrets').filter((s) => s.metadata.labels?.['meshctl.io/state-chunk'] === 'mesh1');
     const head = api.objects('secrets').find((s) => s.metadata.name === stateObjectName('mesh1'))!;
-    expect(chunks.map((s) => s.metadata.name).sort()).toEqual((JSON.parse(head.metadata.annotations!['meshctl.io/chunks']!) as string[]).sort());
+    expect(chunks.map((s) => s.metadata.name).sort()).toEqual((JSON.parse((head.metadata['annotations'] as Record<string, string>)['meshctl.io/chunks']!) as string[]).sort());
   });
 
   it('refuses a state edited by hand (its digest does not match)', async () => {
