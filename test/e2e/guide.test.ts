@@ -164,7 +164,9 @@ describe('the guide: primary-remote on different networks', () => {
     expect(existsSync(join(dir, 'meshctl.state.json.lock'))).toBe(true);
     const resumed = await run('apply', '--auto-approve');
     expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
-    expect(resumed.stderr).toMatch(/State lock taken over\s+Took over the state lock of .* \(pid (\d+)\) for "apply", taken \d+s ago \(lock ID [0-9a-f-]{36}, meshctl [^)]+\): process \1 no longer runs on /);
+    expect(resumed.stderr).toMatch(
+      /State lock taken over\s+Took over the state lock of .* \(pid (\d+)\) for "apply", taken \d+s ago \(lock ID [0-9a-f-]{36}, meshctl [^)]+\): process \1 no longer runs on /,
+    );
     expect(existsSync(join(dir, 'meshctl.state.json.lock'))).toBe(false);
     const plan = await run('plan', '--detailed-exitcode');
     expect(plan.code, plan.stdout + plan.stderr).toBe(0);
