@@ -17,7 +17,7 @@ import { outputSources, outputsOfUnit } from '../render/outputs.js';
 import { resolveUnit } from '../render/resolve.js';
 import { StateJournal } from '../state/journal.js';
 import { ROOT_GUARD_SUMMARIES } from '../trust/root-guard.js';
-import { emptyState } from '../state/state.js';
+import { emptyState, type ClusterConnection } from '../state/state.js';
 import { meshctlVersion } from '../version.js';
 import { applyOutput, type ApplyOutput } from './apply-output.js';
 import { verifyExitCode, verifyInputs } from './verify-handler.js';
@@ -27,7 +27,7 @@ import { confirm } from './confirm.js';
 import { ExitCode, type CliIO } from './io.js';
 import { parseApplyOptions, type ApplyOptions } from './options.js';
 import { defaultPorts, type Ports } from './ports.js';
-import { closeConfig, loadConfig, makePlan, withTrust, type Inputs, type PlanContext } from './session.js';
+import { allClients, closeConfig, loadConfig, makePlan, withPrior, withTrust, type Inputs, type PlanContext } from './session.js';
 
 export async function runApply(args: Record<string, unknown>, io: CliIO, o: { mode: Extract<PlanMode, 'apply' | 'destroy'>; ports?: Ports }): Promise<number> {
   const options = parseApplyOptions(args);
@@ -52,8 +52,11 @@ export async function runApply(args: Record<string, unknown>, io: CliIO, o: { mo
       closeConfig(config);
       throw e;
     });
+  let inputs: Inputs | undefined;
   try {
-    const inputs: Inputs = { ...config, prior: await config.state.read() };
+    // A saved plan that forgets an unreachable cluster is planned again the same way.
+    const forgetUnreachable = config.forgetUnreachable || (savedPlan?.notices ?? []).some((n) => n.kind === 'cluster-unreachable' && n.forgotten);
+    inputs = withPrior({ ...config, forgetUnreachable }, await config.state.read());
     const planned = await makePlan(inputs, { mode: savedPlan?.mode === 'destroy' ? 'destroy' : mode, istioctl: options.istioctl, env: io.env, ports });
     if (savedPlan) refuseIfStale(savedPlan, planned, inputs);
     out.plan(planned.plan, { statePath: inputs.state.where });
@@ -95,7 +98,7 @@ export async function runApply(args: Record<string, unknown>, io: CliIO, o: { mo
     return await verifyAfterApply(inputs, options, ports, out);
   } finally {
     await lock.release();
-    closeConfig(config);
+    closeConfig(inputs ?? config);
   }
 }
 
@@ -125,6 +128,10 @@ async function verifyAfterApply(inputs: Inputs, options: ApplyOptions, ports: Po
     ),
   ]);
   return ExitCode.error;
+}
+
+function connectionsOf(topology: Inputs['topology']): Record<string, ClusterConnection> {
+  return Object.fromEntries(topology.clusters.map((c) => [c.name, c.kubeconfig ? { context: c.context, kubeconfig: c.kubeconfig } : { context: c.context }]));
 }
 
 async function readSavedPlan(file: string): Promise<Plan> {
@@ -162,7 +169,10 @@ async function executeApproved(o: {
 }): Promise<Diagnostic[]> {
   const { inputs, planned } = o;
   const initial = inputs.prior ?? emptyState({ lineage: randomUUID(), meshID: inputs.topology.meshID, meshctlVersion });
-  const journal = new StateJournal(inputs.state, { ...initial, meshctlVersion });
+  // How each cluster is reached goes into the first write: a cluster later taken out of
+  // mesh.yaml is reached through it to remove what meshctl made there.
+  const journal = new StateJournal(inputs.state, { ...initial, meshctlVersion, clusters: { ...initial.clusters, ...connectionsOf(inputs.topology) } });
+  const clients = allClients(inputs);
   const unitById = new Map<string, Unit>(inputs.desired.units.map((u) => [u.id, u]));
   const outputs = planned.outputs;
   if (o.mode === 'apply') {
@@ -175,10 +185,10 @@ async function executeApproved(o: {
     o.warn([...planned.diagnostics.filter((d) => d.summary === ROOT_GUARD_SUMMARIES.replacing), ...trust.diagnostics]);
     withTrust(outputs, trust);
   }
-  const serverOf = (c: string) => inputs.clients.get(c)!.server;
+  const serverOf = (c: string) => clients.get(c)!.server;
   const result = await executePlan({
     plan: planned.plan,
-    clients: inputs.clients,
+    clients,
     journal,
     parallelism: o.options.parallelism,
     waitTimeoutMs: o.options.waitTimeoutMs,
@@ -203,6 +213,9 @@ async function executeApproved(o: {
       return persisted;
     },
   });
+  // A cluster that left mesh.yaml and has nothing left in the state is no longer recorded.
+  await journal.keepClusters(new Set(inputs.topology.clusters.map((c) => c.name)));
+  await journal.flush();
   const diags = result.failed.flatMap((f) => f.diagnostics.map((d) => ({ ...d, detail: `${f.unit}: ${d.detail}` })));
   if (result.skipped.length) diags.push(error('Steps skipped', `${result.skipped.length} dependent step(s) did not run because a step they depend on failed: ${result.skipped.join(', ')}.`));
   return diags;

@@ -20,6 +20,15 @@ export function commonOptions(y: Argv): Argv {
     });
 }
 
+/** plan, apply and destroy: what a plan may do about clusters that cannot be read. */
+export function planningOptions(y: Argv): Argv {
+  return y.option('forget-unreachable', {
+    type: 'boolean',
+    default: false,
+    describe: 'A cluster taken out of mesh.yaml that cannot be reached: forget what the state records there instead of keeping it (the cluster itself is not touched; docs/model.md)',
+  });
+}
+
 export function lockOptions(y: Argv): Argv {
   return (
     y
@@ -48,6 +57,8 @@ export interface InputOptions {
   readonly istioctl?: string;
   /** --new-root: generated trust may create a new root for a mesh that runs on another. */
   readonly newRoot?: boolean;
+  /** --forget-unreachable: a departed cluster that cannot be read is forgotten, not kept. */
+  readonly forgetUnreachable?: boolean;
 }
 
 export interface ApplyOptions extends InputOptions {
@@ -97,7 +108,14 @@ export interface ForceUnlockOptions extends InputOptions {
 const str = (a: Args, k: string) => (typeof a[k] === 'string' ? a[k] : undefined);
 
 function inputOptions(a: Args): InputOptions {
-  return { file: str(a, 'file') ?? 'mesh.yaml', state: str(a, 'state'), kubeconfig: str(a, 'kubeconfig'), istioctl: str(a, 'istioctl'), newRoot: a['new-root'] === true };
+  return {
+    file: str(a, 'file') ?? 'mesh.yaml',
+    state: str(a, 'state'),
+    kubeconfig: str(a, 'kubeconfig'),
+    istioctl: str(a, 'istioctl'),
+    newRoot: a['new-root'] === true,
+    forgetUnreachable: a['forget-unreachable'] === true,
+  };
 }
 
 function formatOf(a: Args): PlanFormat {

@@ -2,13 +2,13 @@
 // would do. Changes nothing anywhere.
 import type { Argv } from 'yargs';
 import type { Command } from './command.js';
-import { commonOptions, formatOptions } from './options.js';
+import { commonOptions, planningOptions, formatOptions } from './options.js';
 
 export const planCommand: Command = {
   command: 'plan',
   describe: 'Show what apply would change in the clusters (changes nothing)',
   builder: (y: Argv) =>
-    commonOptions(y)
+    planningOptions(commonOptions(y))
       .options(formatOptions)
       .option('out', { type: 'string', describe: 'Save the plan to this file; `meshctl apply FILE` applies exactly it' })
       .option('destroy', { type: 'boolean', default: false, describe: 'Plan a destroy instead' })

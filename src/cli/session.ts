@@ -10,8 +10,9 @@ import type { Desired, Unit } from '../model/desired.js';
 import type { ClusterClient } from '../kube/cluster-client.js';
 import { objectAddress, type KubeObject } from '../kube/object.js';
 import { maskSecretData } from '../kube/sensitive.js';
-import { observe } from '../observe/observe.js';
+import { observe, type Selection, type Wanted } from '../observe/observe.js';
 import { istiodLeftoverLists, wantedOf } from '../observe/wanted.js';
+import { istiodSelector } from '../planner/notices.js';
 import { losesMesh } from '../planner/istiod-leftovers.js';
 import type { Istioctl } from '../render/istioctl.js';
 import { outputsFromLive, type OutputValues } from '../render/outputs.js';
@@ -19,7 +20,7 @@ import { resolveUnit } from '../render/resolve.js';
 import { planMesh } from '../planner/plan-mesh.js';
 import type { Plan, PlanMode } from '../planner/plan.js';
 import type { StateBackend } from '../state/backend.js';
-import type { MeshState } from '../state/state.js';
+import type { ClusterConnection, MeshState } from '../state/state.js';
 import { CACERTS_SECRET } from '../trust/material.js';
 import { checkLiveTrust } from '../trust/live.js';
 import { checkRootKept, recordedCacertsRoots } from '../trust/root-guard.js';
@@ -33,6 +34,11 @@ import { trackClients } from './stats.js';
 export interface Inputs extends Config {
   /** The state as read (after the lock, for commands that write). */
   readonly prior: MeshState | null;
+  /**
+   * Clusters the state still holds units or objects of that mesh.yaml no longer names, with the
+   * client made from the connection the state recorded, or why there is none.
+   */
+  readonly departed: ReadonlyMap<string, ClusterClient | { readonly error: string }>;
 }
 
 /** Everything but the state's content: what a command needs before it takes the lock. */
@@ -46,23 +52,60 @@ export interface Config {
   readonly sources: ReadonlyMap<string, string>;
   /** What the trust port needs: generated material may live beside a Kubernetes state; --new-root. */
   readonly trustInputs: { readonly state: StateSettings; readonly env: NodeJS.ProcessEnv; readonly newRoot: boolean };
+  /** --forget-unreachable. */
+  readonly forgetUnreachable: boolean;
+  /** A client for a cluster mesh.yaml no longer names, from what the state recorded. */
+  readonly reach: (cluster: string, connection: ClusterConnection) => ClusterClient;
 }
 
 /** mesh.yaml, model, state, clients. Fails (DiagnosticsError) on any error, changing nothing. */
 export async function loadInputs(options: InputOptions, ctx: { io: CliIO; ports: Ports }): Promise<Inputs> {
   const config = loadConfig(options, ctx);
   try {
-    return { ...config, prior: await config.state.read() };
+    return withPrior(config, await config.state.read());
   } catch (e) {
     closeConfig(config);
     throw e;
   }
 }
 
-/** Ends the connections a Config opened. */
-export function closeConfig(config: Config): void {
+/** The config with the state read: clients for the clusters the state knows and mesh.yaml does not. */
+export function withPrior(config: Config, prior: MeshState | null): Inputs {
+  const departed = new Map<string, ClusterClient | { error: string }>();
+  for (const cluster of departedClusters(config.topology, prior)) {
+    const connection = prior?.clusters?.[cluster];
+    if (!connection) {
+      departed.set(cluster, { error: 'the state does not record its kubeconfig context (the state was last written before meshctl recorded each cluster it applied to)' });
+      continue;
+    }
+    try {
+      departed.set(cluster, config.reach(cluster, connection));
+    } catch (e) {
+      departed.set(cluster, { error: e instanceof DiagnosticsError ? e.diagnostics.map((d) => d.detail).join(' ') : (e as Error).message });
+    }
+  }
+  return { ...config, prior, departed };
+}
+
+/** Clusters with units or objects in the state that mesh.yaml no longer names, sorted. */
+export function departedClusters(topology: Topology, prior: MeshState | null): string[] {
+  const named = new Set(topology.clusters.map((c) => c.name));
+  const known = new Set([...(prior?.units ?? []).map((u) => u.cluster), ...Object.values(prior?.objects ?? {}).map((o) => o.cluster)]);
+  return [...known].filter((c) => !named.has(c)).sort();
+}
+
+/** Every cluster a plan reads or apply writes: mesh.yaml's and the departed ones it can reach. */
+export function allClients(inputs: Inputs): Map<string, ClusterClient> {
+  const out = new Map(inputs.clients);
+  for (const [name, c] of inputs.departed) if (!('error' in c)) out.set(name, c);
+  return out;
+}
+
+/** Ends the connections a Config (or the Inputs made from it) opened. */
+export function closeConfig(config: Config | Inputs): void {
   config.state.close();
   for (const c of config.clients.values()) c.close();
+  if ('departed' in config) for (const c of config.departed.values()) if (!('error' in c)) c.close();
 }
 
 /** mesh.yaml, model, the state backend (not read yet) and clients. */
@@ -79,7 +122,22 @@ export function loadConfig(options: InputOptions, ctx: { io: CliIO; ports: Ports
   const clients = new Map(topology.clusters.map((c) => [c.name, ports.connect({ cluster: c.name, context: c.context, kubeconfig: c.kubeconfig ?? options.kubeconfig, env: io.env, cache })]));
   trackClients(clients.values(), io.env);
   const trustInputs = { state: where, env: io.env, newRoot: options.newRoot === true };
-  return { topology, desired: built.desired, state, clients, warnings: [...loaded.diagnostics, ...built.diagnostics], sources: loaded.sources, trustInputs };
+  const reach = (cluster: string, c: ClusterConnection) => {
+    const client = ports.connect({ cluster, context: c.context, kubeconfig: c.kubeconfig ?? options.kubeconfig, env: io.env, cache });
+    trackClients([client], io.env);
+    return client;
+  };
+  return {
+    topology,
+    desired: built.desired,
+    state,
+    clients,
+    warnings: [...loaded.diagnostics, ...built.diagnostics],
+    sources: loaded.sources,
+    trustInputs,
+    forgetUnreachable: options.forgetUnreachable === true,
+    reach,
+  };
 }
 
 /** mesh.yaml's `state:`, with --state naming another local file. */
@@ -117,12 +175,15 @@ export interface PlanContext {
 }
 
 export async function makePlan(inputs: Inputs, opts: { mode: PlanMode; istioctl?: string; env: NodeJS.ProcessEnv; ports: Ports }): Promise<PlanContext> {
-  const { desired, prior, clients, topology } = inputs;
+  const { desired, prior, topology } = inputs;
+  const clients = allClients(inputs);
   const now = opts.ports.now();
+  const base = { prior, source: topology.source, createdAt: now.toISOString(), meshctlVersion, forgetUnreachable: inputs.forgetUnreachable };
+  const read = (wanted: readonly Wanted[], selections: readonly Selection[]) => observeReachable(inputs, clients, wanted, selections);
   if (opts.mode !== 'apply') {
     // Destroy and drift need no rendering: the state says what meshctl made.
-    const live = await observe(clients, wantedOf(new Map(), [], prior), opts.mode === 'destroy' ? istiodLeftoverLists(losesMesh(prior, null)) : []);
-    const plan = planMesh({ mode: opts.mode, desired, observed: { objects: masked(live.objects) }, prior, source: topology.source, createdAt: now.toISOString(), meshctlVersion });
+    const live = await read(wantedOf(new Map(), [], prior), opts.mode === 'destroy' ? istiodLeftoverLists(losesMesh(prior, null)) : []);
+    const plan = planMesh({ ...base, mode: opts.mode, desired, observed: { objects: masked(live.objects), unreachable: live.unreachable } });
     return { plan, live: live.objects, outputs: new Map(), trust: { data: new Map(), diagnostics: [] }, diagnostics: [] };
   }
   const istioctl = await opts.ports.istioctl({ binary: opts.istioctl, env: opts.env, wantVersion: topology.istio.version });
@@ -132,7 +193,7 @@ export async function makePlan(inputs: Inputs, opts: { mode: PlanMode; istioctl?
   const render = (iop: NonNullable<Unit['istioOperator']>) => istioctl.render(iop);
   // Pass 1: what objects exist at all (values may still be unknown), to know what to list.
   const first = await resolveAll(desired.units, { outputs: withTrust(new Map(), trust), render, serverOf, refsOnly: true });
-  const live = await observe(clients, wantedOf(first, desired.units, prior), istiodLeftoverLists(losesMesh(prior, new Set(desired.units.map((u) => u.id)))));
+  const live = await read(wantedOf(first, desired.units, prior), [...istiodLeftoverLists(losesMesh(prior, new Set(desired.units.map((u) => u.id)))), ...istiodOfNewClusters(inputs)]);
   // Pass 2: with every output the clusters already show (e.g. the gateway address).
   const outputs = withTrust(outputsFromLive(desired, live.objects), trust);
   const liveData = liveCacertsData(topology, live.objects);
@@ -150,8 +211,34 @@ export async function makePlan(inputs: Inputs, opts: { mode: PlanMode; istioctl?
   if (hasErrors(liveCacerts)) throw new DiagnosticsError(liveCacerts);
   const resolved = await resolveAll(desired.units, { outputs, render, serverOf });
   const forPlan: Desired = { ...desired, units: desired.units.map((u) => ({ ...u, objects: (resolved.get(u.id) ?? []).map(maskSecretData) })) };
-  const plan = planMesh({ mode: 'apply', desired: forPlan, observed: { objects: masked(live.objects) }, prior, source: topology.source, createdAt: now.toISOString(), meshctlVersion });
+  const plan = planMesh({ ...base, mode: 'apply', desired: forPlan, observed: { objects: masked(live.objects), unreachable: live.unreachable } });
   return { plan, live: live.objects, outputs, trust, istioctl, diagnostics: [...trust.diagnostics, ...liveCacerts] };
+}
+
+/**
+ * The clusters' objects; a departed cluster that cannot be read (no recorded context, a stopped
+ * API server, lost credentials) is reported unreachable instead of failing the plan: the plan
+ * still removes what names it elsewhere. A cluster mesh.yaml names must be readable.
+ */
+async function observeReachable(inputs: Inputs, clients: ReadonlyMap<string, ClusterClient>, wanted: readonly Wanted[], selections: readonly Selection[]) {
+  const unreachable = new Map<string, string>();
+  for (const [name, c] of inputs.departed) if ('error' in c) unreachable.set(name, c.error);
+  const live = await observe(
+    clients,
+    wanted.filter((w) => !unreachable.has(w.cluster)),
+    selections.filter((s) => !unreachable.has(s.cluster)),
+    { tolerate: new Set([...inputs.departed.keys()].filter((c) => !unreachable.has(c))) },
+  );
+  for (const [name, why] of live.unreachable) unreachable.set(name, why);
+  // What a cluster answered before it failed is not a picture of it: none of it is used.
+  for (const address of [...live.objects.keys()]) if (unreachable.has(address.slice(0, address.indexOf('/')))) live.objects.delete(address);
+  return { objects: live.objects, unreachable };
+}
+
+/** istiod Deployments in the clusters the state knows nothing of: the plan reports them. */
+function istiodOfNewClusters(inputs: Inputs): Selection[] {
+  const known = new Set([...(inputs.prior?.units ?? []).map((u) => u.cluster), ...Object.values(inputs.prior?.objects ?? {}).map((o) => o.cluster)]);
+  return inputs.topology.clusters.filter((c) => !known.has(c.name)).map((c) => ({ cluster: c.name, apiVersion: 'apps/v1', kind: 'Deployment', labelSelector: istiodSelector }));
 }
 
 /** Each cluster's cacerts Secret data as listed: a root of trust is never replaced silently. */

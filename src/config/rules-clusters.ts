@@ -49,7 +49,7 @@ const controlPlaneLinks: Rule = (ctx) => {
         finding(ctx, 'error', {
           path: [...here, 'controlPlane'],
           summary: 'Unknown cluster',
-          detail: `Cluster ${name} names controlPlane ${c.controlPlane}, which is not a cluster in this mesh. Declared clusters: ${names.join(', ')}.`,
+          detail: `Cluster ${name} names controlPlane ${c.controlPlane}, which is not a cluster in this mesh. Declared clusters: ${names.join(', ')}. ${removedPrimaryNote(ctx.mesh.clusters, c.controlPlane)}`,
           ...(guess ? { hint: `Did you mean "${guess}"?` } : {}),
         }),
       );
@@ -66,6 +66,15 @@ const controlPlaneLinks: Rule = (ctx) => {
   }
   return out;
 };
+
+/**
+ * A primary taken out of mesh.yaml while remotes still name it: every such remote, so the
+ * user moves or removes them all at once (removing the primary would leave them without istiod).
+ */
+function removedPrimaryNote(clusters: Readonly<Record<string, { controlPlane?: unknown }>>, primary: string): string {
+  const remotes = Object.keys(clusters).filter((n) => clusters[n]!.controlPlane === primary);
+  return `If ${primary} was taken out of the mesh, the remotes it controls (${remotes.join(', ')}) must first be moved to another primary (controlPlane) or removed with it.`;
+}
 
 /** Without an istiod somewhere nothing can be installed. */
 const hasControlPlane: Rule = (ctx) => {

@@ -10,7 +10,8 @@ import { unknownPaths } from '../planner/project.js';
 import type { StateJournal } from '../state/journal.js';
 
 export interface ChangeContext {
-  readonly client: ClusterClient;
+  /** The change's cluster, asked for only by changes that send a request. */
+  readonly client: () => ClusterClient;
   readonly journal: StateJournal;
 }
 
@@ -55,7 +56,7 @@ async function send({ client, journal }: ChangeContext, c: Change, resolved: Kub
       },
     ]);
   await journal.objectPending(c.address, pendingRecord(c));
-  const res = await client.apply(sent);
+  const res = await client().apply(sent);
   await journal.objectApplied(c.address, {
     applied: maskSecretData(withoutForeignFields(sent)),
     uid: res.metadata.uid as string | undefined,
@@ -65,14 +66,14 @@ async function send({ client, journal }: ChangeContext, c: Change, resolved: Kub
 }
 
 async function remove({ client, journal }: ChangeContext, c: Change): Promise<void> {
-  await client.remove(c.ref);
+  await client().remove(c.ref);
   await journal.objectGone(c.address);
 }
 
 /** Server-side apply of the bare identity (the plan's `after`) drops every field meshctl owned. */
 async function forget({ client, journal }: ChangeContext, c: Change): Promise<void> {
   await journal.objectPending(c.address, pendingRecord(c));
-  await client.apply(c.after as KubeObject);
+  await client().apply(c.after as KubeObject);
   await journal.objectGone(c.address);
 }
 

@@ -78,7 +78,9 @@ export async function executePlan(o: ExecutePlanOptions): Promise<RunResult> {
     // A unit with something to send is marked in progress, so an interrupted run knows.
     if (applying && mine.some((c) => c.action !== 'noop')) await o.journal.unit({ ...record, status: 'applying' });
     const objects = applying && mine.some(needsResolvedObject) ? await o.materialize(u.id) : new Map<string, KubeObject>();
-    const client = clientFor(u.cluster);
+    // Looked up when a request goes out: a unit that only forgets records (its cluster is
+    // unreachable) may have no client at all.
+    const client = () => clientFor(u.cluster);
     for (const step of u.steps) {
       switch (step.step) {
         case 'send':
@@ -98,7 +100,7 @@ export async function executePlan(o: ExecutePlanOptions): Promise<RunResult> {
     o.onEvent({ type: 'unit-done', unit: u.id, elapsedMs: now() - start });
   }
 
-  async function send(u: PlannedUnit, client: ClusterClient, c: Change, resolved: KubeObject | undefined): Promise<void> {
+  async function send(u: PlannedUnit, client: () => ClusterClient, c: Change, resolved: KubeObject | undefined): Promise<void> {
     const t0 = now();
     await carryOutChange({ client, journal: o.journal }, c, resolved);
     if (c.action !== 'noop') o.onEvent({ type: 'object-done', unit: u.id, address: c.address, action: c.action, elapsedMs: now() - t0 });

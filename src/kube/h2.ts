@@ -29,7 +29,7 @@ export class H2Connection {
   ) {}
 
   request(method: string, path: string, headers: Record<string, string | number>, body: string | undefined, timeoutMs: number): Promise<H2Response> {
-    return this.connect().then(
+    return this.connect(timeoutMs).then(
       (session) =>
         new Promise<H2Response>((resolve, reject) => {
           // Throws (rejecting this promise) when the session is closing; counted only once open.
@@ -71,7 +71,7 @@ export class H2Connection {
     this.session = undefined;
   }
 
-  private connect(): Promise<http2.ClientHttp2Session> {
+  private connect(timeoutMs: number): Promise<http2.ClientHttp2Session> {
     this.session ??= new Promise<http2.ClientHttp2Session>((resolve, reject) => {
       // Node offers exactly ['h2'] in ALPN for a client session.
       const session = http2.connect(this.origin, this.tlsOptions);
@@ -79,7 +79,14 @@ export class H2Connection {
       const forget = () => {
         if (this.session === current) this.session = undefined;
       };
+      // A server that accepts the TCP connection but never answers the TLS handshake (a
+      // stopped or hung API server: the kernel still accepts) would otherwise hang forever;
+      // the stream timeout only starts once a session exists.
+      const timer = setTimeout(() => session.destroy(new Error(`no TLS handshake within ${Math.round(timeoutMs / 1000)}s (the server accepted the connection but does not answer)`)), timeoutMs);
+      timer.unref();
+      session.once('close', () => clearTimeout(timer));
       session.once('connect', () => {
+        clearTimeout(timer);
         const alpn = (session.socket as tls.TLSSocket | undefined)?.alpnProtocol;
         if (alpn !== 'h2') {
           session.destroy();
@@ -90,6 +97,7 @@ export class H2Connection {
         resolve(session);
       });
       session.once('error', (e) => {
+        clearTimeout(timer);
         forget();
         // A TLS server that knows ALPN but not h2 answers with alert 120 (Node's own https
         // servers do); one that ignores ALPN is caught on 'connect' above.

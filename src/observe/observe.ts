@@ -4,6 +4,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { objectAddress, refOf, type KubeObject, type ObjectRef } from '../kube/object.js';
 import type { ClusterClient } from '../kube/cluster-client.js';
+import { DiagnosticsError } from '../diagnostics.js';
 import type { ObjectRecord } from '../state/state.js';
 
 export interface Wanted {
@@ -28,6 +29,8 @@ export interface LiveState {
   readonly objects: Map<string, KubeObject>;
   /** "cluster/apiVersion/kind" whose API is not served yet (CRD not installed). */
   readonly notServed: Set<string>;
+  /** Tolerated clusters that failed to answer, with why (the first failure). */
+  readonly unreachable: Map<string, string>;
 }
 
 interface ListKey {
@@ -72,37 +75,56 @@ function dropManagedFields(o: KubeObject): KubeObject {
  */
 const READ_BY_GENERATION = new Set(['CustomResourceDefinition']);
 
-export async function observe(clients: ReadonlyMap<string, ClusterClient>, wanted: readonly Wanted[], selections: readonly Selection[] = []): Promise<LiveState> {
+/**
+ * `tolerate`: clusters whose failure to answer is a finding, not an error (clusters that left
+ * mesh.yaml): they are reported in `unreachable` and the rest is read as usual.
+ */
+export async function observe(
+  clients: ReadonlyMap<string, ClusterClient>,
+  wanted: readonly Wanted[],
+  selections: readonly Selection[] = [],
+  opts: { readonly tolerate?: ReadonlySet<string> } = {},
+): Promise<LiveState> {
   const objects = new Map<string, KubeObject>();
   const notServed = new Set<string>();
+  const unreachable = new Map<string, string>();
   const clientOf = (cluster: string) => {
     const client = clients.get(cluster);
     if (!client) throw new Error(`no client for cluster ${cluster}: this is a bug in meshctl`);
     return client;
   };
-  const selected = selections.map(async (s) => {
-    const items = await clientOf(s.cluster).list(s.apiVersion, s.kind, undefined, { labelSelector: s.labelSelector });
-    if (items === 'not-served') return;
-    for (const o of items) objects.set(objectAddress(s.cluster, refOf(o)), dropManagedFields(o));
-  });
+  const guarded = (cluster: string, read: () => Promise<void>) =>
+    read().catch((e: unknown) => {
+      if (!opts.tolerate?.has(cluster)) throw e;
+      if (!unreachable.has(cluster)) unreachable.set(cluster, e instanceof DiagnosticsError ? e.diagnostics.map((d) => d.detail).join(' ') : String((e as Error).message ?? e));
+    });
+  const selected = selections.map((s) =>
+    guarded(s.cluster, async () => {
+      const items = await clientOf(s.cluster).list(s.apiVersion, s.kind, undefined, { labelSelector: s.labelSelector });
+      if (items === 'not-served') return;
+      for (const o of items) objects.set(objectAddress(s.cluster, refOf(o)), dropManagedFields(o));
+    }),
+  );
   await Promise.all([
     ...selected,
-    ...listsFor(wanted).map(async ({ key: k, wanted: covered }) => {
-      const client = clientOf(k.cluster);
-      const unchanged = READ_BY_GENERATION.has(k.kind) ? await unchangedSinceApply(client, k, covered) : undefined;
-      if (unchanged) {
-        for (const o of unchanged) objects.set(objectAddress(k.cluster, refOf(o)), o);
-        return;
-      }
-      const items = await client.list(k.apiVersion, k.kind, k.namespace);
-      if (items === 'not-served') {
-        notServed.add(`${k.cluster}/${k.apiVersion}/${k.kind}`);
-        return;
-      }
-      for (const o of items) objects.set(objectAddress(k.cluster, refOf(o)), dropManagedFields(o));
-    }),
+    ...listsFor(wanted).map(({ key: k, wanted: covered }) =>
+      guarded(k.cluster, async () => {
+        const client = clientOf(k.cluster);
+        const unchanged = READ_BY_GENERATION.has(k.kind) ? await unchangedSinceApply(client, k, covered) : undefined;
+        if (unchanged) {
+          for (const o of unchanged) objects.set(objectAddress(k.cluster, refOf(o)), o);
+          return;
+        }
+        const items = await client.list(k.apiVersion, k.kind, k.namespace);
+        if (items === 'not-served') {
+          notServed.add(`${k.cluster}/${k.apiVersion}/${k.kind}`);
+          return;
+        }
+        for (const o of items) objects.set(objectAddress(k.cluster, refOf(o)), dropManagedFields(o));
+      }),
+    ),
   ]);
-  return { objects, notServed };
+  return { objects, notServed, unreachable };
 }
 
 /**

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { error, type Diagnostic } from '../diagnostics.js';
 import { isSensitive } from '../kube/sensitive.js';
-import { ACTIONS, PLAN_MODES, planFormatVersion, REASONS, RECORD_UPDATES, STEP_KINDS, summarize, type Plan } from './plan.js';
+import { ACTIONS, NOTICE_KINDS, PLAN_MODES, planFormatVersion, REASONS, RECORD_UPDATES, STEP_KINDS, summarize, type Plan } from './plan.js';
 import { isUnknown, UNIT_KINDS, WAIT_KINDS } from '../model/desired.js';
 
 export const planFileFormat = 'meshctl-plan';
@@ -234,6 +234,14 @@ const checkStep: Check = (v, path, out) => {
   if (v['step'] === 'wait') object({ wait: object({ kind: oneOf(...WAIT_KINDS) }) })(v, path, out);
 };
 
+const checkNotice: Check = (v, path, out) => {
+  object({ kind: oneOf(...NOTICE_KINDS), cluster: str })(v, path, out);
+  if (!isObject(v)) return;
+  if (v['kind'] === 'cluster-unreachable') object({ error: str, objects: count, forgotten: bool })(v, path, out);
+  if (v['kind'] === 'unmanaged-istio') object({ addresses: arrayOf(str) })(v, path, out);
+  if (v['kind'] === 'restart') object({ unit: str, address: str })(v, path, out);
+};
+
 const checkPlan = object({
   formatVersion: oneOf(planFormatVersion),
   meshctlVersion: str,
@@ -271,6 +279,7 @@ const checkPlan = object({
     }),
   ),
   summary: object({ add: count, change: count, destroy: count, forget: count }),
+  notices: optional(arrayOf(checkNotice)),
 });
 
 /** Problems with the shape of a parsed plan, and with the references inside it. */

@@ -12,11 +12,17 @@ import { stepsOf } from './steps.js';
 import { withoutForeignFields } from './ignore.js';
 import { project, projectAndCompare, satisfies, unknownPaths } from './project.js';
 import { unifiedDiff } from './diff-text.js';
+import { noticesOf } from './notices.js';
 import { planFormatVersion, summarize, type Change, type Plan, type PlanMode, type PlannedUnit } from './plan.js';
 
 export interface Observed {
   /** Live objects by address, Secret data already masked. Absent means "does not exist". */
   readonly objects: ReadonlyMap<string, KubeObject>;
+  /**
+   * Clusters that left mesh.yaml and could not be read, with why: nothing is known of their
+   * objects, so nothing is planned there (or, with forgetUnreachable, only forgetting).
+   */
+  readonly unreachable?: ReadonlyMap<string, string>;
 }
 
 export interface PlanInput {
@@ -28,6 +34,8 @@ export interface PlanInput {
   readonly source: { readonly file: string; readonly digest: string };
   readonly createdAt: string;
   readonly meshctlVersion: string;
+  /** --forget-unreachable: the records of an unreachable departed cluster go (nothing is sent). */
+  readonly forgetUnreachable?: boolean;
 }
 
 export function planMesh(input: PlanInput): Plan {
@@ -43,6 +51,7 @@ export function planMesh(input: PlanInput): Plan {
     waves: waves(units),
     changes,
     summary: summarize(changes),
+    notices: noticesOf(input, changes),
   };
 }
 
@@ -85,11 +94,11 @@ function planApply(input: PlanInput): UnitsAndChanges {
   }
   // Whole units that left the topology: removed after everything else, newest first.
   const gone = [...(input.prior?.units ?? [])].reverse().filter((u) => !unitById.has(u.id));
-  const removals = gone.map((u) =>
+  const removals = gone.flatMap((u) =>
     removalUnit(
       u,
       removedFrom(prior, wanted, (r) => r.unit === u.id),
-      input.observed,
+      input,
       changes,
     ),
   );
@@ -107,10 +116,21 @@ function planApply(input: PlanInput): UnitsAndChanges {
   };
 }
 
-function removalUnit(u: Pick<UnitRecord, 'id' | 'cluster' | 'kind'>, records: [string, ObjectRecord][], observed: Observed, changes: Change[]): PlannedUnit {
-  const planned = records.map(([addr, rec]) => removal(addr, rec, observed));
+/**
+ * A unit taken down, or none: a unit of a cluster that cannot be read is left to the state
+ * (its objects may still be there) unless forgetUnreachable says to forget its records.
+ */
+function removalUnit(u: Pick<UnitRecord, 'id' | 'cluster' | 'kind'>, records: [string, ObjectRecord][], input: Pick<PlanInput, 'observed' | 'forgetUnreachable'>, changes: Change[]): PlannedUnit[] {
+  const unreachable = input.observed.unreachable?.has(u.cluster) === true;
+  if (unreachable && input.forgetUnreachable !== true) return [];
+  const planned = records.map(([addr, rec]) => (unreachable ? forgotten(addr, rec) : removal(addr, rec, input.observed)));
   changes.push(...planned);
-  return { id: u.id, cluster: u.cluster, kind: u.kind, dependsOn: [], steps: stepsOf(planned, []), removal: true };
+  return [{ id: u.id, cluster: u.cluster, kind: u.kind, dependsOn: [], steps: stepsOf(planned, []), removal: true }];
+}
+
+/** The record goes; the object, if it is still there, is not touched (it cannot be reached). */
+function forgotten(address: string, rec: ObjectRecord): Change {
+  return { address, unit: rec.unit, cluster: rec.cluster, ref: rec.ref, afterUnknown: [], existedBefore: rec.existedBefore, action: 'noop', reason: 'unreachable', record: 'drop' };
 }
 
 /** The istio-ca-root-cert ConfigMaps istiod wrote in each cluster the mesh leaves, as units. */
@@ -124,14 +144,17 @@ function leftoverUnits(clusters: readonly string[], input: PlanInput, changes: C
 }
 
 /**
- * Removed units run one after another, newest first, after `before` (every kept unit); the
- * foundation of a cluster (its namespace and cacerts) last. The istiod leftovers go in between:
- * after every control plane and remote secret that could write them again is gone, and before
- * the cacerts Secret that proves they hold meshctl's root (so a resumed run can still tell).
+ * Removed units run one after another after `before` (every kept unit): first the remote
+ * secrets, so no istiod still reads a cluster whose objects are going (it would write its root
+ * certificate and webhook caBundle there again); then the rest newest first; the foundation of
+ * a cluster (its namespace and cacerts) last. The istiod leftovers go just before it: after
+ * every control plane and remote secret that could write them again is gone, and before the
+ * cacerts Secret that proves they hold meshctl's root (so a resumed run can still tell).
  */
 function chainRemovals(removals: readonly PlannedUnit[], leftovers: readonly PlannedUnit[], before: readonly string[]): PlannedUnit[] {
   const foundation = (u: PlannedUnit) => u.kind === 'namespace' || u.kind === 'cacerts';
-  const order = [...removals.filter((u) => !foundation(u)), ...leftovers, ...removals.filter(foundation)];
+  const secret = (u: PlannedUnit) => u.kind === 'remote-secret';
+  const order = [...removals.filter(secret), ...removals.filter((u) => !foundation(u) && !secret(u)), ...leftovers, ...removals.filter(foundation)];
   let prev: readonly string[] = before;
   return order.map((u) => {
     const out = { ...u, dependsOn: prev };
@@ -240,10 +263,10 @@ function planDestroy(input: PlanInput): UnitsAndChanges {
     removalUnit(
       u,
       removedFrom(prior.objects, none, (r) => r.unit === u.id),
-      input.observed,
+      input,
       changes,
     );
-  const removals = [...destroyOrder(prior.units), ...orphanUnits.map(orphanUnit(prior))].map(removalOf);
+  const removals = [...destroyOrder(prior.units), ...orphanUnits.map(orphanUnit(prior))].flatMap(removalOf);
   return { units: chainRemovals(removals, leftoverUnits(losesMesh(prior, null), input, changes), []), changes };
 }
 

@@ -36,6 +36,8 @@ export const REASONS = [
   'removed',
   /** istiod wrote it for the mesh meshctl installed (istio-ca-root-cert), and that mesh leaves the cluster. */
   'written-by-istiod',
+  /** Its cluster left mesh.yaml and cannot be reached: with --forget-unreachable only its record goes. */
+  'unreachable',
   'unchanged',
 ] as const;
 export type Reason = (typeof REASONS)[number];
@@ -119,6 +121,22 @@ export interface PlanSummary {
   readonly forget: number;
 }
 
+/**
+ * What a reviewer must know about a cluster besides its changes. Closed, like actions:
+ * - cluster-unreachable: it left mesh.yaml but cannot be read; its objects stay in the state
+ *   (and in the cluster) unless `forgotten` (--forget-unreachable), when only their records go.
+ * - unmanaged-istio: the state knows nothing of this cluster, yet it already runs istiod
+ *   (installed by hand, or by another tool); the plan takes those objects over.
+ * - restart: a workload's pod template changes, so its pods are replaced (istiod, a gateway).
+ */
+export const NOTICE_KINDS = ['cluster-unreachable', 'unmanaged-istio', 'restart'] as const;
+export type NoticeKind = (typeof NOTICE_KINDS)[number];
+
+export type Notice =
+  | { readonly kind: 'cluster-unreachable'; readonly cluster: string; readonly error: string; readonly objects: number; readonly forgotten: boolean }
+  | { readonly kind: 'unmanaged-istio'; readonly cluster: string; readonly addresses: readonly string[] }
+  | { readonly kind: 'restart'; readonly cluster: string; readonly unit: string; readonly address: string };
+
 export interface Plan {
   readonly formatVersion: typeof planFormatVersion;
   readonly meshctlVersion: string;
@@ -133,6 +151,8 @@ export interface Plan {
   readonly waves: readonly (readonly string[])[];
   readonly changes: readonly Change[];
   readonly summary: PlanSummary;
+  /** In unit order; absent in plans saved before meshctl made notices (read as none). */
+  readonly notices?: readonly Notice[];
 }
 
 /** 2: units carry steps (waits and batches in the plan), the forget action, record updates. */

@@ -108,6 +108,19 @@ export class StateJournal {
     return this.update((s) => (s.units.some((u) => u.id === id) ? { ...s, units: s.units.filter((u) => u.id !== id) } : s));
   }
 
+  /**
+   * Drops the connection records of clusters that are not in `named` (mesh.yaml) and have no
+   * unit or object left: nothing of meshctl's is there any more.
+   */
+  keepClusters(named: ReadonlySet<string>): Promise<void> {
+    return this.update((s) => {
+      if (!s.clusters) return s;
+      const used = new Set([...s.units.map((u) => u.cluster), ...Object.values(s.objects).map((o) => o.cluster)]);
+      const kept = Object.entries(s.clusters).filter(([name]) => named.has(name) || used.has(name));
+      return kept.length === Object.keys(s.clusters).length ? s : { ...s, clusters: Object.fromEntries(kept) };
+    });
+  }
+
   /** Waits for every queued write; rethrows the first failure. */
   async flush(): Promise<void> {
     await this.queue;

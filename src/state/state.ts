@@ -42,6 +42,17 @@ export interface UnitRecord {
   readonly outputs: Readonly<Record<string, string>>;
 }
 
+/**
+ * How meshctl reached a cluster when it last applied to it: a cluster taken out of mesh.yaml
+ * is still reached through this to remove what meshctl made there. Names only, never
+ * credentials (the kubeconfig file holds those).
+ */
+export interface ClusterConnection {
+  readonly context: string;
+  /** Absolute path of the kubeconfig file mesh.yaml named; absent: KUBECONFIG / ~/.kube/config. */
+  readonly kubeconfig?: string;
+}
+
 export interface MeshState {
   readonly version: typeof stateFormatVersion;
   readonly meshctlVersion: string;
@@ -54,6 +65,12 @@ export interface MeshState {
   readonly units: readonly UnitRecord[];
   /** Keyed by object address. */
   readonly objects: Readonly<Record<string, ObjectRecord>>;
+  /**
+   * By cluster name: every cluster that is in mesh.yaml or still has units or objects here.
+   * Absent in states written before meshctl recorded it (such a cluster, once out of mesh.yaml,
+   * is treated as unreachable: docs/model.md, "Remove a cluster").
+   */
+  readonly clusters?: Readonly<Record<string, ClusterConnection>>;
 }
 
 export function emptyState(opts: { lineage: string; meshID: string; meshctlVersion: string }): MeshState {

@@ -13,6 +13,7 @@ const reasonText: Readonly<Record<Reason, string>> = {
   'known-after-apply': 'values known after apply',
   removed: 'no longer in mesh.yaml',
   'written-by-istiod': 'written by istiod for this mesh',
+  unreachable: 'cluster unreachable: forgotten, not deleted',
   unchanged: '',
 };
 

@@ -6,6 +6,7 @@ import { waitText } from '../model/wait-words.js';
 import { palette, type Palette } from './palette.js';
 import { actionSymbol, objectName, reasonFor } from './change-words.js';
 import { displayForm } from '../planner/diff-text.js';
+import { RESTARTS_HEADING, restartTexts, warningTexts } from './notice-words.js';
 
 function paint(p: Palette, a: Action): (s: string) => string {
   return a === 'create' ? p.add : a === 'update' || a === 'forget' ? p.change : a === 'delete' ? p.remove : p.dim;
@@ -47,9 +48,11 @@ export function renderPlanHuman(plan: Plan, opts: { color: boolean; statePath?: 
   const p = palette(opts.color);
   const changes = new Map(plan.changes.map((c) => [c.address, c]));
   const acting = plan.changes.filter((c) => c.action !== 'noop');
+  const warnings = warningTexts(plan.notices ?? []).map((w) => `${p.change(p.bold('Warning:'))} ${w}\n\n`);
   if (acting.length === 0) {
     if (plan.mode === 'destroy' && plan.state === null) return `${p.bold('No state.')} ${noStateText(opts.statePath)}\n`;
-    return plan.mode === 'refresh-only' ? `${p.bold('No drift.')} The clusters match what meshctl last applied.\n` : `${p.bold('No changes.')} The mesh matches mesh.yaml.\n`;
+    const none = plan.mode === 'refresh-only' ? `${p.bold('No drift.')} The clusters match what meshctl last applied.\n` : `${p.bold('No changes.')} The mesh matches mesh.yaml.\n`;
+    return `${warnings.join('')}${none}`;
   }
   const out: string[] = [];
   out.push(
@@ -71,6 +74,8 @@ export function renderPlanHuman(plan: Plan, opts: { color: boolean; statePath?: 
     }
     if (lines.length) out.push('', p.bold(`cluster ${cluster}:`), ...lines);
   }
+  const restarts = restartTexts(plan.notices ?? []);
+  if (restarts.length) out.push('', p.bold(RESTARTS_HEADING), ...restarts.map((r) => `  ${r}`));
   out.push('', p.bold(summaryText(plan)));
-  return `${out.join('\n')}\n`;
+  return `${warnings.join('')}${out.join('\n')}\n`;
 }

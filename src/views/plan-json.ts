@@ -6,7 +6,7 @@
 // Markers never reach this format: a Sensitive digest becomes "(sensitive value)" with `true`
 // in the matching *_sensitive mask; an Unknown is left out of `after` (null inside arrays) with
 // `true` in after_unknown (and in after_sensitive when the value will be a secret).
-import { hasNoChanges, summarize, unitChanges, unitWaits, type Action, type Change, type Plan, type PlannedUnit, type PlanSummary, type Reason, type Step } from '../planner/plan.js';
+import { hasNoChanges, summarize, unitChanges, unitWaits, type Action, type Change, type Notice, type Plan, type PlannedUnit, type PlanSummary, type Reason, type Step } from '../planner/plan.js';
 import type { WaitFor } from '../model/desired.js';
 import type { Operation } from '../planner/json-patch.js';
 import { isUnknown } from '../model/desired.js';
@@ -14,10 +14,16 @@ import { isSensitive } from '../kube/sensitive.js';
 import { displayForm, knownAfterApply, sensitiveValue } from '../planner/diff-text.js';
 
 /** Minor bumps add fields (ignore keys you do not know); a major bump breaks readers. */
-export const planJsonFormatVersion = '1.1';
+export const planJsonFormatVersion = '1.2';
 
 export type JsonAction = 'create' | 'update' | 'delete' | 'forget' | 'no-op';
-export type JsonReason = 'missing' | 'config_changed' | 'drift' | 'known_after_apply' | 'removed' | 'written_by_istiod' | 'unchanged';
+export type JsonReason = 'missing' | 'config_changed' | 'drift' | 'known_after_apply' | 'removed' | 'written_by_istiod' | 'unreachable' | 'unchanged';
+
+/** The plan's notices (1.2): what a reviewer must know besides the changes. */
+export type NoticeJson =
+  | { readonly kind: 'cluster_unreachable'; readonly cluster: string; readonly error: string; readonly objects: number; readonly forgotten: boolean }
+  | { readonly kind: 'unmanaged_istio'; readonly cluster: string; readonly addresses: readonly string[] }
+  | { readonly kind: 'restart'; readonly cluster: string; readonly unit: string; readonly address: string };
 
 /** true at masked leaves; objects keep only keys with something masked; arrays keep positions (false). */
 export type Mask = boolean | { readonly [k: string]: Mask } | readonly Mask[];
@@ -90,6 +96,7 @@ export interface PlanJson {
   readonly drift: readonly string[];
   readonly units: readonly UnitJson[];
   readonly waves: readonly (readonly string[])[];
+  readonly notices: readonly NoticeJson[];
 }
 
 export const jsonAction: Readonly<Record<Action, JsonAction>> = { create: 'create', update: 'update', delete: 'delete', forget: 'forget', noop: 'no-op' };
@@ -101,8 +108,24 @@ export const jsonReason: Readonly<Record<Reason, JsonReason>> = {
   'known-after-apply': 'known_after_apply',
   removed: 'removed',
   'written-by-istiod': 'written_by_istiod',
+  unreachable: 'unreachable',
   unchanged: 'unchanged',
 };
+
+function noticeToJson(n: Notice): NoticeJson {
+  switch (n.kind) {
+    case 'cluster-unreachable':
+      return { kind: 'cluster_unreachable', cluster: n.cluster, error: n.error, objects: n.objects, forgotten: n.forgotten };
+    case 'unmanaged-istio':
+      return { kind: 'unmanaged_istio', cluster: n.cluster, addresses: [...n.addresses] };
+    case 'restart':
+      return { kind: 'restart', cluster: n.cluster, unit: n.unit, address: n.address };
+    default: {
+      const never: never = n;
+      throw new Error(`unexpected notice ${JSON.stringify(never)}: this is a bug in meshctl`);
+    }
+  }
+}
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -251,5 +274,6 @@ export function planToJson(plan: Plan): PlanJson {
     drift: plan.changes.filter((c) => c.reason === 'drift' && c.action !== 'noop').map((c) => c.address),
     units: plan.units.map((u) => unitToJson(u, byAddress)),
     waves: plan.waves.map((w) => [...w]),
+    notices: (plan.notices ?? []).map(noticeToJson),
   };
 }

@@ -14,6 +14,7 @@ import { knownAfterApply, sensitiveValue } from '../planner/diff-text.js';
 import { displayPatchOp } from './plan-json.js';
 import { actionSymbol, objectName, reasonFor } from './change-words.js';
 import { noStateText, summaryText } from './plan-human.js';
+import { RESTARTS_HEADING, restartTexts, warningTexts } from './notice-words.js';
 
 export interface MarkdownOptions {
   /** Upper bound on the comment, counted in UTF-8 bytes (never fewer than GitHub's characters). */
@@ -183,6 +184,16 @@ function clusterSection(plan: Plan, cluster: string, k: Counts, byAddress: Reado
   return `${head}\n\n${blocks.join('\n\n')}\n\n</details>`;
 }
 
+/** Each warning as a GitHub alert; the restarts as one list. */
+function noticeBlocks(plan: Plan): string[] {
+  const notices = plan.notices ?? [];
+  const restarts = restartTexts(notices);
+  return [
+    ...warningTexts(notices).map((w) => `> [!WARNING]\n> ${escapeHtml(w)}`),
+    ...(restarts.length ? [`> [!NOTE]\n> ${RESTARTS_HEADING}\n${restarts.map((r) => `> - ${escapeHtml(r)}`).join('\n')}`] : []),
+  ];
+}
+
 function footer(plan: Plan): string {
   const state = plan.state ? `state ${plan.state.lineage} serial ${plan.state.serial}` : 'no state yet';
   return `<sub>meshctl ${escapeHtml(plan.meshctlVersion)} · ${escapeHtml(plan.mesh.sourceFile)} ${plan.mesh.sourceDigest.slice(0, 19)} · ${escapeHtml(state)} · planned ${escapeHtml(plan.createdAt)}</sub>`;
@@ -202,7 +213,7 @@ export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions = {}): stri
   const hasChanges = plan.changes.some((c) => c.action !== 'noop');
 
   const render = (level: Level, listed: number): string => {
-    const parts = [commentMarker(plan.mesh.meshID), title(plan), warning(deletes, plan.mode, listed), summaryLine(plan, opts.statePath)];
+    const parts = [commentMarker(plan.mesh.meshID), title(plan), ...noticeBlocks(plan), warning(deletes, plan.mode, listed), summaryLine(plan, opts.statePath)];
     if (hasChanges && level < 3) parts.push(clusterTable(clusters, byCluster), graph(plan, unitCounts));
     if (hasChanges && level < 2) for (const c of clusters) parts.push(clusterSection(plan, c, byCluster.get(c)!, byAddress, level === 0));
     if (level > 0) {

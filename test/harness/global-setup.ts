@@ -10,7 +10,7 @@ import type {} from './e2e.js';
 import type {} from './istiod/e2e.js';
 
 function clusterCount(): number {
-  const raw = process.env.MESHCTL_E2E_CLUSTERS ?? '3';
+  const raw = process.env.MESHCTL_E2E_CLUSTERS ?? '4';
   const count = Number(raw);
   if (!Number.isInteger(count) || count < 2) {
     throw new Error(`MESHCTL_E2E_CLUSTERS must be an integer >= 2, got "${raw}"`);

@@ -244,11 +244,19 @@ export function stateAfterApply(units: readonly Unit[], o: { serial?: number; re
   };
 }
 
-export function planOf(o: { mode?: PlanInput['mode']; units?: readonly Unit[]; live?: ReadonlyMap<string, KubeObject>; prior?: MeshState | null }): Plan {
+export function planOf(o: {
+  mode?: PlanInput['mode'];
+  units?: readonly Unit[];
+  live?: ReadonlyMap<string, KubeObject>;
+  prior?: MeshState | null;
+  unreachable?: ReadonlyMap<string, string>;
+  forgetUnreachable?: boolean;
+}): Plan {
   return planMesh({
     mode: o.mode ?? 'apply',
     desired: desired(o.units ?? []),
-    observed: { objects: o.live ?? new Map() },
+    observed: { objects: o.live ?? new Map(), ...(o.unreachable ? { unreachable: o.unreachable } : {}) },
+    ...(o.forgetUnreachable ? { forgetUnreachable: true } : {}),
     prior: o.prior ?? null,
     source: { file: '/work/mesh/mesh.yaml', digest: 'sha256:test' },
     createdAt: '2025-01-01T00:00:00.000Z',
