@@ -17,7 +17,7 @@ export interface ChangeContext {
 
 /** Creates and updates send the object with its real values, which only materialize gives. */
 export function needsResolvedObject(c: Change): boolean {
-  return c.action === 'create' || c.action === 'update';
+  return c.action === 'create' || c.action === 'update' || c.action === 'replace';
 }
 
 export async function carryOutChange(ctx: ChangeContext, c: Change, resolved: KubeObject | undefined): Promise<void> {
@@ -29,6 +29,8 @@ export async function carryOutChange(ctx: ChangeContext, c: Change, resolved: Ku
       return remove(ctx, c);
     case 'forget':
       return forget(ctx, c);
+    case 'replace':
+      return replace(ctx, c, resolved);
     case 'noop':
       return record(ctx, c);
     default: {
@@ -45,7 +47,7 @@ function pendingRecord(c: Change) {
 async function send({ client, journal }: ChangeContext, c: Change, resolved: KubeObject | undefined): Promise<void> {
   if (!resolved) throw new Error(`no object for ${c.address} at apply time: this is a bug in meshctl`);
   // Created whole (as rendered); updated without the fields istiod owns (planner/ignore.ts).
-  const sent = withoutForeignFields(resolved, { creating: c.action === 'create' });
+  const sent = withoutForeignFields(resolved, { creating: c.action !== 'update' });
   const pending = unknownPaths(sent);
   if (pending.length)
     throw new DiagnosticsError([
@@ -69,6 +71,31 @@ async function remove({ client, journal }: ChangeContext, c: Change): Promise<vo
   await client().remove(c.ref);
   await journal.objectGone(c.address);
 }
+
+/**
+ * Deleted, then created once the server no longer has it (a Deployment deleted with background
+ * propagation goes at once; a finalizer would hold it). Pending first: a run killed in between
+ * resumes with a plain create.
+ */
+async function replace(ctx: ChangeContext, c: Change, resolved: KubeObject | undefined): Promise<void> {
+  await ctx.journal.objectPending(c.address, pendingRecord(c));
+  await ctx.client().remove(c.ref);
+  const deadline = Date.now() + REPLACE_GONE_TIMEOUT_MS;
+  while ((await ctx.client().read(c.ref)) !== null) {
+    if (Date.now() > deadline)
+      throw new DiagnosticsError([
+        {
+          severity: 'error',
+          summary: 'Object not gone',
+          detail: `${c.address} was deleted to be created again (a field that cannot change in place differs), but it is still there after ${REPLACE_GONE_TIMEOUT_MS / 1000}s: a finalizer holds it. Remove the finalizer or the object, and apply again.`,
+        },
+      ]);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await send(ctx, c, resolved);
+}
+
+const REPLACE_GONE_TIMEOUT_MS = 60_000;
 
 /** Server-side apply of the bare identity (the plan's `after`) drops every field meshctl owned. */
 async function forget({ client, journal }: ChangeContext, c: Change): Promise<void> {

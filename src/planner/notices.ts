@@ -44,10 +44,12 @@ function isIstiod(o: KubeObject): boolean {
   return o.kind === 'Deployment' && labels?.[ISTIOD_LABEL.key] === ISTIOD_LABEL.value;
 }
 
-/** Updates that change a workload's pod template: its pods restart (istiod, a gateway). */
+/** Updates that change a workload's pod template, and replaced workloads: their pods restart. */
 function restarts(changes: readonly Change[]): Notice[] {
   return changes
-    .filter((c) => c.action === 'update' && WORKLOADS.has(c.ref.kind) && (c.patch ?? []).some((op) => op.path === '/spec/template' || op.path.startsWith('/spec/template/')))
+    .filter(
+      (c) => WORKLOADS.has(c.ref.kind) && (c.action === 'replace' || (c.action === 'update' && (c.patch ?? []).some((op) => op.path === '/spec/template' || op.path.startsWith('/spec/template/')))),
+    )
     .map((c) => ({ kind: 'restart', cluster: c.cluster, unit: c.unit, address: c.address }));
 }
 

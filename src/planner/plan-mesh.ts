@@ -13,6 +13,7 @@ import { withoutForeignFields } from './ignore.js';
 import { project, projectAndCompare, satisfies, unknownPaths } from './project.js';
 import { unifiedDiff } from './diff-text.js';
 import { noticesOf } from './notices.js';
+import { immutableChanged } from './immutable.js';
 import { planFormatVersion, summarize, type Change, type Plan, type PlanMode, type PlannedUnit } from './plan.js';
 
 export interface Observed {
@@ -209,7 +210,8 @@ function changeFor(unit: Unit, raw: KubeObject, observed: Observed, prior: Reado
   const reason = satisfies(after, before, { unknownMatches: true }) ? 'known-after-apply' : rec?.applied !== undefined && satisfies(after, rec.applied) ? 'drift' : 'config-changed';
   return {
     ...base,
-    action: 'update',
+    // A field the server will not change in place: the object is deleted and created again.
+    action: immutableChanged(before, after) ? 'replace' : 'update',
     reason,
     before,
     existedBefore,

@@ -17,9 +17,12 @@ import type { Operation } from './json-patch.js';
  * - delete: meshctl created it (or istiod did, for the mesh meshctl installed): it goes.
  * - forget: it was there before meshctl, so it stays; server-side apply of its bare identity
  *   drops the fields meshctl owned, and the state forgets it (Terraform's "forget").
+ * - replace: delete, wait until it is gone, then create `after`: a field the API server never
+ *   changes in place differs (a workload's selector, planner/immutable.ts). Counted as one to
+ *   add and one to destroy, as Terraform counts a replacement.
  * - noop: nothing is sent; the state may still record it (see Change.record).
  */
-export const ACTIONS = ['create', 'update', 'delete', 'forget', 'noop'] as const;
+export const ACTIONS = ['create', 'update', 'delete', 'forget', 'replace', 'noop'] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /** Why a change is planned: for people only, never branched on by executors. */
@@ -186,6 +189,10 @@ export function summarize(changes: readonly Change[]): PlanSummary {
         break;
       case 'forget':
         forget++;
+        break;
+      case 'replace':
+        add++;
+        destroy++;
         break;
       case 'noop':
         break;

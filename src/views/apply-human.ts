@@ -6,7 +6,7 @@ import type { Action, PlanSummary } from '../planner/plan.js';
 const secs = (ms: number) => `${Math.round(ms / 1000)}s`;
 
 /** What was done to one object; forget: it stays, only meshctl's fields came off. */
-const done: Readonly<Record<Action, string>> = { create: 'Created', update: 'Updated', delete: 'Destroyed', forget: 'Released', noop: 'Unchanged' };
+const done: Readonly<Record<Action, string>> = { create: 'Created', update: 'Updated', delete: 'Destroyed', forget: 'Released', replace: 'Replaced', noop: 'Unchanged' };
 
 export function renderEventHuman(e: ApplyEvent): string {
   switch (e.type) {

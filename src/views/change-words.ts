@@ -4,7 +4,7 @@ import { groupOf } from '../kube/object.js';
 import type { Action, Change, Plan, Reason } from '../planner/plan.js';
 
 /** Terraform's symbols; `.` is its "forget" (no longer managed, left in place). */
-export const actionSymbol: Readonly<Record<Action, string>> = { create: '+', update: '~', delete: '-', forget: '.', noop: ' ' };
+export const actionSymbol: Readonly<Record<Action, string>> = { create: '+', update: '~', delete: '-', forget: '.', replace: '-/+', noop: ' ' };
 
 const reasonText: Readonly<Record<Reason, string>> = {
   missing: '',
@@ -30,6 +30,7 @@ export function objectName(c: Pick<Change, 'ref'>): string {
  */
 export function reasonFor(c: Pick<Change, 'reason' | 'action'>, mode: Plan['mode']): string {
   if (c.action === 'forget') return "existed before meshctl: it stays, only meshctl's fields come off";
+  if (c.action === 'replace') return `${reasonText[c.reason] ? `${reasonText[c.reason]}; ` : ''}must be replaced: a field that cannot change in place differs`;
   if (c.reason === 'removed' && mode === 'destroy') return '';
   if (c.reason === 'drift' && c.action === 'create') return 'deleted outside meshctl';
   return reasonText[c.reason];

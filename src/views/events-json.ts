@@ -69,7 +69,7 @@ export function versionJsonLine(opts: Stamp & { readonly meshctlVersion: string 
   return line('info', `meshctl ${opts.meshctlVersion}`, opts.timestamp, 'version', { meshctl: opts.meshctlVersion, ui: uiFormatVersion });
 }
 
-const verb: Record<Exclude<Change['action'], 'noop'>, string> = { create: 'Plan to create', update: 'Plan to update', delete: 'Plan to delete', forget: 'Plan to release' };
+const verb: Record<Exclude<Change['action'], 'noop'>, string> = { create: 'Plan to create', update: 'Plan to update', delete: 'Plan to delete', forget: 'Plan to release', replace: 'Plan to replace' };
 
 /** One planned_change line per object apply would act on, in apply order. */
 export function plannedChangeJsonLines(plan: Plan, opts: Partial<Stamp> = {}): string[] {

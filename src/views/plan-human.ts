@@ -9,7 +9,7 @@ import { displayForm } from '../planner/diff-text.js';
 import { RESTARTS_HEADING, restartTexts, warningTexts } from './notice-words.js';
 
 function paint(p: Palette, a: Action): (s: string) => string {
-  return a === 'create' ? p.add : a === 'update' || a === 'forget' ? p.change : a === 'delete' ? p.remove : p.dim;
+  return a === 'create' ? p.add : a === 'update' || a === 'forget' ? p.change : a === 'delete' || a === 'replace' ? p.remove : p.dim;
 }
 
 function changeLines(c: Change, p: Palette, mode: Plan['mode']): string[] {

@@ -17,6 +17,8 @@ import { displayForm, knownAfterApply, sensitiveValue } from '../planner/diff-te
 export const planJsonFormatVersion = '1.2';
 
 export type JsonAction = 'create' | 'update' | 'delete' | 'forget' | 'no-op';
+/** As Terraform: a replacement is `["delete","create"]` (1.2). */
+export type JsonActions = readonly [JsonAction] | readonly ['delete', 'create'];
 export type JsonReason = 'missing' | 'config_changed' | 'drift' | 'known_after_apply' | 'removed' | 'written_by_istiod' | 'unreachable' | 'unchanged';
 
 /** The plan's notices (1.2): what a reviewer must know besides the changes. */
@@ -44,7 +46,7 @@ export interface ResourceChangeJson {
   readonly namespace: string | null;
   readonly name: string;
   readonly change: {
-    readonly actions: readonly [JsonAction];
+    readonly actions: JsonActions;
     readonly before: unknown;
     readonly after: unknown;
     readonly after_unknown: Mask;
@@ -99,7 +101,14 @@ export interface PlanJson {
   readonly notices: readonly NoticeJson[];
 }
 
-export const jsonAction: Readonly<Record<Action, JsonAction>> = { create: 'create', update: 'update', delete: 'delete', forget: 'forget', noop: 'no-op' };
+export const jsonActions: Readonly<Record<Action, JsonActions>> = {
+  create: ['create'],
+  update: ['update'],
+  delete: ['delete'],
+  forget: ['forget'],
+  replace: ['delete', 'create'],
+  noop: ['no-op'],
+};
 
 export const jsonReason: Readonly<Record<Reason, JsonReason>> = {
   missing: 'missing',
@@ -220,7 +229,7 @@ export function resourceChangeToJson(c: Change): ResourceChangeJson {
     namespace: c.ref.namespace ?? null,
     name: c.ref.name,
     change: {
-      actions: [jsonAction[c.action]],
+      actions: [...jsonActions[c.action]] as unknown as JsonActions,
       before: beforeValue(c.before),
       after: afterValue(c.after),
       after_unknown: topMask(c.after, unknownHit),

@@ -209,7 +209,7 @@ export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions = {}): stri
   const clusters = [...new Set(plan.units.map((u) => u.cluster))];
   const byCluster = new Map(clusters.map((c) => [c, count(plan.changes.filter((x) => x.cluster === c))]));
   const unitCounts = new Map(plan.units.map((u) => [u.id, count(unitChanges(u).map((a) => byAddress.get(a)!))]));
-  const deletes = plan.changes.filter((c) => c.action === 'delete');
+  const deletes = plan.changes.filter((c) => c.action === 'delete' || c.action === 'replace');
   const hasChanges = plan.changes.some((c) => c.action !== 'noop');
 
   const render = (level: Level, listed: number): string => {

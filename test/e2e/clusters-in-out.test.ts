@@ -214,6 +214,9 @@ describe('clusters in and out of a running mesh (4 clusters)', () => {
     const changes = acting(p);
     expect([...new Set(changes.map((c) => c.cluster))]).toEqual(['cluster3']);
     expect(changes.map((c) => c.address)).toContain('cluster3/Namespace/_/istio-system');
+    // The gateway's selector carries the network and cannot change in place: it is replaced.
+    expect(changes.find((c) => c.address === 'cluster3/Deployment.apps/istio-system/istio-eastwestgateway')?.change.actions).toEqual(['delete', 'create']);
+    expect(p.notices).toContainEqual(expect.objectContaining({ kind: 'restart', address: 'cluster3/Deployment.apps/istio-system/istio-eastwestgateway' }));
     timings.push(`change network: plan ${p.summary.add} to add, ${p.summary.change} to change, ${p.summary.destroy} to destroy`);
     await applyAndCheck("change the remote's network");
     expectKept(before, await versions(['cluster1', 'cluster2', 'cluster4']));

@@ -145,3 +145,30 @@ describe('restarts', () => {
     expect(unitChanges(p2.units[0]!)).toEqual(['cluster1/Namespace/_/istio-system']);
   });
 });
+
+describe('a field the API server cannot change in place', () => {
+  const gateway = (network: string) => {
+    const d = deployment('istio-eastwestgateway');
+    const labels = { app: 'istio-eastwestgateway', 'topology.istio.io/network': network };
+    return { ...d, spec: { ...(d.spec as object), selector: { matchLabels: labels }, template: { ...(d.spec as { template: object }).template, metadata: { labels } } } } as KubeObject;
+  };
+  const gw = (network: string) => unit({ cluster: 'cluster3', kind: 'eastwest-gateway', objects: [gateway(network)] });
+
+  it('replaces a gateway whose selector names another network (delete, then create), counted as Terraform counts it, and says its pods restart', () => {
+    const prior = stateAfterApply([gw('network2')]);
+    const plan = planOf({ units: [gw('network1')], prior, live: liveOf([gw('network2')]) });
+    const c = plan.changes[0]!;
+    expect(c.action).toBe('replace');
+    expect(c.reason).toBe('config-changed');
+    expect(c.diff).toContain('network1');
+    expect(plan.summary).toEqual({ add: 1, change: 0, destroy: 1, forget: 0 });
+    expect(plan.notices).toEqual([{ kind: 'restart', cluster: 'cluster3', unit: 'cluster3/eastwest-gateway', address: c.address }]);
+  });
+
+  it('updates in place when the selector is the same', () => {
+    const prior = stateAfterApply([gw('network2')]);
+    const scaled = { ...gateway('network2'), spec: { ...(gateway('network2').spec as object), replicas: 3 } } as KubeObject;
+    const plan = planOf({ units: [unit({ cluster: 'cluster3', kind: 'eastwest-gateway', objects: [scaled] })], prior, live: liveOf([gw('network2')]) });
+    expect(plan.changes[0]!.action).toBe('update');
+  });
+});
