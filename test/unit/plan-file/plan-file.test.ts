@@ -127,8 +127,8 @@ describe('parsePlanFile refusals', () => {
     ['no plan', (e: Record<string, any>) => delete e['plan'], 'plan is wrong: missing'],
     [
       'an unknown action',
-      (e: Record<string, any>) => (e['plan'].changes[2].action = 'replace'),
-      'plan.changes[2].action is wrong: expected one of "create", "update", "delete", "forget", "noop", found "replace"',
+      (e: Record<string, any>) => (e['plan'].changes[2].action = 'recreate'),
+      'plan.changes[2].action is wrong: expected one of "create", "update", "delete", "forget", "replace", "noop", found "recreate"',
     ],
     ['a serial that is not a count', (e: Record<string, any>) => (e['plan'].state.serial = -1), 'plan.state.serial is wrong: expected a whole number, found -1'],
     [
