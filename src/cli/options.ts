@@ -192,9 +192,9 @@ export function parseDuration(v: unknown, o: { flag: string; allowZero: boolean 
   return ms;
 }
 
-// meshctl state list | show | rm | pull | push (one yargs command, state.ts; one parser here).
+// meshctl state list | show | rm | mv | pull | push (one yargs command, state.ts; one parser here).
 
-export const STATE_SUBCOMMANDS = ['list', 'show', 'rm', 'pull', 'push'] as const;
+export const STATE_SUBCOMMANDS = ['list', 'show', 'rm', 'mv', 'pull', 'push'] as const;
 export type StateSubcommand = (typeof STATE_SUBCOMMANDS)[number];
 
 /** mesh.yaml (it names the mesh and the state backend) and where the state is; no clusters, no istioctl. */
@@ -223,6 +223,16 @@ export interface StateRmOptions extends StateInputOptions {
   readonly lockTimeoutMs: number;
 }
 
+export interface StateMvOptions extends StateInputOptions {
+  readonly subcommand: 'mv';
+  /** The cluster's name in the state, and its new name in mesh.yaml. */
+  readonly from: string;
+  readonly to: string;
+  readonly dryRun: boolean;
+  readonly backup?: string;
+  readonly lockTimeoutMs: number;
+}
+
 export interface StatePullOptions extends StateInputOptions {
   readonly subcommand: 'pull';
 }
@@ -236,15 +246,15 @@ export interface StatePushOptions extends StateInputOptions {
   readonly lockTimeoutMs: number;
 }
 
-export type StateOptions = StateListOptions | StateShowOptions | StateRmOptions | StatePullOptions | StatePushOptions;
+export type StateOptions = StateListOptions | StateShowOptions | StateRmOptions | StateMvOptions | StatePullOptions | StatePushOptions;
 
 /** Flags given to a subcommand they mean nothing to (state.ts declares them without defaults, so "given" is visible). */
 const STATE_FLAGS: Readonly<Record<string, readonly StateSubcommand[]>> = {
   json: ['list'],
-  'dry-run': ['rm'],
-  backup: ['rm'],
+  'dry-run': ['rm', 'mv'],
+  backup: ['rm', 'mv'],
   force: ['push'],
-  'lock-timeout': ['rm', 'push'],
+  'lock-timeout': ['rm', 'mv', 'push'],
 };
 
 export function parseStateOptions(a: Args): StateOptions {
@@ -252,7 +262,7 @@ export function parseStateOptions(a: Args): StateOptions {
   if (typeof sub !== 'string' || !(STATE_SUBCOMMANDS as readonly string[]).includes(sub)) stateArguments(`Name a subcommand: meshctl state ${STATE_SUBCOMMANDS.join(' | ')}.`);
   const subcommand = sub as StateSubcommand;
   for (const [flag, takers] of Object.entries(STATE_FLAGS)) {
-    if (a[flag] !== undefined && !takers.includes(subcommand)) usage(`--${flag} is for meshctl state ${takers.join(' and ')}, not meshctl state ${subcommand}.`);
+    if (a[flag] !== undefined && !takers.includes(subcommand)) usage(`--${flag} is for meshctl state ${andList(takers)}, not meshctl state ${subcommand}.`);
   }
   const positional = (Array.isArray(a['args']) ? a['args'] : []).map(String);
   const base: StateInputOptions = { file: str(a, 'file') ?? 'mesh.yaml', state: str(a, 'state'), kubeconfig: str(a, 'kubeconfig') };
@@ -266,6 +276,14 @@ export function parseStateOptions(a: Args): StateOptions {
     case 'rm':
       if (positional.length === 0) stateArguments('meshctl state rm takes the ADDRESS of at least one object or unit to forget (meshctl state list prints them).');
       return { ...base, subcommand, addresses: positional, dryRun: a['dry-run'] === true, backup: str(a, 'backup'), lockTimeoutMs: lockTimeoutMs() };
+    case 'mv':
+      if (positional.length !== 2) stateArguments(`meshctl state mv takes two cluster names, OLD (as the state records it) and NEW (as mesh.yaml now names it); it was given ${positional.length}.`);
+      if (positional.some((p) => p.includes('/'))) {
+        stateArguments(
+          `meshctl state mv moves a whole cluster's records to its new name (meshctl state mv cluster2 west); ${positional.find((p) => p.includes('/'))} is an address. An object's address follows from mesh.yaml, so one object or unit is never moved alone.`,
+        );
+      }
+      return { ...base, subcommand, from: positional[0]!, to: positional[1]!, dryRun: a['dry-run'] === true, backup: str(a, 'backup'), lockTimeoutMs: lockTimeoutMs() };
     case 'pull':
       if (positional.length !== 0) stateArguments(`meshctl state pull takes no arguments (it prints the state on standard output); it was given ${positional.join(' ')}.`);
       return { ...base, subcommand };
@@ -273,6 +291,11 @@ export function parseStateOptions(a: Args): StateOptions {
       if (positional.length !== 1) stateArguments(`meshctl state push takes one FILE, the state to store; it was given ${positional.length}.`);
       return { ...base, subcommand, source: positional[0]!, force: a['force'] === true, lockTimeoutMs: lockTimeoutMs() };
   }
+}
+
+/** "rm", "rm and push", "rm, mv and push" */
+function andList(words: readonly string[]): string {
+  return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
 }
 
 function stateArguments(detail: string): never {

@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import { loadTopology } from '../config/load.js';
 import type { StateSettings, Topology } from '../config/topology.js';
-import { DiagnosticsError, fail, hasErrors, type Diagnostic } from '../diagnostics.js';
+import { DiagnosticsError, error, fail, hasErrors, type Diagnostic } from '../diagnostics.js';
 import { buildDesired } from '../model/build.js';
 import type { Desired, Unit } from '../model/desired.js';
 import type { ClusterClient } from '../kube/cluster-client.js';
@@ -20,6 +20,7 @@ import { resolveUnit } from '../render/resolve.js';
 import { planMesh } from '../planner/plan-mesh.js';
 import type { Plan, PlanMode } from '../planner/plan.js';
 import type { StateBackend } from '../state/backend.js';
+import { sameClusterUnderTwoNames } from '../state/rename-cluster.js';
 import type { ClusterConnection, MeshState } from '../state/state.js';
 import { CACERTS_SECRET } from '../trust/material.js';
 import { checkLiveTrust } from '../trust/live.js';
@@ -92,6 +93,28 @@ export function departedClusters(topology: Topology, prior: MeshState | null): s
   const named = new Set(topology.clusters.map((c) => c.name));
   const known = new Set([...(prior?.units ?? []).map((u) => u.cluster), ...Object.values(prior?.objects ?? {}).map((o) => o.cluster)]);
   return [...known].filter((c) => !named.has(c)).sort();
+}
+
+/**
+ * A cluster renamed in mesh.yaml without `meshctl state mv`: the state's records of the old
+ * name reach the same context as the new name. Planned as a removal plus an addition, the
+ * removal would delete, in that one cluster, what the addition makes; so the plan stops and
+ * says how to go on. Destroy is not refused: it removes only what the state records.
+ */
+function refuseRenameWithoutMove(inputs: Inputs): void {
+  const renamed = sameClusterUnderTwoNames(departedClusters(inputs.topology, inputs.prior), inputs.prior?.clusters, inputs.topology.clusters);
+  if (renamed.length === 0) return;
+  throw new DiagnosticsError(
+    renamed.map((r) =>
+      error(
+        'Cluster renamed',
+        `The state records cluster ${r.recorded}, and ${inputs.topology.source.file} names ${r.named} instead, with the same context (${r.context}): one cluster under two names. Planned as a removal of ${r.recorded} and an addition of ${r.named}, the removal would delete what the addition makes there. Nothing was changed.`,
+        {
+          hint: `To keep its objects: meshctl state mv ${r.recorded} ${r.named}, then plan (only what carries the cluster ID changes). To reinstall it under the new name: take the cluster out of mesh.yaml and apply, then add it as ${r.named} and apply.`,
+        },
+      ),
+    ),
+  );
 }
 
 /** Every cluster a plan reads or apply writes: mesh.yaml's and the departed ones it can reach. */
@@ -180,6 +203,7 @@ export async function makePlan(inputs: Inputs, opts: { mode: PlanMode; istioctl?
   const now = opts.ports.now();
   const base = { prior, source: topology.source, createdAt: now.toISOString(), meshctlVersion, forgetUnreachable: inputs.forgetUnreachable };
   const read = (wanted: readonly Wanted[], selections: readonly Selection[]) => observeReachable(inputs, clients, wanted, selections);
+  if (opts.mode === 'apply') refuseRenameWithoutMove(inputs);
   if (opts.mode !== 'apply') {
     // Destroy and drift need no rendering: the state says what meshctl made.
     const live = await read(wantedOf(new Map(), [], prior), opts.mode === 'destroy' ? istiodLeftoverLists(losesMesh(prior, null)) : []);

@@ -1,6 +1,6 @@
 // The body of `meshctl state …`, loaded only when it runs. list, show and pull read the state
-// as plan does (no lock: they change nothing); rm and push lock first, then read, as apply
-// does (state-rm.ts, state-push.ts). None of them reaches a cluster of the mesh.
+// as plan does (no lock: they change nothing); rm, mv and push lock first, then read, as apply
+// does (state-rm.ts, state-mv.ts, state-push.ts). None of them reaches a cluster of the mesh.
 import { serializeState } from '../state/read.js';
 import { stateListJson, stateListText } from '../views/state-list.js';
 import { objectRecordText, unitRecordText } from '../views/state-show.js';
@@ -9,6 +9,7 @@ import { parseStateOptions, type StateListOptions, type StateShowOptions } from 
 import { defaultPorts, type Ports } from './ports.js';
 import { closeConfig, type Config } from './session.js';
 import { lookup, notInState, selectListing } from './state-addresses.js';
+import { runStateMv } from './state-mv.js';
 import { runStatePush } from './state-push.js';
 import { runStateRm } from './state-rm.js';
 import { existingState, headerOf, stateConfig } from './state-session.js';
@@ -27,6 +28,8 @@ export async function runState(args: Record<string, unknown>, io: CliIO, ports: 
         return ExitCode.ok;
       case 'rm':
         return await runStateRm(config, options, { io, ports });
+      case 'mv':
+        return await runStateMv(config, options, { io, ports });
       case 'push':
         return await runStatePush(config, options, { io });
     }

@@ -1,6 +1,7 @@
 // Day 2 on real API servers and real istiods: clusters join, leave and move in a running mesh.
 // From a primary with two remotes: remove a remote, add it back, add a second primary, move the
-// remote to it, change its network, and remove a cluster whose API server is stopped. After each
+// remote to it, change its network, remove a cluster whose API server is stopped, and rename a
+// remote (refused without `state mv`, then updates only), then remove the first primary. After each
 // transition: the plan's counts are what the transition needs and nothing else, the next plan
 // is empty, verify passes, a removed cluster is left as found, and the objects meshctl manages
 // in clusters the transition does not concern keep their resourceVersion.
@@ -22,9 +23,11 @@ interface ClusterDecl {
   role: 'primary' | 'remote';
   network: string;
   controlPlane?: Name;
+  /** The kubeconfig context; default: the cluster's name. */
+  context?: Name;
 }
 
-function meshYaml(clusters: Partial<Record<Name, ClusterDecl>>): string {
+function meshYaml(clusters: Partial<Record<string, ClusterDecl>>): string {
   const lines = [
     'apiVersion: meshctl.io/v1alpha1',
     'kind: Mesh',
@@ -37,8 +40,8 @@ function meshYaml(clusters: Partial<Record<Name, ClusterDecl>>): string {
     'clusters:',
   ];
   for (const [name, c] of Object.entries(clusters)) {
-    lines.push(`  ${name}:`, `    context: ${name}`, `    role: ${c.role}`, `    network: ${c.network}`);
-    if (c.controlPlane) lines.push(`    controlPlane: ${c.controlPlane}`);
+    lines.push(`  ${name}:`, `    context: ${c!.context ?? name}`, `    role: ${c!.role}`, `    network: ${c!.network}`);
+    if (c!.controlPlane) lines.push(`    controlPlane: ${c!.controlPlane}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -63,7 +66,7 @@ describe('clusters in and out of a running mesh (4 clusters)', () => {
   let dir: string;
   const run = (...args: string[]) => meshctl(args, { cwd: dir });
   const found: Partial<Record<Name, string[]>> = {};
-  const write = (clusters: Partial<Record<Name, ClusterDecl>>) => writeFileSync(join(dir, 'mesh.yaml'), meshYaml(clusters));
+  const write = (clusters: Partial<Record<string, ClusterDecl>>) => writeFileSync(join(dir, 'mesh.yaml'), meshYaml(clusters));
   const state = () => JSON.parse(readFileSync(join(dir, 'meshctl.state.json'), 'utf8')) as StateFile;
 
   const plan = async (...extra: string[]): Promise<PlanJson> => {
@@ -85,7 +88,7 @@ describe('clusters in and out of a running mesh (4 clusters)', () => {
     return r;
   };
   /** resourceVersion of every object the state says meshctl manages in these clusters. */
-  const versions = async (clusters: readonly Name[]): Promise<Map<string, string>> => {
+  const versions = async (clusters: readonly string[]): Promise<Map<string, string>> => {
     const out = new Map<string, string>();
     const s = state();
     await Promise.all(
@@ -265,5 +268,51 @@ describe('clusters in and out of a running mesh (4 clusters)', () => {
           .catch(() => undefined)) ?? undefined,
     );
     expect(ns.metadata!.labels!['topology.istio.io/network']).toBe('network2');
+  });
+  it('renames a remote: refused as one cluster under two names, then after state mv only what carries the cluster ID changes', async () => {
+    const { cluster2: _gone, cluster3: remote, ...others } = renetworked;
+    const renamed = { ...others, west: { ...remote, context: 'cluster3' as const } };
+    write(renamed);
+    const refused = await run('plan', '--no-color');
+    expect(refused.code, refused.stdout).toBe(1);
+    expect(refused.stderr).toContain('Error: Cluster renamed');
+    expect(refused.stderr).toContain('meshctl state mv cluster3 west');
+
+    const before = await versions(['cluster1', 'cluster4']);
+    const mv = await run('state', 'mv', 'cluster3', 'west');
+    expect(mv.code, mv.stdout + mv.stderr).toBe(0);
+    expect(mv.stdout).toContain('Moved cluster cluster3 to west');
+    const p = await plan();
+    const changes = acting(p);
+    // Only the remote and its primary; of the remote's objects none is deleted; the primary's
+    // remote secret is the one object replaced (its name carries the cluster ID).
+    expect([...new Set(changes.map((c) => c.cluster))].sort()).toEqual(['cluster4', 'west']);
+    expect(changes.filter((c) => c.change.actions.includes('delete')).map((c) => c.address)).toEqual(['cluster4/Secret/istio-system/istio-remote-secret-cluster3']);
+    expect(changes.filter((c) => c.change.actions[0] === 'create').map((c) => c.address)).toContain('cluster4/Secret/istio-system/istio-remote-secret-west');
+    expect(p.units.filter((u) => u.removal).map((u) => u.id)).toEqual([]);
+    timings.push(`rename a remote after state mv: plan ${p.summary.add} to add, ${p.summary.change} to change, ${p.summary.destroy} to destroy`);
+    await applyAndCheck('rename a remote');
+    // The first primary is untouched; in the remote's primary only the remote secret changed.
+    expectKept(before, await versions(['cluster1', 'cluster4']), (a) => a.startsWith('cluster4/Secret/istio-system/istio-remote-secret-'));
+    const s = state();
+    expect(Object.values(s.objects).some((o) => o.cluster === 'cluster3')).toBe(false);
+    expect(s.clusters?.['west']).toEqual({ context: 'cluster3' });
+  });
+  it("removes a primary that controls no remote: the other primary's remote secret for it first, then its objects; it is left as found", async () => {
+    const { cluster2: _gone, cluster3: remote, cluster1: _primary, ...others } = renetworked;
+    write({ ...others, west: { ...remote, context: 'cluster3' as const } });
+    const before = await versions(['cluster4', 'west']);
+    const p = await plan();
+    const changes = acting(p);
+    expect(changes.every((c) => c.change.actions[0] === 'delete')).toBe(true);
+    expect(changes.every((c) => c.cluster === 'cluster1' || c.unit === 'cluster4/remote-secret/cluster1')).toBe(true);
+    const removals = p.units.filter((u) => u.removal).map((u) => u.id);
+    expect(removals[0]).toBe('cluster4/remote-secret/cluster1');
+    expect(removals.at(-1)).toBe('cluster1/namespace');
+    timings.push(`remove a primary: plan ${p.summary.destroy} to destroy`);
+    await applyAndCheck('remove a primary');
+    await expectAsFound('cluster1');
+    expectKept(before, await versions(['cluster4', 'west']));
+    expect(Object.keys(state().clusters ?? {}).sort()).toEqual(['cluster4', 'west']);
   });
 });

@@ -439,10 +439,10 @@ describe('meshctl state refuses command lines that make no sense, changing nothi
     [['rm'], 'Invalid arguments', 'meshctl state rm takes the ADDRESS of at least one object or unit'],
     [['pull', 'x'], 'Invalid arguments', 'meshctl state pull takes no arguments'],
     [['push'], 'Invalid arguments', 'meshctl state push takes one FILE'],
-    [['list', '--dry-run'], 'Invalid option', '--dry-run is for meshctl state rm, not meshctl state list.'],
+    [['list', '--dry-run'], 'Invalid option', '--dry-run is for meshctl state rm and mv, not meshctl state list.'],
     [['rm', istiod, '--json'], 'Invalid option', '--json is for meshctl state list, not meshctl state rm.'],
     [['rm', istiod, '--force'], 'Invalid option', '--force is for meshctl state push, not meshctl state rm.'],
-    [['show', istiod, '--lock-timeout', '1s'], 'Invalid option', '--lock-timeout is for meshctl state rm and push, not meshctl state show.'],
+    [['show', istiod, '--lock-timeout', '1s'], 'Invalid option', '--lock-timeout is for meshctl state rm, mv and push, not meshctl state show.'],
     [['rm', istiod, '--lock-timeout', 'soon'], 'Invalid option', '--lock-timeout "soon" is not a duration'],
   ];
 
@@ -460,7 +460,7 @@ describe('meshctl state refuses command lines that make no sense, changing nothi
     const w = withState();
     const r = await meshctl(w, ['state', 'lst']);
     expect(r.code).toBe(1);
-    expect(r.err).toContain('Argument: subcommand, Given: "lst", Choices: "list", "show", "rm", "pull", "push"');
+    expect(r.err).toContain('Argument: subcommand, Given: "lst", Choices: "list", "show", "rm", "mv", "pull", "push"');
     expect(statSync(w.stateFile).isFile()).toBe(true);
   });
 });
