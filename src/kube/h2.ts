@@ -9,6 +9,9 @@
 import * as http2 from 'node:http2';
 import type * as tls from 'node:tls';
 
+/** kubectl's TLS handshake timeout (Go's http.DefaultTransport). */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+
 export interface H2Response {
   readonly status: number;
   readonly body: string;
@@ -81,8 +84,11 @@ export class H2Connection {
       };
       // A server that accepts the TCP connection but never answers the TLS handshake (a
       // stopped or hung API server: the kernel still accepts) would otherwise hang forever;
-      // the stream timeout only starts once a session exists.
-      const timer = setTimeout(() => session.destroy(new Error(`no TLS handshake within ${Math.round(timeoutMs / 1000)}s (the server accepted the connection but does not answer)`)), timeoutMs);
+      // the stream timeout only starts once a session exists. Bounded as client-go bounds it
+      // (Go's http.DefaultTransport, which apimachinery's SetTransportDefaults falls back to:
+      // TLSHandshakeTimeout 10 s), so a stopped cluster costs a plan 10 s, not the request timeout.
+      const handshakeMs = Math.min(timeoutMs, TLS_HANDSHAKE_TIMEOUT_MS);
+      const timer = setTimeout(() => session.destroy(new Error(`no TLS handshake within ${Math.round(handshakeMs / 1000)}s (the server accepted the connection but does not answer)`)), handshakeMs);
       timer.unref();
       session.once('close', () => clearTimeout(timer));
       session.once('connect', () => {

@@ -1,10 +1,11 @@
 // Day 2 on real API servers and real istiods: clusters join, leave and move in a running mesh.
 // From a primary with two remotes: remove a remote, add it back, add a second primary, move the
 // remote to it, change its network, remove a cluster whose API server is stopped, and rename a
-// remote (refused without `state mv`, then updates only), then remove the first primary. After each
-// transition: the plan's counts are what the transition needs and nothing else, the next plan
-// is empty, verify passes, a removed cluster is left as found, and the objects meshctl manages
-// in clusters the transition does not concern keep their resourceVersion.
+// remote (refused without `state mv`, then updates only), remove the first primary and change an
+// east-west gateway's settings. After each transition: the plan's counts are what the transition
+// needs and nothing else, the next plan is empty, verify passes, a removed cluster is left as
+// found, and the objects meshctl manages in clusters the transition does not concern keep their
+// resourceVersion.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
@@ -25,6 +26,8 @@ interface ClusterDecl {
   controlPlane?: Name;
   /** The kubeconfig context; default: the cluster's name. */
   context?: Name;
+  /** eastWestGateway.annotations */
+  gatewayAnnotations?: Record<string, string>;
 }
 
 function meshYaml(clusters: Partial<Record<string, ClusterDecl>>): string {
@@ -42,6 +45,7 @@ function meshYaml(clusters: Partial<Record<string, ClusterDecl>>): string {
   for (const [name, c] of Object.entries(clusters)) {
     lines.push(`  ${name}:`, `    context: ${c!.context ?? name}`, `    role: ${c!.role}`, `    network: ${c!.network}`);
     if (c!.controlPlane) lines.push(`    controlPlane: ${c!.controlPlane}`);
+    if (c!.gatewayAnnotations) lines.push(`    eastWestGateway: { annotations: ${JSON.stringify(c!.gatewayAnnotations)} }`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -95,7 +99,7 @@ describe('clusters in and out of a running mesh (4 clusters)', () => {
       Object.entries(s.objects)
         .filter(([, o]) => (clusters as readonly string[]).includes(o.cluster))
         .map(async ([address, o]) => {
-          const api = k8s.KubernetesObjectApi.makeApiClient(kubeConfig(o.cluster));
+          const api = k8s.KubernetesObjectApi.makeApiClient(kubeConfig(s.clusters?.[o.cluster]?.context ?? o.cluster));
           const live = await api.read({ apiVersion: o.ref.apiVersion, kind: o.ref.kind, metadata: { name: o.ref.name, ...(o.ref.namespace ? { namespace: o.ref.namespace } : {}) } });
           out.set(address, live.metadata!.resourceVersion!);
         }),
@@ -284,35 +288,66 @@ describe('clusters in and out of a running mesh (4 clusters)', () => {
     expect(mv.stdout).toContain('Moved cluster cluster3 to west');
     const p = await plan();
     const changes = acting(p);
-    // Only the remote and its primary; of the remote's objects none is deleted; the primary's
-    // remote secret is the one object replaced (its name carries the cluster ID).
-    expect([...new Set(changes.map((c) => c.cluster))].sort()).toEqual(['cluster4', 'west']);
-    expect(changes.filter((c) => c.change.actions.includes('delete')).map((c) => c.address)).toEqual(['cluster4/Secret/istio-system/istio-remote-secret-cluster3']);
-    expect(changes.filter((c) => c.change.actions[0] === 'create').map((c) => c.address)).toContain('cluster4/Secret/istio-system/istio-remote-secret-west');
+    // The remote's own objects are updated, none deleted; in each primary (both discover every
+    // cluster of the mesh) only the remote secret changes, replaced since its name carries the
+    // cluster ID.
+    const secret = (c: string, of: string) => `${c}/Secret/istio-system/istio-remote-secret-${of}`;
+    expect(
+      changes
+        .filter((c) => c.cluster !== 'west')
+        .map((c) => c.address)
+        .sort(),
+    ).toEqual([secret('cluster1', 'cluster3'), secret('cluster1', 'west'), secret('cluster4', 'cluster3'), secret('cluster4', 'west')]);
+    expect(
+      changes
+        .filter((c) => c.change.actions.includes('delete'))
+        .map((c) => c.address)
+        .sort(),
+    ).toEqual([secret('cluster1', 'cluster3'), secret('cluster4', 'cluster3')]);
     expect(p.units.filter((u) => u.removal).map((u) => u.id)).toEqual([]);
     timings.push(`rename a remote after state mv: plan ${p.summary.add} to add, ${p.summary.change} to change, ${p.summary.destroy} to destroy`);
     await applyAndCheck('rename a remote');
-    // The first primary is untouched; in the remote's primary only the remote secret changed.
-    expectKept(before, await versions(['cluster1', 'cluster4']), (a) => a.startsWith('cluster4/Secret/istio-system/istio-remote-secret-'));
+    // In the primaries, only the remote secrets changed.
+    expectKept(before, await versions(['cluster1', 'cluster4']), (a) => a.endsWith('/Secret/istio-system/istio-remote-secret-cluster3'));
     const s = state();
     expect(Object.values(s.objects).some((o) => o.cluster === 'cluster3')).toBe(false);
     expect(s.clusters?.['west']).toEqual({ context: 'cluster3' });
   });
-  it("removes a primary that controls no remote: the other primary's remote secret for it first, then its objects; it is left as found", async () => {
+  it("removes a primary that controls no remote: the other primary's remote secret for it first, then its objects and the reader only it used; it is left as found", async () => {
     const { cluster2: _gone, cluster3: remote, cluster1: _primary, ...others } = renetworked;
     write({ ...others, west: { ...remote, context: 'cluster3' as const } });
     const before = await versions(['cluster4', 'west']);
     const p = await plan();
     const changes = acting(p);
     expect(changes.every((c) => c.change.actions[0] === 'delete')).toBe(true);
-    expect(changes.every((c) => c.cluster === 'cluster1' || c.unit === 'cluster4/remote-secret/cluster1')).toBe(true);
+    // Outside cluster1: the remote secret cluster4 held for it, and cluster4's remote-reader,
+    // which only cluster1 used (no primary reads cluster4 any more: its token goes).
+    expect([...new Set(changes.filter((c) => c.cluster !== 'cluster1').map((c) => c.unit))].sort()).toEqual(['cluster4/remote-reader', 'cluster4/remote-secret/cluster1']);
     const removals = p.units.filter((u) => u.removal).map((u) => u.id);
-    expect(removals[0]).toBe('cluster4/remote-secret/cluster1');
+    // Every remote secret first (cluster4's for cluster1, and cluster1's own for the others).
+    const firstOther = removals.findIndex((id) => !id.includes('/remote-secret/'));
+    expect(removals.slice(0, firstOther)).toContain('cluster4/remote-secret/cluster1');
+    expect(removals.slice(firstOther).filter((id) => id.includes('/remote-secret/'))).toEqual([]);
     expect(removals.at(-1)).toBe('cluster1/namespace');
     timings.push(`remove a primary: plan ${p.summary.destroy} to destroy`);
     await applyAndCheck('remove a primary');
     await expectAsFound('cluster1');
     expectKept(before, await versions(['cluster4', 'west']));
     expect(Object.keys(state().clusters ?? {}).sort()).toEqual(['cluster4', 'west']);
+  });
+  it("changes an east-west gateway's settings: only its Service is updated, nothing restarts, no other cluster changes", async () => {
+    const { cluster2: _gone, cluster3: remote, cluster1: _primary, cluster4: primary, ...others } = renetworked;
+    const annotations = { 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal' };
+    write({ ...others, cluster4: { ...primary, gatewayAnnotations: annotations }, west: { ...remote, context: 'cluster3' as const } });
+    const before = await versions(['west']);
+    const p = await plan();
+    const changes = acting(p);
+    expect(changes.map((c) => [c.address, c.change.actions])).toEqual([['cluster4/Service/istio-system/istio-eastwestgateway', ['update']]]);
+    expect(p.notices).toEqual([]);
+    timings.push(`east-west gateway annotation: plan ${p.summary.add} to add, ${p.summary.change} to change, ${p.summary.destroy} to destroy`);
+    await applyAndCheck("change an east-west gateway's settings");
+    expectKept(before, await versions(['west']));
+    const svc = await kubeConfig('cluster4').makeApiClient(k8s.CoreV1Api).readNamespacedService({ name: 'istio-eastwestgateway', namespace: 'istio-system' });
+    expect(svc.metadata!.annotations).toMatchObject(annotations);
   });
 });

@@ -76,6 +76,8 @@ describe('meshctl state mv', () => {
     const w = await applied({ rename: true });
     const before = readFileSync(w.stateFile, 'utf8');
     const old = stateOf(w);
+    // apply recorded how it reached the cluster; state mv carries that record to the new name.
+    expect(old.clusters).toEqual({ cluster1: { context: 'cluster1' } });
     const requests = w.cluster.requests;
     const r = await meshctl(w, ['state', 'mv', 'cluster1', 'east']);
     expect(r.code, r.err).toBe(0);
