@@ -17,7 +17,14 @@ export interface WaitOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-type Check = { readonly done: boolean; readonly seen: string; /** 'gone' waits: the objects still there. */ readonly left?: readonly KubeObject[] };
+type Check = {
+  readonly done: boolean;
+  readonly seen: string;
+  /** 'gone' waits: the objects still there. */
+  readonly left?: readonly KubeObject[];
+  /** It will not become true by waiting (a rollout past its deadline): stop now, saying why. */
+  readonly failed?: string;
+};
 
 async function check(client: ClusterClient, w: WaitFor): Promise<Check> {
   switch (w.kind) {
@@ -67,11 +74,42 @@ function hasCondition(o: KubeObject, type: string): boolean {
   return conds.some((c) => c.type === type && c.status === 'True');
 }
 
+/**
+ * `kubectl rollout status` for a Deployment (kubectl's DeploymentStatusViewer,
+ * pkg/polymorphichelpers/rollout_status.go): the controller has observed the latest spec, every
+ * replica is updated to it, no old replica is left, and every updated replica is available. An
+ * `Available` condition alone is not enough: during a rolling update the old pods keep it true.
+ * A rollout past its progress deadline fails at once, as kubectl's does.
+ */
 export function deploymentCheck(d: KubeObject): Check {
   const gen = (d.metadata as { generation?: number }).generation ?? 0;
-  const st = (d as { status?: { observedGeneration?: number } }).status;
-  if ((st?.observedGeneration ?? -1) < gen) return { done: false, seen: 'controller has not observed the latest generation' };
-  return hasCondition(d, 'Available') ? { done: true, seen: 'Available' } : { done: false, seen: 'not Available' };
+  const st = (d as { status?: DeploymentStatus }).status ?? {};
+  if ((st.observedGeneration ?? -1) < gen) return { done: false, seen: 'the controller has not observed the latest spec yet' };
+  const progressing = (st.conditions ?? []).find((c) => c.type === 'Progressing');
+  if (progressing?.reason === 'ProgressDeadlineExceeded') {
+    return {
+      done: false,
+      seen: 'past its progress deadline',
+      failed: `the rollout exceeded its progress deadline (spec.progressDeadlineSeconds)${progressing.message ? `: ${progressing.message}` : ''}`,
+    };
+  }
+  // The API server defaults spec.replicas to 1.
+  const want = (d as { spec?: { replicas?: number } }).spec?.replicas ?? 1;
+  const replicas = st.replicas ?? 0;
+  const updated = st.updatedReplicas ?? 0;
+  const available = st.availableReplicas ?? 0;
+  if (updated < want) return { done: false, seen: `${updated} of ${want} new replicas updated` };
+  if (replicas > updated) return { done: false, seen: `${replicas - updated} old replica${replicas - updated === 1 ? '' : 's'} pending termination` };
+  if (available < updated) return { done: false, seen: `${available} of ${updated} updated replicas available` };
+  return { done: true, seen: 'rolled out' };
+}
+
+interface DeploymentStatus {
+  readonly observedGeneration?: number;
+  readonly replicas?: number;
+  readonly updatedReplicas?: number;
+  readonly availableReplicas?: number;
+  readonly conditions?: readonly { readonly type: string; readonly reason?: string; readonly message?: string }[];
 }
 
 export async function waitFor(client: ClusterClient, w: WaitFor, opts: WaitOptions): Promise<void> {
@@ -83,6 +121,14 @@ export async function waitFor(client: ClusterClient, w: WaitFor, opts: WaitOptio
   for (;;) {
     const c = await check(client, w);
     if (c.done) return;
+    if (c.failed) {
+      throw new DiagnosticsError([
+        error(
+          'Rollout failed',
+          `In cluster "${client.cluster}", ${describeWait(w)}: ${c.failed}. Nothing after this step was done; see kubectl describe deployment, fix the cause, and run the same command again (it resumes).`,
+        ),
+      ]);
+    }
     for (const o of c.left ?? []) await nudge(o);
     const t = now();
     if (t - start >= opts.timeoutMs) {

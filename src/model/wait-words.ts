@@ -6,7 +6,7 @@ import type { WaitFor } from './desired.js';
 export function describeWait(w: WaitFor): string {
   switch (w.kind) {
     case 'deployment-available':
-      return `Deployment ${w.namespace}/${w.name} available`;
+      return `Deployment ${w.namespace}/${w.name} rolled out`;
     case 'loadbalancer-address':
       return `LoadBalancer address of Service ${w.namespace}/${w.name}`;
     case 'crds-established':

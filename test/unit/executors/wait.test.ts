@@ -27,6 +27,7 @@ async function failure(p: Promise<unknown>): Promise<string> {
 }
 
 const istiodAvailable: WaitFor = { kind: 'deployment-available', namespace: 'istio-system', name: 'istiod' };
+const rolledOut = { observedGeneration: 0, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1, conditions: [{ type: 'Available', status: 'True' }] };
 
 describe('waitFor', () => {
   it('times out with what it waited for and what it last saw, reporting progress every 10s', async () => {
@@ -36,7 +37,7 @@ describe('waitFor', () => {
     const progress: number[] = [];
     const message = await failure(waitFor(c.asClient(), istiodAvailable, { timeoutMs: 30_000, intervalMs: 5_000, onProgress: (ms) => progress.push(ms), ...k }));
     expect(message).toBe(
-      'Timed out waiting: Waited 30s in cluster "c1" for Deployment istio-system/istiod available; last seen: not Available. Nothing after this step was done; run the same command again once the cause is fixed (it resumes), or raise --wait-timeout.',
+      'Timed out waiting: Waited 30s in cluster "c1" for Deployment istio-system/istiod rolled out; last seen: 0 of 1 new replicas updated. Nothing after this step was done; run the same command again once the cause is fixed (it resumes), or raise --wait-timeout.',
     );
     expect(progress).toEqual([10_000, 20_000]);
     expect(k.elapsed()).toBe(30_000);
@@ -49,7 +50,7 @@ describe('waitFor', () => {
     const sleep = async (ms: number) => {
       await k.sleep(ms);
       // The controller makes istiod available after the second check.
-      if (++checks === 2) c.seed(withField(deployment(), 'status', { observedGeneration: 0, conditions: [{ type: 'Available', status: 'True' }] }));
+      if (++checks === 2) c.seed(withField(deployment(), 'status', rolledOut));
     };
     await waitFor(c.asClient(), istiodAvailable, { timeoutMs: 60_000, onProgress: () => undefined, now: k.now, sleep });
     expect(k.sleeps).toEqual([500, 500]);
@@ -93,9 +94,39 @@ describe('waitFor', () => {
     expect(k.sleeps).toEqual([]);
   });
 
-  it('does not call a Deployment available before its controller observed the latest generation', () => {
-    const d = withField(withField(deployment(), 'metadata.generation', 3), 'status', { observedGeneration: 2, conditions: [{ type: 'Available', status: 'True' }] });
-    expect(deploymentCheck(d)).toEqual({ done: false, seen: 'controller has not observed the latest generation' });
+  it('does not call a Deployment rolled out before its controller observed the latest generation', () => {
+    const d = withField(withField(deployment(), 'metadata.generation', 3), 'status', { ...rolledOut, observedGeneration: 2 });
+    expect(deploymentCheck(d)).toEqual({ done: false, seen: 'the controller has not observed the latest spec yet' });
+  });
+});
+
+describe('a Deployment rolled out, as kubectl rollout status says', () => {
+  const at = (status: Record<string, unknown>, replicas = 2) => withField(withField(deployment(), 'spec.replicas', replicas), 'status', { observedGeneration: 0, ...status });
+  const available = [{ type: 'Available', status: 'True' }];
+
+  it.each<[string, Record<string, unknown>, string]>([
+    // Mid rolling update the old pods keep Available true: that alone is not rolled out.
+    ['1 of 2 replicas updated', { replicas: 3, updatedReplicas: 1, availableReplicas: 2, conditions: available }, '1 of 2 new replicas updated'],
+    ['old replicas left', { replicas: 3, updatedReplicas: 2, availableReplicas: 2, conditions: available }, '1 old replica pending termination'],
+    ['updated replicas not yet available', { replicas: 2, updatedReplicas: 2, availableReplicas: 1, conditions: available }, '1 of 2 updated replicas available'],
+  ])('waits while %s', (_name, status, seen) => {
+    expect(deploymentCheck(at(status))).toEqual({ done: false, seen });
+  });
+
+  it('is rolled out when every replica is updated and available and no old one is left', () => {
+    expect(deploymentCheck(at({ replicas: 2, updatedReplicas: 2, availableReplicas: 2 }))).toEqual({ done: true, seen: 'rolled out' });
+  });
+
+  it('fails at once, without waiting out the timeout, when the rollout is past its progress deadline', async () => {
+    const c = new FakeCluster('c1');
+    const message = 'ReplicaSet "istiod-7f9c" has timed out progressing.';
+    c.seed(at({ replicas: 2, updatedReplicas: 1, availableReplicas: 1, conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message }] }));
+    const k = clock();
+    const text = await failure(waitFor(c.asClient(), istiodAvailable, { timeoutMs: 600_000, onProgress: () => undefined, ...k }));
+    expect(text).toBe(
+      `Rollout failed: In cluster "c1", Deployment istio-system/istiod rolled out: the rollout exceeded its progress deadline (spec.progressDeadlineSeconds): ${message}. Nothing after this step was done; see kubectl describe deployment, fix the cause, and run the same command again (it resumes).`,
+    );
+    expect(k.sleeps).toEqual([]);
   });
 });
 

@@ -127,8 +127,18 @@ export function ready(o: KubeObject): Record<string, unknown> | undefined {
   switch (o.kind) {
     case 'CustomResourceDefinition':
       return { conditions: [{ type: 'Established', status: 'True' }] };
-    case 'Deployment':
-      return { observedGeneration: (o.metadata.generation as number | undefined) ?? 0, conditions: [{ type: 'Available', status: 'True' }] };
+    case 'Deployment': {
+      // Rolled out: every replica updated and available (what kubectl rollout status waits for).
+      const n = (o.spec as { replicas?: number } | undefined)?.replicas ?? 1;
+      return {
+        observedGeneration: (o.metadata.generation as number | undefined) ?? 0,
+        replicas: n,
+        updatedReplicas: n,
+        readyReplicas: n,
+        availableReplicas: n,
+        conditions: [{ type: 'Available', status: 'True' }],
+      };
+    }
     case 'Service':
       return (o.spec as { type?: string } | undefined)?.type === 'LoadBalancer' ? { loadBalancer: { ingress: [{ ip: '172.18.255.1' }] } } : undefined;
     default:

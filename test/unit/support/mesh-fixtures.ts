@@ -156,7 +156,7 @@ export function live(o: KubeObject, extra: Record<string, unknown> = {}): KubeOb
       c.terminationMessagePath ??= '/dev/termination-log';
       for (const p of c.ports ?? []) p.protocol ??= 'TCP';
     }
-    out.status = { observedGeneration: 1, replicas: 1, availableReplicas: 1, conditions: [{ type: 'Available', status: 'True' }] };
+    out.status = { observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1, conditions: [{ type: 'Available', status: 'True' }] };
   }
   if (o.kind === 'Service' && Array.isArray(spec.ports)) {
     spec.clusterIP ??= '10.96.0.10';
