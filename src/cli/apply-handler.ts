@@ -57,7 +57,13 @@ export async function runApply(args: Record<string, unknown>, io: CliIO, o: { mo
     // A saved plan that forgets an unreachable cluster is planned again the same way.
     const forgetUnreachable = config.forgetUnreachable || (savedPlan?.notices ?? []).some((n) => n.kind === 'cluster-unreachable' && n.forgotten);
     inputs = withPrior({ ...config, forgetUnreachable }, await config.state.read());
-    const planned = await makePlan(inputs, { mode: savedPlan?.mode === 'destroy' ? 'destroy' : mode, istioctl: options.istioctl, env: io.env, ports });
+    const planned = await makePlan(inputs, {
+      mode: savedPlan?.mode === 'destroy' ? 'destroy' : mode,
+      istioctl: { binary: options.istioctl, dir: options.istioctlDir },
+      env: io.env,
+      cwd: io.cwd,
+      ports,
+    });
     if (savedPlan) refuseIfStale(savedPlan, planned, inputs);
     out.plan(planned.plan, { statePath: inputs.state.where });
     // Nothing to do (Terraform's "No changes"): no question, and the state is left as it is,

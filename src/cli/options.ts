@@ -11,6 +11,11 @@ export function commonOptions(y: Argv): Argv {
     .option('state', { type: 'string', describe: 'State file (default: meshctl.state.json beside mesh.yaml)' })
     .option('kubeconfig', { type: 'string', describe: 'kubeconfig file for clusters that do not name their own (default: KUBECONFIG, ~/.kube/config)' })
     .option('istioctl', { type: 'string', describe: 'istioctl binary of the Istio version in mesh.yaml (default: MESHCTL_ISTIOCTL, then PATH)' })
+    .option('istioctl-dir', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'Directory of istioctl binaries, one per Istio version: istioctl-<version>, or istio-<version>/bin/istioctl as release archives unpack (default: MESHCTL_ISTIOCTL_DIR)',
+    })
     .option('color', { type: 'boolean', default: true, describe: 'Colour the output (--no-color; also off with NO_COLOR or when not a terminal)' })
     .option('new-root', {
       type: 'boolean',
@@ -55,6 +60,8 @@ export interface InputOptions {
   readonly state?: string;
   readonly kubeconfig?: string;
   readonly istioctl?: string;
+  /** --istioctl-dir, as typed (relative to the working directory). */
+  readonly istioctlDir?: string;
   /** --new-root: generated trust may create a new root for a mesh that runs on another. */
   readonly newRoot?: boolean;
   /** --forget-unreachable: a departed cluster that cannot be read is forgotten, not kept. */
@@ -108,11 +115,15 @@ export interface ForceUnlockOptions extends InputOptions {
 const str = (a: Args, k: string) => (typeof a[k] === 'string' ? a[k] : undefined);
 
 function inputOptions(a: Args): InputOptions {
+  if (str(a, 'istioctl') !== undefined && str(a, 'istioctl-dir') !== undefined) {
+    usage('--istioctl names one istioctl binary and --istioctl-dir a directory of them, one per version: give one of the two.');
+  }
   return {
     file: str(a, 'file') ?? 'mesh.yaml',
     state: str(a, 'state'),
     kubeconfig: str(a, 'kubeconfig'),
     istioctl: str(a, 'istioctl'),
+    istioctlDir: str(a, 'istioctl-dir'),
     newRoot: a['new-root'] === true,
     forgetUnreachable: a['forget-unreachable'] === true,
   };

@@ -17,7 +17,7 @@ export async function runPlan(args: Record<string, unknown>, io: CliIO, ports: P
   try {
     const errColor = useColor(options, io, 'stderr');
     if (inputs.warnings.length) io.stderr.write(renderDiagnostics(inputs.warnings, { color: errColor, sources: inputs.sources }));
-    const planned = await makePlan(inputs, { mode: options.mode, istioctl: options.istioctl, env: io.env, ports });
+    const planned = await makePlan(inputs, { mode: options.mode, istioctl: { binary: options.istioctl, dir: options.istioctlDir }, env: io.env, cwd: io.cwd, ports });
     if (planned.diagnostics.length) io.stderr.write(renderDiagnostics(planned.diagnostics, { color: errColor }));
     const out = options.out !== undefined ? path.resolve(io.cwd, options.out) : undefined;
     if (out) await writeFileAtomic(out, serializePlanFile(planned.plan), { mode: 0o600 });

@@ -14,7 +14,7 @@ import { observe, type Selection, type Wanted } from '../observe/observe.js';
 import { istiodLeftoverLists, wantedOf } from '../observe/wanted.js';
 import { istiodSelector } from '../planner/notices.js';
 import { losesMesh } from '../planner/istiod-leftovers.js';
-import type { Istioctl } from '../render/istioctl.js';
+import type { Istioctl, IstioctlChoice } from '../render/istioctl.js';
 import { outputsFromLive, type OutputValues } from '../render/outputs.js';
 import { resolveUnit } from '../render/resolve.js';
 import { planMesh } from '../planner/plan-mesh.js';
@@ -197,7 +197,7 @@ export interface PlanContext {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-export async function makePlan(inputs: Inputs, opts: { mode: PlanMode; istioctl?: string; env: NodeJS.ProcessEnv; ports: Ports }): Promise<PlanContext> {
+export async function makePlan(inputs: Inputs, opts: { mode: PlanMode; istioctl?: IstioctlChoice; env: NodeJS.ProcessEnv; cwd?: string; ports: Ports }): Promise<PlanContext> {
   const { desired, prior, topology } = inputs;
   const clients = allClients(inputs);
   const now = opts.ports.now();
@@ -210,7 +210,7 @@ export async function makePlan(inputs: Inputs, opts: { mode: PlanMode; istioctl?
     const plan = planMesh({ ...base, mode: opts.mode, desired, observed: { objects: masked(live.objects), unreachable: live.unreachable } });
     return { plan, live: live.objects, outputs: new Map(), trust: { data: new Map(), diagnostics: [] }, diagnostics: [] };
   }
-  const istioctl = await opts.ports.istioctl({ binary: opts.istioctl, env: opts.env, wantVersion: topology.istio.version });
+  const istioctl = await opts.ports.istioctl({ ...opts.istioctl, env: opts.env, cwd: opts.cwd, wantVersion: topology.istio.version });
   const trust = await opts.ports.trust.read(topology, now, { state: inputs.trustInputs.state, env: inputs.trustInputs.env, connect: opts.ports.connect });
   if (hasErrors(trust.diagnostics)) throw new DiagnosticsError(trust.diagnostics);
   const serverOf = (c: string) => clients.get(c)!.server;

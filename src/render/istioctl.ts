@@ -28,9 +28,15 @@ function run(binary: string, args: readonly string[], opts: { timeoutMs: number 
   });
 }
 
-/** Finds istioctl (flag, MESHCTL_ISTIOCTL, PATH) and checks it is the version mesh.yaml asks for. */
-export async function openIstioctl(opts: { binary?: string; env: NodeJS.ProcessEnv; wantVersion: string }): Promise<Istioctl> {
-  const binary = opts.binary ?? opts.env.MESHCTL_ISTIOCTL ?? 'istioctl';
+/** Where istioctl comes from: --istioctl (one binary) or --istioctl-dir (one per version), as given. */
+export interface IstioctlChoice {
+  readonly binary?: string;
+  readonly dir?: string;
+}
+
+/** Finds istioctl (locateIstioctl) and checks it is the version mesh.yaml asks for. */
+export async function openIstioctl(opts: IstioctlChoice & { env: NodeJS.ProcessEnv; wantVersion: string; cwd?: string }): Promise<Istioctl> {
+  const binary = await locateIstioctl(opts);
   let version: string;
   try {
     version = await versionOf(binary, cacheRoot(opts.env));
@@ -39,14 +45,14 @@ export async function openIstioctl(opts: { binary?: string; env: NodeJS.ProcessE
     fail(
       'istioctl not found',
       code === 'ENOENT'
-        ? `meshctl renders Istio's manifests with istioctl ${opts.wantVersion}, but "${binary}" is not on PATH. Install istioctl ${opts.wantVersion}, or pass --istioctl /path/to/istioctl (or set MESHCTL_ISTIOCTL).`
+        ? `meshctl renders Istio's manifests with istioctl ${opts.wantVersion}, but "${binary}" is not on PATH. Install istioctl ${opts.wantVersion}, or pass --istioctl /path/to/istioctl (or set MESHCTL_ISTIOCTL), or --istioctl-dir DIR holding istioctl-${opts.wantVersion} (or MESHCTL_ISTIOCTL_DIR).`
         : `Running "${binary} version" failed: ${(e as Error).message.split('\n')[0]}`,
     );
   }
   if (version !== opts.wantVersion) {
     fail(
       'istioctl version does not match mesh.yaml',
-      `mesh.yaml asks for Istio ${opts.wantVersion}, but ${binary} is istioctl ${version}. Rendering with another version would install other manifests. Use istioctl ${opts.wantVersion} (--istioctl or MESHCTL_ISTIOCTL).`,
+      `mesh.yaml asks for Istio ${opts.wantVersion}, but ${binary} is istioctl ${version}. Rendering with another version would install other manifests. Use istioctl ${opts.wantVersion} (--istioctl or MESHCTL_ISTIOCTL, or --istioctl-dir DIR holding istioctl-${opts.wantVersion}).`,
     );
   }
   const cacheDir = path.join(cacheRoot(opts.env), 'render');
@@ -66,6 +72,45 @@ export async function openIstioctl(opts: { binary?: string; env: NodeJS.ProcessE
       return p;
     },
   };
+}
+
+/**
+ * Which istioctl renders `wantVersion`, flags before the environment: --istioctl, then
+ * --istioctl-dir, then MESHCTL_ISTIOCTL, then MESHCTL_ISTIOCTL_DIR, then `istioctl` on PATH. A
+ * directory holds one istioctl per version, `istioctl-<version>` or `istio-<version>/bin/istioctl`
+ * (how Istio's release archives unpack), so a mesh that moves between versions (an upgrade)
+ * finds each one; a version it lacks is an error naming where meshctl looked.
+ */
+export async function locateIstioctl(o: IstioctlChoice & { env: NodeJS.ProcessEnv; wantVersion: string; cwd?: string }): Promise<string> {
+  const fromDir = async (dir: string, how: string): Promise<string> => {
+    const root = path.resolve(o.cwd ?? process.cwd(), dir);
+    const candidates = istioctlPathsIn(root, o.wantVersion);
+    for (const c of candidates) if (await isExecutableFile(c)) return c;
+    fail('istioctl not found', `mesh.yaml asks for Istio ${o.wantVersion}; meshctl looked for its istioctl in ${root} (${how}) and found none: not ${candidates.join(', nor ')}.`, {
+      hint: `Put istioctl ${o.wantVersion} there as istioctl-${o.wantVersion}, or unpack Istio's release archive istio-${o.wantVersion} there.`,
+    });
+  };
+  if (o.binary !== undefined) return o.binary;
+  if (o.dir !== undefined) return fromDir(o.dir, '--istioctl-dir');
+  if (o.env.MESHCTL_ISTIOCTL) return o.env.MESHCTL_ISTIOCTL;
+  if (o.env.MESHCTL_ISTIOCTL_DIR) return fromDir(o.env.MESHCTL_ISTIOCTL_DIR, 'MESHCTL_ISTIOCTL_DIR');
+  return 'istioctl';
+}
+
+/** The names an istioctl of `version` may have in a directory of versions, in the order tried. */
+export function istioctlPathsIn(dir: string, version: string): string[] {
+  return [path.join(dir, `istioctl-${version}`), path.join(dir, `istio-${version}`, 'bin', 'istioctl')];
+}
+
+async function isExecutableFile(file: string): Promise<boolean> {
+  try {
+    const st = await fs.stat(file);
+    if (!st.isFile()) return false;
+    await fs.access(file, fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -15,6 +15,11 @@ const refusals: ReadonlyArray<readonly [string, readonly string[], string]> = [
   ['a --wait-timeout of nothing', ['--wait-timeout', '0s'], '--wait-timeout "0s" would give up before anything could become ready'],
   ['a malformed --lock-timeout', ['--lock-timeout', 'two minutes'], '--lock-timeout "two minutes" is not a duration'],
   ['a negative --lock-timeout', ['--lock-timeout=-1m'], '--lock-timeout "-1m" cannot be negative'],
+  [
+    '--istioctl with --istioctl-dir',
+    ['--istioctl', '/opt/istioctl', '--istioctl-dir', '/opt/istio'],
+    '--istioctl names one istioctl binary and --istioctl-dir a directory of them, one per version: give one of the two.',
+  ],
 ];
 
 describe('meshctl apply and destroy refuse option values that make no sense', () => {
