@@ -221,8 +221,11 @@ async function executeApproved(o: {
   });
   // A cluster that left mesh.yaml and has nothing left in the state is no longer recorded.
   await journal.keepClusters(new Set(inputs.topology.clusters.map((c) => c.name)));
-  await journal.flush();
   const diags = result.failed.flatMap((f) => f.diagnostics.map((d) => ({ ...d, detail: `${f.unit}: ${d.detail}` })));
+  // The version the mesh now runs, for the next plan's upgrade rules: only once every step ran
+  // (a half-done upgrade still runs the old version in places); a destroy leaves none.
+  if (diags.length === 0 && result.skipped.length === 0) await journal.installed(o.mode === 'apply' ? inputs.topology.istio.version : undefined);
+  await journal.flush();
   if (result.skipped.length) diags.push(error('Steps skipped', `${result.skipped.length} dependent step(s) did not run because a step they depend on failed: ${result.skipped.join(', ')}.`));
   return diags;
 }

@@ -18,6 +18,7 @@ import type { Istioctl, IstioctlChoice } from '../render/istioctl.js';
 import { outputsFromLive, type OutputValues } from '../render/outputs.js';
 import { resolveUnit } from '../render/resolve.js';
 import { planMesh } from '../planner/plan-mesh.js';
+import { upgradeRules } from '../model/upgrade-rules.js';
 import type { Plan, PlanMode } from '../planner/plan.js';
 import type { StateBackend } from '../state/backend.js';
 import { sameClusterUnderTwoNames } from '../state/rename-cluster.js';
@@ -203,6 +204,8 @@ export async function makePlan(inputs: Inputs, opts: { mode: PlanMode; istioctl?
   const now = opts.ports.now();
   const base = { prior, source: topology.source, createdAt: now.toISOString(), meshctlVersion, forgetUnreachable: inputs.forgetUnreachable };
   const read = (wanted: readonly Wanted[], selections: readonly Selection[]) => observeReachable(inputs, clients, wanted, selections);
+  const upgrade = opts.mode === 'apply' ? upgradeRules(prior?.istio?.version, topology.istio.version) : [];
+  if (hasErrors(upgrade)) throw new DiagnosticsError(upgrade);
   if (opts.mode === 'apply') refuseRenameWithoutMove(inputs);
   if (opts.mode !== 'apply') {
     // Destroy and drift need no rendering: the state says what meshctl made.
@@ -236,7 +239,7 @@ export async function makePlan(inputs: Inputs, opts: { mode: PlanMode; istioctl?
   const resolved = await resolveAll(desired.units, { outputs, render, serverOf });
   const forPlan: Desired = { ...desired, units: desired.units.map((u) => ({ ...u, objects: (resolved.get(u.id) ?? []).map(maskSecretData) })) };
   const plan = planMesh({ ...base, mode: 'apply', desired: forPlan, observed: { objects: masked(live.objects), unreachable: live.unreachable } });
-  return { plan, live: live.objects, outputs, trust, istioctl, diagnostics: [...trust.diagnostics, ...liveCacerts] };
+  return { plan, live: live.objects, outputs, trust, istioctl, diagnostics: [...upgrade, ...trust.diagnostics, ...liveCacerts] };
 }
 
 /**

@@ -121,6 +121,18 @@ export class StateJournal {
     });
   }
 
+  /** The Istio version now installed, once an apply completed (none: the mesh is gone). */
+  installed(version: string | undefined): Promise<void> {
+    return this.update((s) => {
+      if (s.istio?.version === version) return s;
+      if (version === undefined) {
+        const { istio: _, ...rest } = s;
+        return rest;
+      }
+      return { ...s, istio: { version } };
+    });
+  }
+
   /** Waits for every queued write; rethrows the first failure. */
   async flush(): Promise<void> {
     await this.queue;

@@ -71,6 +71,12 @@ export interface MeshState {
    * is treated as unreachable: docs/model.md, "Remove a cluster").
    */
   readonly clusters?: Readonly<Record<string, ClusterConnection>>;
+  /**
+   * The Istio version the last completed apply installed (mesh.yaml's istio.version then). An
+   * interrupted apply does not write it, so a half-done upgrade still counts as the old
+   * version. Absent before a first apply completes, and in states written before it was kept.
+   */
+  readonly istio?: { readonly version: string };
 }
 
 export function emptyState(opts: { lineage: string; meshID: string; meshctlVersion: string }): MeshState {
