@@ -3,8 +3,9 @@
 // the way a pod of it would run (pod.ts, volumes.ts) and kept in step with the Deployment:
 //
 // - started when a Deployment in istio-system labelled app=istiod, whose container runs the pilot
-//   image at the built version, is Available with its current template rolled out and replicas > 0
-//   (one process per Deployment, whatever the replica count);
+//   image at a built version (pilot-discovery, or pilot-discovery-<version> for an earlier one,
+//   the binary of the image's version), is Available with its current template rolled out and
+//   replicas > 0 (one process per Deployment, whatever the replica count);
 // - restarted when the pod template changes (once that rollout is done), and after exiting by
 //   itself (back-off 10 s, doubling up to 5 min, as the kubelet's CrashLoopBackOff);
 // - stopped when the Deployment is deleted or scaled to 0, or when it would dial a non-loopback
@@ -35,7 +36,7 @@
 //     itself still runs, on loopback.
 import { randomBytes, randomUUID, createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { appendFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { isIPv4, isIPv6 } from 'node:net';
 import { startEgressTrap } from '../egress-trap.js';
 import { join } from 'node:path';
@@ -179,8 +180,8 @@ class ClusterRunner {
       const container = pilotContainer(d);
       if (!container) continue; // not Istio's pilot image: nothing this runner could run for it
       const tag = pilotImageTag(container.image)!;
-      if (tag !== this.shared.version && !tag.startsWith(`${this.shared.version}-`)) {
-        this.shared.skip(this.cluster.name, key, `image ${container.image} is not the built pilot-discovery ${this.shared.version}`);
+      if (!this.shared.binaryFor(tag)) {
+        this.shared.skip(this.cluster.name, key, `image ${container.image} is not a built pilot-discovery (${[...this.shared.versions.keys()].join(', ')})`);
         continue;
       }
       if (d.metadata?.deletionTimestamp || (d.spec?.replicas ?? 1) === 0 || !isAvailable(d)) continue;
@@ -383,11 +384,13 @@ class ClusterRunner {
       { mode: 0o600 },
     );
     const startedAt = Date.now();
+    // reconcile() started only Deployments whose image names a built version.
+    const pilot = this.shared.binaryFor(pilotImageTag(pilotContainer(d)!.image)!)!;
     const proc = startProcess({
       name: `${this.cluster.name}/${podName}`,
       // env -C: the pod's working directory is /, which here is `root`.
       command: '/usr/bin/env',
-      args: ['-C', root, join(this.shared.binDir, 'pilot-discovery'), ...args],
+      args: ['-C', root, pilot.binary, ...args],
       logFile,
       env: processEnv,
     });
@@ -398,6 +401,8 @@ class ClusterRunner {
       revision: d.metadata?.labels?.['istio.io/rev'] ?? env.REVISION ?? 'default',
       podName,
       serviceAccount,
+      binary: pilot.binary,
+      version: pilot.version,
       templateHash: sha256(JSON.stringify(template)),
       pid: proc.pid,
       status: 'starting',
@@ -481,12 +486,19 @@ class Shared {
   constructor(
     readonly dir: string,
     readonly binDir: string,
-    readonly version: string,
+    /** Built pilot-discovery binaries by the version they report. */
+    readonly versions: ReadonlyMap<string, string>,
     readonly trapPort: number,
   ) {
     this.stateFile = join(dir, 'state.json');
     this.logFile = join(dir, 'runner.log');
     this.changed();
+  }
+
+  /** The pilot-discovery an image tag names: its version, or that version with a suffix (1.31.0-distroless). */
+  binaryFor(tag: string): { version: string; binary: string } | undefined {
+    for (const [version, binary] of this.versions) if (tag === version || tag.startsWith(`${version}-`)) return { version, binary };
+    return undefined;
   }
 
   log(line: string): void {
@@ -528,23 +540,44 @@ class Shared {
 }
 
 /** A loopback listener set as every istiod's HTTP(S) proxy: records the request line of whatever reaches it and refuses it. */
-/** The version pilot-discovery reports (`version -s`), which pilot images must name to be run with it. */
-async function builtVersion(binDir: string): Promise<string> {
-  const { stdout } = await promisify(execFile)(join(binDir, 'pilot-discovery'), ['version', '-s'], { env: { PATH: '/usr/bin:/bin' } });
+/** The version a pilot-discovery reports (`version -s`), which pilot images must name to be run with it. */
+async function versionOf(binary: string): Promise<string> {
+  const { stdout } = await promisify(execFile)(binary, ['version', '-s'], { env: { PATH: '/usr/bin:/bin' } });
   // "client version: 1.31.0"
   const version = /(\d+\.\d+\.\d+\S*)\s*$/.exec(stdout)?.[1];
-  if (!version) throw new Error(`pilot-discovery version -s printed no version: ${stdout}`);
+  if (!version) throw new Error(`${binary} version -s printed no version: ${stdout}`);
   return version;
+}
+
+/**
+ * Every pilot-discovery the bin directory holds: `pilot-discovery` (the pinned version) and
+ * `pilot-discovery-<version>` (tools/bins/build.sh builds an earlier one for upgrades), by the
+ * version each reports.
+ */
+async function builtVersions(binDir: string): Promise<Map<string, string>> {
+  const names = [
+    'pilot-discovery',
+    ...readdirSync(binDir)
+      .filter((f) => f.startsWith('pilot-discovery-'))
+      .sort(),
+  ];
+  const out = new Map<string, string>();
+  for (const name of names) {
+    const binary = join(binDir, name);
+    const version = await versionOf(binary);
+    if (!out.has(version)) out.set(version, binary);
+  }
+  return out;
 }
 
 export async function startIstiodRunner(options: IstiodRunnerOptions): Promise<IstiodRunner> {
   mkdirSync(options.dir, { recursive: true, mode: 0o700 });
-  const version = await builtVersion(options.binDir);
+  const versions = await builtVersions(options.binDir);
   let shared: Shared | undefined;
   const trap = await startEgressTrap({ onAttempt: (line) => shared?.egress(line) });
-  shared = new Shared(options.dir, options.binDir, version, trap.port);
+  shared = new Shared(options.dir, options.binDir, versions, trap.port);
   const s = shared;
-  s.log(`runner started: pilot-discovery ${version}, clusters ${options.clusters.map((c) => c.name).join(', ')}, egress trap 127.0.0.1:${trap.port}`);
+  s.log(`runner started: pilot-discovery ${[...versions.keys()].join(', ')}, clusters ${options.clusters.map((c) => c.name).join(', ')}, egress trap 127.0.0.1:${trap.port}`);
   const runners = options.clusters.map((c) => new ClusterRunner(c, s));
   runners.forEach((r) => {
     r.watch();

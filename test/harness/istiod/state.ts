@@ -15,6 +15,9 @@ export interface IstiodProcessState {
   /** What POD_NAME says: <ReplicaSet>-<5 characters>, as for a pod of that ReplicaSet. */
   podName: string;
   serviceAccount: string;
+  /** The pilot-discovery binary it runs (the one of the image's version) and that version. */
+  binary: string;
+  version: string;
   /** sha256 of the Deployment's pod template the process was started from. */
   templateHash: string;
   pid: number;
