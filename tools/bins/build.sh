@@ -4,6 +4,7 @@
 # the pins. Prints the bin directory on the last line of stdout.
 #
 #   tools/bins/build.sh            build what is missing, print the bin dir
+#   tools/bins/build.sh etcd|k8s|istioctl|pilot-discovery|istio-previous   one component
 #   MESHCTL_CACHE=/path ...        cache root (default ~/.cache/meshctl)
 #
 # Why wrapper modules: k8s.io/kubernetes and etcd's server module carry replace directives, so
@@ -31,9 +32,10 @@ gov=$(go env GOVERSION)
 k8s_dir="$cache/bins/kubernetes-$K8S_VERSION-$gov"
 etcd_dir="$cache/bins/etcd-$ETCD_VERSION-$gov"
 istio_dir="$cache/bins/istioctl-$ISTIO_VERSION-$ISTIO_COMMIT-$gov"
+istio_prev_dir="$cache/bins/istioctl-$ISTIO_PREVIOUS_VERSION-$ISTIO_PREVIOUS_COMMIT-$gov"
 set_dir="$cache/bins/set-$(cat "$here/pins.env" | sha256sum | cut -c1-12)"
 work="$cache/build"
-mkdir -p "$k8s_dir" "$etcd_dir" "$istio_dir" "$set_dir" "$work"
+mkdir -p "$k8s_dir" "$etcd_dir" "$istio_dir" "$istio_prev_dir" "$set_dir" "$work"
 
 k8s_minor=${K8S_VERSION#v1.}; k8s_minor=${k8s_minor%%.*}
 staging_version="v0.${K8S_VERSION#v1.}"
@@ -128,41 +130,62 @@ build_etcd() {
   )
 }
 
-# One binary of the istio.io/istio module at the pinned pseudo-version: `name` from package
-# `pkg`, into the Istio cache directory (named after istioctl, its first binary: renaming it
-# would rebuild istioctl everywhere). Same flags for every Istio binary, so a second one reuses
-# the Go build cache of the first for every package they share.
+# One binary of the istio.io/istio module: `name` from package `pkg`, of Istio `ver` (what
+# `istioctl version` prints) at pseudo-version `pseudo` (commit `commit`), into `bin`, that
+# version's cache directory (named after istioctl, its first binary: renaming it would rebuild
+# istioctl everywhere). Same flags for every Istio binary, so a second one of the same version
+# reuses the Go build cache of the first for every package they share.
 build_istio_bin() {
-  local name=$1 pkg=$2 bin=$istio_dir
+  local name=$1 pkg=$2 ver=$3 pseudo=$4 commit=$5 bin=$6
   [ -x "$bin/$name" ] && return 0
-  log "$name $ISTIO_VERSION ($ISTIO_PSEUDO): building"
+  log "$name $ver ($pseudo): building"
   local p="istio.io/istio/pkg/version" t0=$SECONDS
   # Without these ldflags the rendered manifests name gcr.io/istio-testing images and
   # `istioctl version` (and istiod's own version reports) say "unknown".
-  local ld="-s -w -X $p.buildVersion=$ISTIO_VERSION -X $p.buildTag=$ISTIO_VERSION -X $p.buildHub=$ISTIO_HUB -X $p.buildGitRevision=$ISTIO_COMMIT -X $p.buildStatus=Clean"
-  GOBIN="$bin/.$name" go install $parallel -ldflags "$ld" "$pkg@$ISTIO_PSEUDO" >&2
+  local ld="-s -w -X $p.buildVersion=$ver -X $p.buildTag=$ver -X $p.buildHub=$ISTIO_HUB -X $p.buildGitRevision=$commit -X $p.buildStatus=Clean"
+  GOBIN="$bin/.$name" go install $parallel -ldflags "$ld" "$pkg@$pseudo" >&2
   mv "$bin/.$name/$name" "$bin/$name"
   rmdir "$bin/.$name"
-  log "$name $ISTIO_VERSION: built in $((SECONDS - t0))s"
+  log "$name $ver: built in $((SECONDS - t0))s"
 }
 
-build_istioctl() { build_istio_bin istioctl istio.io/istio/istioctl/cmd/istioctl; }
+istioctl_pkg=istio.io/istio/istioctl/cmd/istioctl
 # istiod. Built without Istio's release tags (vtprotobuf, disable_pgv) like istioctl, so the two
 # share compiled packages; the tags only change proto marshalling speed and validation code.
-build_pilot_discovery() { build_istio_bin pilot-discovery istio.io/istio/pilot/cmd/pilot-discovery; }
+pilot_pkg=istio.io/istio/pilot/cmd/pilot-discovery
+pinned=("$ISTIO_VERSION" "$ISTIO_PSEUDO" "$ISTIO_COMMIT" "$istio_dir")
+previous=("$ISTIO_PREVIOUS_VERSION" "$ISTIO_PREVIOUS_PSEUDO" "$ISTIO_PREVIOUS_COMMIT" "$istio_prev_dir")
+build_istioctl() { build_istio_bin istioctl "$istioctl_pkg" "${pinned[@]}"; }
+build_pilot_discovery() { build_istio_bin pilot-discovery "$pilot_pkg" "${pinned[@]}"; }
+# The second, earlier Istio (pins.env ISTIO_PREVIOUS_*), for upgrade tests: both binaries.
+build_istio_previous() {
+  build_istio_bin istioctl "$istioctl_pkg" "${previous[@]}"
+  build_istio_bin pilot-discovery "$pilot_pkg" "${previous[@]}"
+}
 
 main() {
   case "${1:-all}" in
-    all) build_etcd; build_istioctl; build_pilot_discovery; build_k8s ;;
+    # The previous Istio last: what every test needs is built before it.
+    all) build_etcd; build_istioctl; build_pilot_discovery; build_k8s; build_istio_previous ;;
     etcd) build_etcd ;;
     istioctl) build_istioctl ;;
     pilot-discovery) build_pilot_discovery ;;
     k8s) build_k8s ;;
-    *) die "usage: build.sh [all|etcd|istioctl|pilot-discovery|k8s]" ;;
+    istio-previous) build_istio_previous ;;
+    *) die "usage: build.sh [all|etcd|istioctl|pilot-discovery|k8s|istio-previous]" ;;
   esac
   # Link only finished binaries (never a half-written *.tmp) into the set directory.
   for b in "$k8s_dir"/{kube-apiserver,kube-controller-manager,kubectl} "$etcd_dir/etcd" "$istio_dir"/{istioctl,pilot-discovery}; do
     if [ -x "$b" ]; then ln -sfn "$b" "$set_dir/$(basename "$b")"; fi
+  done
+  # Both Istio versions under versioned names too (istioctl-1.31.0, pilot-discovery-1.31.0, and
+  # the previous one's); the unversioned istioctl and pilot-discovery stay the pinned version.
+  local d v
+  for d in "$istio_dir" "$istio_prev_dir"; do
+    if [ "$d" = "$istio_dir" ]; then v=$ISTIO_VERSION; else v=$ISTIO_PREVIOUS_VERSION; fi
+    for b in istioctl pilot-discovery; do
+      if [ -x "$d/$b" ]; then ln -sfn "$d/$b" "$set_dir/$b-$v"; fi
+    done
   done
   echo "$set_dir"
 }
