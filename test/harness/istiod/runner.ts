@@ -497,7 +497,10 @@ class Shared {
 
   /** The pilot-discovery an image tag names: its version, or that version with a suffix (1.31.0-distroless). */
   binaryFor(tag: string): { version: string; binary: string } | undefined {
-    for (const [version, binary] of this.versions) if (tag === version || tag.startsWith(`${version}-`)) return { version, binary };
+    // Exact first: 1.31.0-dev is a version of its own, not 1.31.0 with a suffix.
+    const exact = this.versions.get(tag);
+    if (exact) return { version: tag, binary: exact };
+    for (const [version, binary] of this.versions) if (tag.startsWith(`${version}-`)) return { version, binary };
     return undefined;
   }
 
