@@ -1,0 +1,117 @@
+// An in-place Istio upgrade on real API servers and real istiods: the guide's mesh (a primary
+// and its remote on another network) applied with the earlier Istio that tools/bins/build.sh
+// builds (istioctl-<v> and pilot-discovery-<v>), then mesh.yaml's istio.version moved to the
+// pinned one. The plan changes the mesh in place (nothing deleted but what the new version no
+// longer renders), the apply waits for finished rollouts, the next plan is empty, verify passes,
+// and what runs is the new version: istiod's image, the proxy tag the injectors inject (the
+// gateways' proxies are injected), and the pilot-discovery process the runner started for the
+// new istiod. The earlier Istio is a 1.31 development build (1.31.0-dev), the one earlier
+// istio.io/istio whose dependencies the module proxy here serves (docs/test-clusters.md).
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { binPath, eventually, kubeConfig } from '../harness/e2e.js';
+import { useIstiodRunner, type IstiodRunnerHandle } from '../harness/istiod/e2e.js';
+import { meshctl, type RunResult } from './support/meshctl.js';
+import { freshMeshDir } from './support/mesh-dir.js';
+
+const example = resolve(import.meta.dirname, '../../examples/primary-remote-multi-network/mesh.yaml');
+const NEW = '1.31.0';
+
+/** The earlier Istio the bin directory holds (istioctl-<v> beside the pinned istioctl). */
+function previousVersion(): string {
+  const dir = dirname(binPath('istioctl'));
+  const versions = readdirSync(dir)
+    .map((f) => /^istioctl-(\d+\.\d+\.\d+\S*)$/.exec(f)?.[1])
+    .filter((v): v is string => v !== undefined && v !== NEW);
+  if (versions.length !== 1) throw new Error(`expected one earlier istioctl-<version> in ${dir} (tools/bins/build.sh builds it), found: ${versions.join(', ') || 'none'}`);
+  return versions[0]!;
+}
+
+interface PlanJson {
+  summary: { add: number; change: number; destroy: number };
+  resource_changes: { address: string; cluster: string; change: { actions: string[] } }[];
+  units: { id: string; removal: boolean }[];
+  notices: { kind: string; address?: string }[];
+}
+
+const images = async (ctx: string, name: string) =>
+  ((await kubeConfig(ctx).makeApiClient(k8s.AppsV1Api).readNamespacedDeployment({ name, namespace: 'istio-system' })).spec!.template.spec!.containers ?? []).map((c) => c.image);
+
+/** global.tag in the sidecar injector's values: the proxy version injected from now on. */
+const injectorTag = async (ctx: string) => {
+  const cm = await kubeConfig(ctx).makeApiClient(k8s.CoreV1Api).readNamespacedConfigMap({ name: 'istio-sidecar-injector', namespace: 'istio-system' });
+  return (JSON.parse(cm.data!['values']!) as { global: { tag: string } }).global.tag;
+};
+
+describe('an in-place upgrade of the guide mesh to the pinned Istio', () => {
+  let dir: string;
+  let from: string;
+  const env = () => ({ MESHCTL_ISTIOCTL: '', MESHCTL_ISTIOCTL_DIR: dirname(binPath('istioctl')) });
+  const run = (...args: string[]) => meshctl(args, { cwd: dir, env: env() });
+  const setVersion = (v: string) => writeFileSync(join(dir, 'mesh.yaml'), readFileSync(example, 'utf8').replace(`version: "${NEW}"`, `version: "${v}"`));
+  let runner: IstiodRunnerHandle;
+  const timings: string[] = [];
+  const timedApply = async (what: string): Promise<RunResult> => {
+    const t0 = Date.now();
+    const r = await run('apply', '--auto-approve', '--no-color');
+    timings.push(`${what}: apply ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const again = await run('plan', '--detailed-exitcode', '--no-color');
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    const v = await run('verify', '--no-color');
+    expect(v.code, v.stdout + v.stderr).toBe(0);
+    return r;
+  };
+
+  beforeAll(async () => {
+    from = previousVersion();
+    runner = await useIstiodRunner();
+    dir = await freshMeshDir({ prefix: 'upgrade', mesh: example, clusters: ['cluster1', 'cluster2'] });
+    setVersion(from);
+    await timedApply(`install ${from}`);
+    expect(JSON.parse(readFileSync(join(dir, 'meshctl.state.json'), 'utf8')).istio).toEqual({ version: from });
+    expect(await images('cluster1', 'istiod')).toEqual([`docker.io/istio/pilot:${from}`]);
+    expect(await injectorTag('cluster1')).toBe(from);
+  });
+  afterAll(async () => {
+    process.stderr.write(`[upgrade-in-place] ${from} → ${NEW}: ${timings.join('; ')}\n`);
+    if (dir) {
+      await run('destroy', '--auto-approve');
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await runner?.stop();
+  });
+
+  it(`plans the upgrade in place, CRDs before the control plane; applies it; the mesh runs ${NEW} and verify passes`, async () => {
+    setVersion(NEW);
+    const plan = await run('plan', '--json');
+    expect(plan.code, plan.stderr).toBe(0);
+    const p = JSON.parse(plan.stdout) as PlanJson;
+    timings.push(`plan ${p.summary.add} to add, ${p.summary.change} to change, ${p.summary.destroy} to destroy`);
+    const acting = p.resource_changes.filter((c) => c.change.actions[0] !== 'no-op');
+    expect(acting.map((c) => c.address)).toContain('cluster1/Deployment.apps/istio-system/istiod');
+    // In place: no unit is taken down, the namespaces and cacerts stay.
+    expect(p.units.filter((u) => u.removal)).toEqual([]);
+    expect(acting.filter((c) => c.change.actions.includes('delete')).map((c) => c.address)).not.toContain('cluster1/Namespace/_/istio-system');
+    expect(p.notices).toContainEqual(expect.objectContaining({ kind: 'restart', address: 'cluster1/Deployment.apps/istio-system/istiod' }));
+    const order = p.units.map((u) => u.id);
+    expect(order.indexOf('cluster1/crds')).toBeLessThan(order.indexOf('cluster1/control-plane'));
+    expect(order.indexOf('cluster1/control-plane')).toBeLessThan(order.indexOf('cluster2/control-plane'));
+
+    await timedApply(`upgrade ${from} → ${NEW}`);
+    expect(await images('cluster1', 'istiod')).toEqual([`docker.io/istio/pilot:${NEW}`]);
+    // Proxies (the gateways' too: their image is "auto") are injected with the tag the primary's
+    // injector values carry; the remote's injection webhook calls the primary's istiod.
+    for (const ctx of ['cluster1', 'cluster2']) expect(await images(ctx, 'istio-eastwestgateway')).toEqual(['auto']);
+    expect(await injectorTag('cluster1')).toBe(NEW);
+    expect(JSON.parse(readFileSync(join(dir, 'meshctl.state.json'), 'utf8')).istio).toEqual({ version: NEW });
+    // The runner now runs the new pilot-discovery for istiod, the old one stopped.
+    const running = await eventually('the new istiod ready', async () =>
+      runner.state().processes.find((x) => x.cluster === 'cluster1' && x.deployment === 'istiod' && x.status === 'ready' && x.version === NEW),
+    );
+    expect(running.binary).toBe(binPath('pilot-discovery'));
+    expect(runner.state().processes.filter((x) => x.cluster === 'cluster1' && x.version === from && (x.status === 'ready' || x.status === 'starting'))).toEqual([]);
+  });
+});
