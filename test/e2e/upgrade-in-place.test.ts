@@ -1,12 +1,13 @@
-// An in-place Istio upgrade on real API servers and real istiods: the guide's mesh (a primary
-// and its remote on another network) applied with the earlier Istio that tools/bins/build.sh
-// builds (istioctl-<v> and pilot-discovery-<v>), then mesh.yaml's istio.version moved to the
-// pinned one. The plan changes the mesh in place (nothing deleted but what the new version no
-// longer renders), the apply waits for finished rollouts, the next plan is empty, verify passes,
-// and what runs is the new version: istiod's image, the proxy tag the injectors inject (the
-// gateways' proxies are injected), and the pilot-discovery process the runner started for the
-// new istiod. The earlier Istio is a 1.31 development build (1.31.0-dev), the one earlier
-// istio.io/istio whose dependencies the module proxy here serves (docs/test-clusters.md).
+// An in-place Istio upgrade on real API servers and real istiods, for the guide's mesh (a primary
+// and its remote on another network) and for three primaries on three networks. Each is applied
+// with the earlier Istio that tools/bins/build.sh builds (istioctl-<v> and pilot-discovery-<v>),
+// then mesh.yaml's istio.version moves to the pinned one. The plan changes the mesh in place
+// (nothing deleted but what the new version no longer renders), the apply waits for finished
+// rollouts, the next plan is empty, verify passes, and what runs is the new version: istiod's
+// image, the proxy tag the injectors inject (the gateways' proxies are injected), and the
+// pilot-discovery process the runner started for each new istiod. The earlier Istio is a 1.31
+// development build (1.31.0-dev), the one earlier istio.io/istio whose dependencies the module
+// proxy here serves (docs/test-clusters.md).
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
@@ -16,7 +17,8 @@ import { useIstiodRunner, type IstiodRunnerHandle } from '../harness/istiod/e2e.
 import { meshctl, type RunResult } from './support/meshctl.js';
 import { freshMeshDir } from './support/mesh-dir.js';
 
-const example = resolve(import.meta.dirname, '../../examples/primary-remote-multi-network/mesh.yaml');
+const guide = resolve(import.meta.dirname, '../../examples/primary-remote-multi-network/mesh.yaml');
+const multiPrimary = resolve(import.meta.dirname, '../../examples/multi-primary-multi-network/mesh.yaml');
 const NEW = '1.31.0';
 
 /** The earlier Istio the bin directory holds (istioctl-<v> beside the pinned istioctl). */
@@ -45,73 +47,88 @@ const injectorTag = async (ctx: string) => {
   return (JSON.parse(cm.data!['values']!) as { global: { tag: string } }).global.tag;
 };
 
-describe('an in-place upgrade of the guide mesh to the pinned Istio', () => {
-  let dir: string;
-  let from: string;
-  const env = () => ({ MESHCTL_ISTIOCTL: '', MESHCTL_ISTIOCTL_DIR: dirname(binPath('istioctl')) });
-  const run = (...args: string[]) => meshctl(args, { cwd: dir, env: env() });
-  const setVersion = (v: string) => writeFileSync(join(dir, 'mesh.yaml'), readFileSync(example, 'utf8').replace(`version: "${NEW}"`, `version: "${v}"`));
-  let runner: IstiodRunnerHandle;
-  const timings: string[] = [];
-  const timedApply = async (what: string): Promise<RunResult> => {
-    const t0 = Date.now();
-    const r = await run('apply', '--auto-approve', '--no-color');
-    timings.push(`${what}: apply ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    expect(r.code, r.stdout + r.stderr).toBe(0);
-    const again = await run('plan', '--detailed-exitcode', '--no-color');
-    expect(again.code, again.stdout + again.stderr).toBe(0);
-    const v = await run('verify', '--no-color');
-    expect(v.code, v.stdout + v.stderr).toBe(0);
-    return r;
-  };
+function upgradeInPlace(m: { name: string; example: string; clusters: readonly string[]; primaries: readonly string[]; remotes: readonly string[] }): void {
+  describe(`an in-place upgrade of the ${m.name} to the pinned Istio`, () => {
+    let dir: string;
+    let from: string;
+    const env = () => ({ MESHCTL_ISTIOCTL: '', MESHCTL_ISTIOCTL_DIR: dirname(binPath('istioctl')) });
+    const run = (...args: string[]) => meshctl(args, { cwd: dir, env: env() });
+    const setVersion = (v: string) => writeFileSync(join(dir, 'mesh.yaml'), readFileSync(m.example, 'utf8').replace(`version: "${NEW}"`, `version: "${v}"`));
+    let runner: IstiodRunnerHandle;
+    const timings: string[] = [];
+    const timedApply = async (what: string): Promise<RunResult> => {
+      const t0 = Date.now();
+      const r = await run('apply', '--auto-approve', '--no-color');
+      timings.push(`${what}: apply ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      const again = await run('plan', '--detailed-exitcode', '--no-color');
+      expect(again.code, again.stdout + again.stderr).toBe(0);
+      const v = await run('verify', '--no-color');
+      expect(v.code, v.stdout + v.stderr).toBe(0);
+      return r;
+    };
 
-  beforeAll(async () => {
-    from = previousVersion();
-    runner = await useIstiodRunner();
-    dir = await freshMeshDir({ prefix: 'upgrade', mesh: example, clusters: ['cluster1', 'cluster2'] });
-    setVersion(from);
-    await timedApply(`install ${from}`);
-    expect(JSON.parse(readFileSync(join(dir, 'meshctl.state.json'), 'utf8')).istio).toEqual({ version: from });
-    expect(await images('cluster1', 'istiod')).toEqual([`docker.io/istio/pilot:${from}`]);
-    expect(await injectorTag('cluster1')).toBe(from);
-  });
-  afterAll(async () => {
-    process.stderr.write(`[upgrade-in-place] ${from} → ${NEW}: ${timings.join('; ')}\n`);
-    if (dir) {
-      await run('destroy', '--auto-approve');
-      rmSync(dir, { recursive: true, force: true });
-    }
-    await runner?.stop();
-  });
+    beforeAll(async () => {
+      from = previousVersion();
+      runner = await useIstiodRunner();
+      dir = await freshMeshDir({ prefix: 'upgrade', mesh: m.example, clusters: m.clusters });
+      setVersion(from);
+      await timedApply(`install ${from}`);
+      expect(JSON.parse(readFileSync(join(dir, 'meshctl.state.json'), 'utf8')).istio).toEqual({ version: from });
+      for (const c of m.primaries) {
+        expect(await images(c, 'istiod')).toEqual([`docker.io/istio/pilot:${from}`]);
+        expect(await injectorTag(c)).toBe(from);
+      }
+    });
+    afterAll(async () => {
+      process.stderr.write(`[upgrade-in-place] ${m.name}, ${from} → ${NEW}: ${timings.join('; ')}\n`);
+      if (dir) {
+        await run('destroy', '--auto-approve');
+        rmSync(dir, { recursive: true, force: true });
+      }
+      await runner?.stop();
+    });
 
-  it(`plans the upgrade in place, CRDs before the control plane; applies it; the mesh runs ${NEW} and verify passes`, async () => {
-    setVersion(NEW);
-    const plan = await run('plan', '--json');
-    expect(plan.code, plan.stderr).toBe(0);
-    const p = JSON.parse(plan.stdout) as PlanJson;
-    timings.push(`plan ${p.summary.add} to add, ${p.summary.change} to change, ${p.summary.destroy} to destroy`);
-    const acting = p.resource_changes.filter((c) => c.change.actions[0] !== 'no-op');
-    expect(acting.map((c) => c.address)).toContain('cluster1/Deployment.apps/istio-system/istiod');
-    // In place: no unit is taken down, the namespaces and cacerts stay.
-    expect(p.units.filter((u) => u.removal)).toEqual([]);
-    expect(acting.filter((c) => c.change.actions.includes('delete')).map((c) => c.address)).not.toContain('cluster1/Namespace/_/istio-system');
-    expect(p.notices).toContainEqual(expect.objectContaining({ kind: 'restart', address: 'cluster1/Deployment.apps/istio-system/istiod' }));
-    const order = p.units.map((u) => u.id);
-    expect(order.indexOf('cluster1/crds')).toBeLessThan(order.indexOf('cluster1/control-plane'));
-    expect(order.indexOf('cluster1/control-plane')).toBeLessThan(order.indexOf('cluster2/control-plane'));
+    it(`plans the upgrade in place, CRDs before the control plane; applies it; the mesh runs ${NEW} and verify passes`, async () => {
+      setVersion(NEW);
+      const plan = await run('plan', '--json');
+      expect(plan.code, plan.stderr).toBe(0);
+      const p = JSON.parse(plan.stdout) as PlanJson;
+      timings.push(`plan ${p.summary.add} to add, ${p.summary.change} to change, ${p.summary.destroy} to destroy`);
+      const acting = p.resource_changes.filter((c) => c.change.actions[0] !== 'no-op');
+      // In place: no unit is taken down, the namespaces and cacerts stay.
+      expect(p.units.filter((u) => u.removal)).toEqual([]);
+      const deleted = acting.filter((c) => c.change.actions.includes('delete')).map((c) => c.address);
+      const order = p.units.map((u) => u.id);
+      for (const c of m.clusters) {
+        expect(deleted).not.toContain(`${c}/Namespace/_/istio-system`);
+        expect(order.indexOf(`${c}/crds`)).toBeLessThan(order.indexOf(`${c}/control-plane`));
+      }
+      for (const c of m.primaries) {
+        expect(acting.map((x) => x.address)).toContain(`${c}/Deployment.apps/istio-system/istiod`);
+        expect(p.notices).toContainEqual(expect.objectContaining({ kind: 'restart', address: `${c}/Deployment.apps/istio-system/istiod` }));
+      }
+      // A remote's configuration after its primary's control plane.
+      for (const r of m.remotes) expect(order.indexOf('cluster1/control-plane')).toBeLessThan(order.indexOf(`${r}/control-plane`));
 
-    await timedApply(`upgrade ${from} → ${NEW}`);
-    expect(await images('cluster1', 'istiod')).toEqual([`docker.io/istio/pilot:${NEW}`]);
-    // Proxies (the gateways' too: their image is "auto") are injected with the tag the primary's
-    // injector values carry; the remote's injection webhook calls the primary's istiod.
-    for (const ctx of ['cluster1', 'cluster2']) expect(await images(ctx, 'istio-eastwestgateway')).toEqual(['auto']);
-    expect(await injectorTag('cluster1')).toBe(NEW);
-    expect(JSON.parse(readFileSync(join(dir, 'meshctl.state.json'), 'utf8')).istio).toEqual({ version: NEW });
-    // The runner now runs the new pilot-discovery for istiod, the old one stopped.
-    const running = await eventually('the new istiod ready', async () =>
-      runner.state().processes.find((x) => x.cluster === 'cluster1' && x.deployment === 'istiod' && x.status === 'ready' && x.version === NEW),
-    );
-    expect(running.binary).toBe(binPath('pilot-discovery'));
-    expect(runner.state().processes.filter((x) => x.cluster === 'cluster1' && x.version === from && (x.status === 'ready' || x.status === 'starting'))).toEqual([]);
+      await timedApply(`upgrade ${from} → ${NEW}`);
+      // Proxies (the gateways' too: their image is "auto") are injected with the tag the primary's
+      // injector values carry; a remote's injection webhook calls its primary's istiod.
+      for (const c of m.clusters) expect(await images(c, 'istio-eastwestgateway')).toEqual(['auto']);
+      for (const c of m.primaries) {
+        expect(await images(c, 'istiod')).toEqual([`docker.io/istio/pilot:${NEW}`]);
+        expect(await injectorTag(c)).toBe(NEW);
+        // The runner now runs the new pilot-discovery for each istiod, the old one stopped.
+        const running = await eventually(`the new istiod of ${c} ready`, async () =>
+          runner.state().processes.find((x) => x.cluster === c && x.deployment === 'istiod' && x.status === 'ready' && x.version === NEW),
+        );
+        expect(running.binary).toBe(binPath('pilot-discovery'));
+        expect(runner.state().processes.filter((x) => x.cluster === c && x.version === from && (x.status === 'ready' || x.status === 'starting'))).toEqual([]);
+      }
+      expect(JSON.parse(readFileSync(join(dir, 'meshctl.state.json'), 'utf8')).istio).toEqual({ version: NEW });
+    });
   });
-});
+}
+
+upgradeInPlace({ name: 'guide mesh (primary-remote, two networks)', example: guide, clusters: ['cluster1', 'cluster2'], primaries: ['cluster1'], remotes: ['cluster2'] });
+upgradeInPlace({ name: 'multi-primary mesh on three networks', example: multiPrimary, clusters: ['cluster1', 'cluster2', 'cluster3'], primaries: ['cluster1', 'cluster2', 'cluster3'], remotes: [] });
