@@ -1,6 +1,6 @@
 // `meshctl state mv OLD NEW`: which records moved (or, with --dry-run, would), where the state
 // as it was is kept, and what the next plan will show: only what carries the cluster ID.
-import { count, stateHeading, type StateHeader } from './state-words.js';
+import { count, stateInSentence, type StateHeader } from './state-words.js';
 
 export interface ClusterMoveView {
   /** The state before the move. */
@@ -18,7 +18,7 @@ export interface ClusterMoveView {
 }
 
 export function clusterMoveText(m: ClusterMoveView): string {
-  const heading = lcFirst(stateHeading(m.header));
+  const heading = stateInSentence(m.header);
   const lines = [m.done ? `Moved cluster ${m.from} to ${m.to} in the ${heading}, now serial ${m.done.serial}:` : `meshctl state mv would move cluster ${m.from} to ${m.to} in the ${heading}:`];
   for (const u of m.units) lines.push(`  - unit ${u.from} → ${u.to}${u.objects ? ` (${count(u.objects, 'object')})` : ''}`);
   lines.push(`  ${m.objects} object address${m.objects === 1 ? '' : 'es'} ${m.from}/… → ${m.to}/…`);
@@ -41,8 +41,4 @@ function idCarriers(m: ClusterMoveView): string {
   const remote = m.remoteSecretsIn.length ? [`in ${m.remoteSecretsIn.join(', ')} the remote secret istio-remote-secret-${m.from}, replaced by istio-remote-secret-${m.to}`] : [];
   const items = ['the cluster ID istioctl renders into its control plane or remote configuration (values.global.multiCluster.clusterName)', 'the injection path', ...remote];
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
-}
-
-function lcFirst(s: string): string {
-  return s.charAt(0).toLowerCase() + s.slice(1);
 }

@@ -1,6 +1,6 @@
 // `meshctl state rm`: what was forgotten (or, with --dry-run, would be), where the state as
 // it was is kept, and what forgetting means: the clusters keep the objects, unmanaged.
-import { count, stateHeading, type StateHeader, type UnitEntryView } from './state-words.js';
+import { count, stateInSentence, type StateHeader, type UnitEntryView } from './state-words.js';
 
 export interface RemovalView {
   /** The state before the removal. */
@@ -14,7 +14,7 @@ export interface RemovalView {
 }
 
 export function removalText(r: RemovalView): string {
-  const lines = [r.done ? `Removed from the ${lcFirst(stateHeading(r.header))}, now serial ${r.done.serial}:` : `meshctl state rm would remove from the ${lcFirst(stateHeading(r.header))}:`];
+  const lines = [r.done ? `Removed from the ${stateInSentence(r.header)}, now serial ${r.done.serial}:` : `meshctl state rm would remove from the ${stateInSentence(r.header)}:`];
   for (const u of r.units) {
     lines.push(`  - unit ${u.id}${u.record ? '' : ' (no unit record)'}${u.objects.length ? `, with its ${count(u.objects.length, 'object')}:` : ', which records no objects'}`);
     for (const [address] of u.objects) lines.push(`      ${address}`);
@@ -31,8 +31,4 @@ export function removalText(r: RemovalView): string {
     'A later plan treats forgotten objects as never seen: those mesh.yaml still describes are planned again, created if they are gone and adopted if they are there (adopted objects count as existing before meshctl, so destroy leaves them in place); the others stay in the clusters, unmanaged.',
   );
   return `${lines.join('\n')}\n`;
-}
-
-function lcFirst(s: string): string {
-  return s.charAt(0).toLowerCase() + s.slice(1);
 }

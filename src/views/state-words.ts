@@ -54,6 +54,12 @@ export function stateHeading(h: StateHeader): string {
   return `State of mesh ${h.meshID} in ${h.where} (serial ${h.serial}, lineage ${h.lineage})`;
 }
 
+/** stateHeading within a sentence: "state of mesh mesh1 in …". */
+export function stateInSentence(h: StateHeader): string {
+  const heading = stateHeading(h);
+  return heading.charAt(0).toLowerCase() + heading.slice(1);
+}
+
 /** "1 unit", "3 objects" */
 export function count(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
