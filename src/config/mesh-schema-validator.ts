@@ -8,9 +8,9 @@ const cjsDefault = (m) => (typeof m === "function" ? m : m.default);
 
 export const validate = validate20;
 export default validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://meshctl.io/schemas/mesh.schema.json","title":"meshctl mesh.yaml","description":"A multi-cluster Istio mesh, declared once: meshctl validates it, plans the changes and applies them. Reference: docs/mesh-yaml.md.","type":"object","additionalProperties":false,"required":["apiVersion","kind","meshID","istio","networks","clusters"],"properties":{"apiVersion":{"description":"Version of the mesh.yaml format. Must be meshctl.io/v1alpha1.","const":"meshctl.io/v1alpha1"},"kind":{"description":"Kind of document. Must be Mesh.","const":"Mesh"},"meshID":{"$ref":"#/$defs/meshID"},"istio":{"$ref":"#/$defs/istio"},"networks":{"description":"Every network the mesh spans. Pods on one network can reach each other directly; traffic between networks goes through east-west gateways. Each cluster names one of these.","type":"array","minItems":1,"uniqueItems":true,"items":{"$ref":"#/$defs/networkName"}},"trust":{"$ref":"#/$defs/trust"},"state":{"$ref":"#/$defs/state"},"eastWestGateway":{"$ref":"#/$defs/meshGateway"},"clusters":{"description":"The clusters in the mesh, keyed by Istio cluster ID. The key is used verbatim as values.global.multiCluster.clusterName, in remote secret names and in injection paths.","type":"object","minProperties":1,"propertyNames":{"$ref":"#/$defs/clusterName"},"additionalProperties":{"$ref":"#/$defs/cluster"}}},"$defs":{"clusterName":{"title":"Cluster name","description":"An Istio cluster ID, which must be a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string","maxLength":63,"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},"networkName":{"title":"Network name","description":"A network name (the topology.istio.io/network label value and the net/<network> segment of injection paths), which must be a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string","maxLength":63,"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},"meshID":{"title":"Mesh ID","description":"The mesh ID shared by every cluster (values.global.meshID), e.g. mesh1. A Kubernetes label value: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit.","type":"string","maxLength":63,"pattern":"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"},"istio":{"description":"Which Istio to install and how.","type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"title":"Istio version","description":"The Istio release to install, e.g. \"1.31.0\" (quote it: unquoted 1.30 is the number 1.3). Supported minors: 1.29, 1.30, 1.31.","type":"string","pattern":"^[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?$"},"revision":{"title":"Revision","description":"Control-plane revision (istio.io/rev), for canary upgrades. A DNS-1123 label; omit it for the default, unrevisioned install.","type":"string","maxLength":63,"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},"hub":{"title":"Image hub","description":"Container registry the Istio images are pulled from. Default: docker.io/istio.","type":"string","pattern":"^[^\\s]+$"},"tag":{"title":"Image tag","description":"Image tag of the Istio images. Default: the version.","type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"},"dataPlaneMode":{"description":"sidecar (default): Envoy sidecars injected into pods. ambient: ztunnel and waypoints; accepted by validate but not yet by apply.","enum":["sidecar","ambient"]}}},"path":{"title":"Path","description":"A file-system path; relative paths are relative to the directory holding mesh.yaml.","type":"string","minLength":1},"trust":{"description":"Where the mesh's shared root of trust (the cacerts plug-in CA) comes from. Set exactly one of generated, provided, none. Default: generated: {directory: ./trust}.","type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"properties":{"generated":{"description":"meshctl generates a root CA and one intermediate CA per cluster, like Istio's tools/certs Makefile, and keeps them in a directory.","type":"object","additionalProperties":false,"properties":{"directory":{"$ref":"#/$defs/path","description":"Where the generated root and intermediate CAs are kept. Default: ./trust next to mesh.yaml. Keep it private: it holds the root key."}}},"provided":{"description":"You provide the root certificate and, per cluster, an intermediate CA certificate, key and chain (the cacerts Secret's files).","type":"object","additionalProperties":false,"required":["rootCert","clusters"],"properties":{"rootCert":{"$ref":"#/$defs/path","description":"The root certificate (root-cert.pem) every intermediate chains to."},"clusters":{"description":"Per cluster (by cluster name): the intermediate CA files plugged into that cluster's cacerts Secret.","type":"object","propertyNames":{"$ref":"#/$defs/clusterName"},"additionalProperties":{"description":"One cluster's intermediate CA.","type":"object","additionalProperties":false,"required":["cert","key","chain"],"properties":{"cert":{"$ref":"#/$defs/path","description":"Intermediate CA certificate (ca-cert.pem)."},"key":{"$ref":"#/$defs/path","description":"Intermediate CA private key (ca-key.pem)."},"chain":{"$ref":"#/$defs/path","description":"Intermediate plus root certificates (cert-chain.pem)."}}}}}},"none":{"description":"meshctl does not touch cacerts: you plug in a shared CA yourself, or accept istiod's self-signed roots (cross-cluster mTLS then fails).","type":"object","additionalProperties":false,"properties":{}}}},"state":{"description":"Where meshctl keeps the mesh's state (what it made, and the apply journal) and its lock. Set one of local, kubernetes. Default: local: {path: ./meshctl.state.json}. Reference: docs/state-backends.md.","type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"properties":{"local":{"description":"A file beside mesh.yaml, with a .backup and a lock file. For one person on one machine.","type":"object","additionalProperties":false,"properties":{"path":{"$ref":"#/$defs/path","description":"The state file. Default: ./meshctl.state.json next to mesh.yaml. --state overrides it."}}},"kubernetes":{"description":"Secrets and a coordination.k8s.io Lease in one namespace of a cluster, shared by everyone and every CI runner that plans and applies this mesh. With generated trust, the generated CA material is kept there too, in its own Secret.","type":"object","additionalProperties":false,"required":["context"],"properties":{"context":{"type":"string","minLength":1,"description":"The kubeconfig context of the cluster holding the state (any cluster the team can reach; often the first primary)."},"kubeconfig":{"$ref":"#/$defs/path","description":"kubeconfig file holding the context; relative to mesh.yaml. Default: $KUBECONFIG or ~/.kube/config."},"namespace":{"type":"string","maxLength":63,"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","description":"The namespace holding the state Secrets and the lock Lease. It must exist; meshctl needs only Secrets and Leases in it (docs/state-backends.md, RBAC). Default: meshctl-system."},"leaseDurationSeconds":{"type":"integer","minimum":10,"maximum":3600,"description":"How long the lock stays held after its holder stops renewing it (a crashed run). A running apply renews it every third of this. Default: 60."}}}}},"serviceType":{"description":"Kubernetes Service type of the east-west gateway. LoadBalancer (default) gives the external address other clusters need; NodePort and ClusterIP need manual addressing.","enum":["LoadBalancer","NodePort","ClusterIP"]},"annotations":{"description":"Annotations on the east-west gateway Service, e.g. to make a cloud load balancer internal.","type":"object","additionalProperties":{"type":"string","description":"Annotation value (quote numbers and booleans)."}},"meshGateway":{"description":"Mesh-wide defaults for every cluster's east-west gateway (istio-eastwestgateway).","type":"object","additionalProperties":false,"properties":{"serviceType":{"$ref":"#/$defs/serviceType"},"annotations":{"$ref":"#/$defs/annotations"}}},"clusterGateway":{"description":"This cluster's east-west gateway; overrides the mesh-wide eastWestGateway settings (annotations are merged over the mesh-wide ones).","type":"object","additionalProperties":false,"properties":{"enabled":{"description":"Install the east-west gateway in this cluster. Default: true when the mesh spans several networks or the cluster is a primary controlling remotes; false otherwise.","type":"boolean"},"serviceType":{"$ref":"#/$defs/serviceType"},"annotations":{"$ref":"#/$defs/annotations"}}},"istioOperator":{"description":"Escape hatch: an IstioOperator spec fragment merged over the control-plane IstioOperator meshctl generates for this cluster. Keys meshctl owns (meshID, cluster name, network, remote pilot address, injection path, revision, hub, tag, profile) are refused.","type":"object","additionalProperties":false,"properties":{"profile":{"description":"Owned by meshctl (default for primaries, remote for remotes); refused.","type":"string"},"hub":{"description":"Owned by meshctl: set istio.hub instead; refused.","type":"string"},"tag":{"description":"Owned by meshctl: set istio.tag instead; refused.","type":"string"},"revision":{"description":"Owned by meshctl: set istio.revision instead; refused.","type":"string"},"namespace":{"description":"Owned by meshctl (istio-system); refused.","type":"string"},"meshConfig":{"description":"MeshConfig overrides (spec.meshConfig).","type":"object"},"components":{"description":"Component overrides (spec.components), e.g. pilot.k8s.resources.","type":"object"},"values":{"description":"Helm values overrides (spec.values), e.g. pilot.resources.","type":"object"},"unvalidatedValues":{"description":"Values istioctl does not validate (spec.unvalidatedValues).","type":"object"}}},"cluster":{"description":"One cluster in the mesh.","type":"object","additionalProperties":false,"required":["context","role","network"],"properties":{"context":{"title":"Context","description":"The kubeconfig context meshctl uses to reach this cluster.","type":"string","minLength":1},"kubeconfig":{"$ref":"#/$defs/path","description":"kubeconfig file holding the context; relative to mesh.yaml. Default: $KUBECONFIG or ~/.kube/config."},"role":{"description":"primary: runs istiod. remote: no istiod; controlled by the primary named in controlPlane. external: hosts istiod for remotes (external control plane; accepted by validate, not yet by apply).","enum":["primary","remote","external"]},"network":{"$ref":"#/$defs/networkName","description":"The network this cluster's pods are on; one of the top-level networks."},"controlPlane":{"$ref":"#/$defs/clusterName","description":"Remotes only: the cluster name of the primary (or external cluster) whose istiod controls this remote."},"apiServer":{"title":"API server URL","description":"The API server URL other clusters' istiod use to reach this cluster (the server in its remote secret), when the kubeconfig's server is not reachable from them, e.g. https://10.0.0.1:6443.","type":"string","pattern":"^https?://[^\\s/?#]+(/[^\\s]*)?$"},"eastWestGateway":{"$ref":"#/$defs/clusterGateway"},"istioOperator":{"$ref":"#/$defs/istioOperator"}}}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://meshctl.io/schemas/mesh.schema.json","title":"meshctl mesh.yaml","description":"A multi-cluster Istio mesh, declared once: meshctl validates it, plans the changes and applies them. Reference: docs/mesh-yaml.md.","type":"object","additionalProperties":false,"required":["apiVersion","kind","meshID","istio","networks","clusters"],"properties":{"apiVersion":{"description":"Version of the mesh.yaml format. Must be meshctl.io/v1alpha1.","const":"meshctl.io/v1alpha1"},"kind":{"description":"Kind of document. Must be Mesh.","const":"Mesh"},"meshID":{"$ref":"#/$defs/meshID"},"istio":{"$ref":"#/$defs/istio"},"networks":{"description":"Every network the mesh spans. Pods on one network can reach each other directly; traffic between networks goes through east-west gateways. Each cluster names one of these.","type":"array","minItems":1,"uniqueItems":true,"items":{"$ref":"#/$defs/networkName"}},"trust":{"$ref":"#/$defs/trust"},"state":{"$ref":"#/$defs/state"},"eastWestGateway":{"$ref":"#/$defs/meshGateway"},"clusters":{"description":"The clusters in the mesh, keyed by Istio cluster ID. The key is used verbatim as values.global.multiCluster.clusterName, in remote secret names and in injection paths.","type":"object","minProperties":1,"propertyNames":{"$ref":"#/$defs/clusterName"},"additionalProperties":{"$ref":"#/$defs/cluster"}}},"$defs":{"clusterName":{"title":"Cluster name","description":"An Istio cluster ID, which must be a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string","maxLength":63,"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},"networkName":{"title":"Network name","description":"A network name (the topology.istio.io/network label value and the net/<network> segment of injection paths), which must be a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string","maxLength":63,"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},"meshID":{"title":"Mesh ID","description":"The mesh ID shared by every cluster (values.global.meshID), e.g. mesh1. A Kubernetes label value: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit.","type":"string","maxLength":63,"pattern":"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"},"istio":{"description":"Which Istio to install and how.","type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"title":"Istio version","description":"The Istio release to install, e.g. \"1.31.0\" (quote it: unquoted 1.30 is the number 1.3). Supported minors: 1.29, 1.30, 1.31.","type":"string","pattern":"^[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?$"},"revision":{"title":"Revision","description":"Control-plane revision (istio.io/rev), for canary upgrades. A DNS-1123 label; omit it for the default, unrevisioned install.","type":"string","maxLength":63,"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},"revisionTags":{"title":"Revision tags","description":"Revision tags pointing at this revision, as `istioctl tag set <tag> --revision <revision>` makes them: namespaces labelled istio.io/rev=<tag> (and, for the tag default, istio-injection=enabled) are injected by the revision the tag points at, so they follow a canary upgrade without relabelling. Requires revision. Reference: docs/model.md, \"Istio upgrades\".","type":"array","uniqueItems":true,"items":{"type":"string","maxLength":63,"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"}},"keepRevisions":{"title":"Revisions kept","description":"Earlier revisions whose control planes stay installed, untouched, while this revision and its tags take over (a canary upgrade in phases: restart the workloads, then remove the entry to remove that revision); default names the unrevisioned control plane. Without it, the revision mesh.yaml no longer names is removed at the end of the same apply, after the new one is ready and the tags have moved.","type":"array","uniqueItems":true,"items":{"type":"string","maxLength":63,"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"}},"hub":{"title":"Image hub","description":"Container registry the Istio images are pulled from. Default: docker.io/istio.","type":"string","pattern":"^[^\\s]+$"},"tag":{"title":"Image tag","description":"Image tag of the Istio images. Default: the version.","type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"},"dataPlaneMode":{"description":"sidecar (default): Envoy sidecars injected into pods. ambient: ztunnel and waypoints; accepted by validate but not yet by apply.","enum":["sidecar","ambient"]}}},"path":{"title":"Path","description":"A file-system path; relative paths are relative to the directory holding mesh.yaml.","type":"string","minLength":1},"trust":{"description":"Where the mesh's shared root of trust (the cacerts plug-in CA) comes from. Set exactly one of generated, provided, none. Default: generated: {directory: ./trust}.","type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"properties":{"generated":{"description":"meshctl generates a root CA and one intermediate CA per cluster, like Istio's tools/certs Makefile, and keeps them in a directory.","type":"object","additionalProperties":false,"properties":{"directory":{"$ref":"#/$defs/path","description":"Where the generated root and intermediate CAs are kept. Default: ./trust next to mesh.yaml. Keep it private: it holds the root key."}}},"provided":{"description":"You provide the root certificate and, per cluster, an intermediate CA certificate, key and chain (the cacerts Secret's files).","type":"object","additionalProperties":false,"required":["rootCert","clusters"],"properties":{"rootCert":{"$ref":"#/$defs/path","description":"The root certificate (root-cert.pem) every intermediate chains to."},"clusters":{"description":"Per cluster (by cluster name): the intermediate CA files plugged into that cluster's cacerts Secret.","type":"object","propertyNames":{"$ref":"#/$defs/clusterName"},"additionalProperties":{"description":"One cluster's intermediate CA.","type":"object","additionalProperties":false,"required":["cert","key","chain"],"properties":{"cert":{"$ref":"#/$defs/path","description":"Intermediate CA certificate (ca-cert.pem)."},"key":{"$ref":"#/$defs/path","description":"Intermediate CA private key (ca-key.pem)."},"chain":{"$ref":"#/$defs/path","description":"Intermediate plus root certificates (cert-chain.pem)."}}}}}},"none":{"description":"meshctl does not touch cacerts: you plug in a shared CA yourself, or accept istiod's self-signed roots (cross-cluster mTLS then fails).","type":"object","additionalProperties":false,"properties":{}}}},"state":{"description":"Where meshctl keeps the mesh's state (what it made, and the apply journal) and its lock. Set one of local, kubernetes. Default: local: {path: ./meshctl.state.json}. Reference: docs/state-backends.md.","type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"properties":{"local":{"description":"A file beside mesh.yaml, with a .backup and a lock file. For one person on one machine.","type":"object","additionalProperties":false,"properties":{"path":{"$ref":"#/$defs/path","description":"The state file. Default: ./meshctl.state.json next to mesh.yaml. --state overrides it."}}},"kubernetes":{"description":"Secrets and a coordination.k8s.io Lease in one namespace of a cluster, shared by everyone and every CI runner that plans and applies this mesh. With generated trust, the generated CA material is kept there too, in its own Secret.","type":"object","additionalProperties":false,"required":["context"],"properties":{"context":{"type":"string","minLength":1,"description":"The kubeconfig context of the cluster holding the state (any cluster the team can reach; often the first primary)."},"kubeconfig":{"$ref":"#/$defs/path","description":"kubeconfig file holding the context; relative to mesh.yaml. Default: $KUBECONFIG or ~/.kube/config."},"namespace":{"type":"string","maxLength":63,"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","description":"The namespace holding the state Secrets and the lock Lease. It must exist; meshctl needs only Secrets and Leases in it (docs/state-backends.md, RBAC). Default: meshctl-system."},"leaseDurationSeconds":{"type":"integer","minimum":10,"maximum":3600,"description":"How long the lock stays held after its holder stops renewing it (a crashed run). A running apply renews it every third of this. Default: 60."}}}}},"serviceType":{"description":"Kubernetes Service type of the east-west gateway. LoadBalancer (default) gives the external address other clusters need; NodePort and ClusterIP need manual addressing.","enum":["LoadBalancer","NodePort","ClusterIP"]},"annotations":{"description":"Annotations on the east-west gateway Service, e.g. to make a cloud load balancer internal.","type":"object","additionalProperties":{"type":"string","description":"Annotation value (quote numbers and booleans)."}},"meshGateway":{"description":"Mesh-wide defaults for every cluster's east-west gateway (istio-eastwestgateway).","type":"object","additionalProperties":false,"properties":{"serviceType":{"$ref":"#/$defs/serviceType"},"annotations":{"$ref":"#/$defs/annotations"}}},"clusterGateway":{"description":"This cluster's east-west gateway; overrides the mesh-wide eastWestGateway settings (annotations are merged over the mesh-wide ones).","type":"object","additionalProperties":false,"properties":{"enabled":{"description":"Install the east-west gateway in this cluster. Default: true when the mesh spans several networks or the cluster is a primary controlling remotes; false otherwise.","type":"boolean"},"serviceType":{"$ref":"#/$defs/serviceType"},"annotations":{"$ref":"#/$defs/annotations"}}},"istioOperator":{"description":"Escape hatch: an IstioOperator spec fragment merged over the control-plane IstioOperator meshctl generates for this cluster. Keys meshctl owns (meshID, cluster name, network, remote pilot address, injection path, revision, hub, tag, profile) are refused.","type":"object","additionalProperties":false,"properties":{"profile":{"description":"Owned by meshctl (default for primaries, remote for remotes); refused.","type":"string"},"hub":{"description":"Owned by meshctl: set istio.hub instead; refused.","type":"string"},"tag":{"description":"Owned by meshctl: set istio.tag instead; refused.","type":"string"},"revision":{"description":"Owned by meshctl: set istio.revision instead; refused.","type":"string"},"namespace":{"description":"Owned by meshctl (istio-system); refused.","type":"string"},"meshConfig":{"description":"MeshConfig overrides (spec.meshConfig).","type":"object"},"components":{"description":"Component overrides (spec.components), e.g. pilot.k8s.resources.","type":"object"},"values":{"description":"Helm values overrides (spec.values), e.g. pilot.resources.","type":"object"},"unvalidatedValues":{"description":"Values istioctl does not validate (spec.unvalidatedValues).","type":"object"}}},"cluster":{"description":"One cluster in the mesh.","type":"object","additionalProperties":false,"required":["context","role","network"],"properties":{"context":{"title":"Context","description":"The kubeconfig context meshctl uses to reach this cluster.","type":"string","minLength":1},"kubeconfig":{"$ref":"#/$defs/path","description":"kubeconfig file holding the context; relative to mesh.yaml. Default: $KUBECONFIG or ~/.kube/config."},"role":{"description":"primary: runs istiod. remote: no istiod; controlled by the primary named in controlPlane. external: hosts istiod for remotes (external control plane; accepted by validate, not yet by apply).","enum":["primary","remote","external"]},"network":{"$ref":"#/$defs/networkName","description":"The network this cluster's pods are on; one of the top-level networks."},"controlPlane":{"$ref":"#/$defs/clusterName","description":"Remotes only: the cluster name of the primary (or external cluster) whose istiod controls this remote."},"apiServer":{"title":"API server URL","description":"The API server URL other clusters' istiod use to reach this cluster (the server in its remote secret), when the kubeconfig's server is not reachable from them, e.g. https://10.0.0.1:6443.","type":"string","pattern":"^https?://[^\\s/?#]+(/[^\\s]*)?$"},"eastWestGateway":{"$ref":"#/$defs/clusterGateway"},"istioOperator":{"$ref":"#/$defs/istioOperator"}}}}};
 const schema32 = {"title":"Mesh ID","description":"The mesh ID shared by every cluster (values.global.meshID), e.g. mesh1. A Kubernetes label value: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit.","type":"string","maxLength":63,"pattern":"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"};
-const schema33 = {"description":"Which Istio to install and how.","type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"title":"Istio version","description":"The Istio release to install, e.g. \"1.31.0\" (quote it: unquoted 1.30 is the number 1.3). Supported minors: 1.29, 1.30, 1.31.","type":"string","pattern":"^[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?$"},"revision":{"title":"Revision","description":"Control-plane revision (istio.io/rev), for canary upgrades. A DNS-1123 label; omit it for the default, unrevisioned install.","type":"string","maxLength":63,"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},"hub":{"title":"Image hub","description":"Container registry the Istio images are pulled from. Default: docker.io/istio.","type":"string","pattern":"^[^\\s]+$"},"tag":{"title":"Image tag","description":"Image tag of the Istio images. Default: the version.","type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"},"dataPlaneMode":{"description":"sidecar (default): Envoy sidecars injected into pods. ambient: ztunnel and waypoints; accepted by validate but not yet by apply.","enum":["sidecar","ambient"]}}};
+const schema33 = {"description":"Which Istio to install and how.","type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"title":"Istio version","description":"The Istio release to install, e.g. \"1.31.0\" (quote it: unquoted 1.30 is the number 1.3). Supported minors: 1.29, 1.30, 1.31.","type":"string","pattern":"^[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?$"},"revision":{"title":"Revision","description":"Control-plane revision (istio.io/rev), for canary upgrades. A DNS-1123 label; omit it for the default, unrevisioned install.","type":"string","maxLength":63,"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},"revisionTags":{"title":"Revision tags","description":"Revision tags pointing at this revision, as `istioctl tag set <tag> --revision <revision>` makes them: namespaces labelled istio.io/rev=<tag> (and, for the tag default, istio-injection=enabled) are injected by the revision the tag points at, so they follow a canary upgrade without relabelling. Requires revision. Reference: docs/model.md, \"Istio upgrades\".","type":"array","uniqueItems":true,"items":{"type":"string","maxLength":63,"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"}},"keepRevisions":{"title":"Revisions kept","description":"Earlier revisions whose control planes stay installed, untouched, while this revision and its tags take over (a canary upgrade in phases: restart the workloads, then remove the entry to remove that revision); default names the unrevisioned control plane. Without it, the revision mesh.yaml no longer names is removed at the end of the same apply, after the new one is ready and the tags have moved.","type":"array","uniqueItems":true,"items":{"type":"string","maxLength":63,"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"}},"hub":{"title":"Image hub","description":"Container registry the Istio images are pulled from. Default: docker.io/istio.","type":"string","pattern":"^[^\\s]+$"},"tag":{"title":"Image tag","description":"Image tag of the Istio images. Default: the version.","type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"},"dataPlaneMode":{"description":"sidecar (default): Envoy sidecars injected into pods. ambient: ztunnel and waypoints; accepted by validate but not yet by apply.","enum":["sidecar","ambient"]}}};
 const schema34 = {"title":"Network name","description":"A network name (the topology.istio.io/network label value and the net/<network> segment of injection paths), which must be a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string","maxLength":63,"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"};
 const schema38 = {"title":"Cluster name","description":"An Istio cluster ID, which must be a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit.","type":"string","maxLength":63,"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"};
 const func1 = Object.prototype.hasOwnProperty;
@@ -19,8 +19,8 @@ const func0 = cjsDefault(runtime_equal);
 const pattern4 = new RegExp("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$", "u");
 const pattern5 = new RegExp("^[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?$", "u");
 const pattern6 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
-const pattern7 = new RegExp("^[^\\s]+$", "u");
-const pattern8 = new RegExp("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", "u");
+const pattern9 = new RegExp("^[^\\s]+$", "u");
+const pattern10 = new RegExp("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", "u");
 const schema35 = {"description":"Where the mesh's shared root of trust (the cacerts plug-in CA) comes from. Set exactly one of generated, provided, none. Default: generated: {directory: ./trust}.","type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"properties":{"generated":{"description":"meshctl generates a root CA and one intermediate CA per cluster, like Istio's tools/certs Makefile, and keeps them in a directory.","type":"object","additionalProperties":false,"properties":{"directory":{"$ref":"#/$defs/path","description":"Where the generated root and intermediate CAs are kept. Default: ./trust next to mesh.yaml. Keep it private: it holds the root key."}}},"provided":{"description":"You provide the root certificate and, per cluster, an intermediate CA certificate, key and chain (the cacerts Secret's files).","type":"object","additionalProperties":false,"required":["rootCert","clusters"],"properties":{"rootCert":{"$ref":"#/$defs/path","description":"The root certificate (root-cert.pem) every intermediate chains to."},"clusters":{"description":"Per cluster (by cluster name): the intermediate CA files plugged into that cluster's cacerts Secret.","type":"object","propertyNames":{"$ref":"#/$defs/clusterName"},"additionalProperties":{"description":"One cluster's intermediate CA.","type":"object","additionalProperties":false,"required":["cert","key","chain"],"properties":{"cert":{"$ref":"#/$defs/path","description":"Intermediate CA certificate (ca-cert.pem)."},"key":{"$ref":"#/$defs/path","description":"Intermediate CA private key (ca-key.pem)."},"chain":{"$ref":"#/$defs/path","description":"Intermediate plus root certificates (cert-chain.pem)."}}}}}},"none":{"description":"meshctl does not touch cacerts: you plug in a shared CA yourself, or accept istiod's self-signed roots (cross-cluster mTLS then fails).","type":"object","additionalProperties":false,"properties":{}}}};
 const schema36 = {"title":"Path","description":"A file-system path; relative paths are relative to the directory holding mesh.yaml.","type":"string","minLength":1};
 
@@ -781,7 +781,7 @@ validate25.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 const schema49 = {"description":"One cluster in the mesh.","type":"object","additionalProperties":false,"required":["context","role","network"],"properties":{"context":{"title":"Context","description":"The kubeconfig context meshctl uses to reach this cluster.","type":"string","minLength":1},"kubeconfig":{"$ref":"#/$defs/path","description":"kubeconfig file holding the context; relative to mesh.yaml. Default: $KUBECONFIG or ~/.kube/config."},"role":{"description":"primary: runs istiod. remote: no istiod; controlled by the primary named in controlPlane. external: hosts istiod for remotes (external control plane; accepted by validate, not yet by apply).","enum":["primary","remote","external"]},"network":{"$ref":"#/$defs/networkName","description":"The network this cluster's pods are on; one of the top-level networks."},"controlPlane":{"$ref":"#/$defs/clusterName","description":"Remotes only: the cluster name of the primary (or external cluster) whose istiod controls this remote."},"apiServer":{"title":"API server URL","description":"The API server URL other clusters' istiod use to reach this cluster (the server in its remote secret), when the kubeconfig's server is not reachable from them, e.g. https://10.0.0.1:6443.","type":"string","pattern":"^https?://[^\\s/?#]+(/[^\\s]*)?$"},"eastWestGateway":{"$ref":"#/$defs/clusterGateway"},"istioOperator":{"$ref":"#/$defs/istioOperator"}}};
 const schema56 = {"description":"Escape hatch: an IstioOperator spec fragment merged over the control-plane IstioOperator meshctl generates for this cluster. Keys meshctl owns (meshID, cluster name, network, remote pilot address, injection path, revision, hub, tag, profile) are refused.","type":"object","additionalProperties":false,"properties":{"profile":{"description":"Owned by meshctl (default for primaries, remote for remotes); refused.","type":"string"},"hub":{"description":"Owned by meshctl: set istio.hub instead; refused.","type":"string"},"tag":{"description":"Owned by meshctl: set istio.tag instead; refused.","type":"string"},"revision":{"description":"Owned by meshctl: set istio.revision instead; refused.","type":"string"},"namespace":{"description":"Owned by meshctl (istio-system); refused.","type":"string"},"meshConfig":{"description":"MeshConfig overrides (spec.meshConfig).","type":"object"},"components":{"description":"Component overrides (spec.components), e.g. pilot.k8s.resources.","type":"object"},"values":{"description":"Helm values overrides (spec.values), e.g. pilot.resources.","type":"object"},"unvalidatedValues":{"description":"Values istioctl does not validate (spec.unvalidatedValues).","type":"object"}}};
-const pattern15 = new RegExp("^https?://[^\\s/?#]+(/[^\\s]*)?$", "u");
+const pattern17 = new RegExp("^https?://[^\\s/?#]+(/[^\\s]*)?$", "u");
 const schema53 = {"description":"This cluster's east-west gateway; overrides the mesh-wide eastWestGateway settings (annotations are merged over the mesh-wide ones).","type":"object","additionalProperties":false,"properties":{"enabled":{"description":"Install the east-west gateway in this cluster. Default: true when the mesh spans several networks or the cluster is a primary controlling remotes; false otherwise.","type":"boolean"},"serviceType":{"$ref":"#/$defs/serviceType"},"annotations":{"$ref":"#/$defs/annotations"}}};
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -1067,7 +1067,7 @@ errors++;
 if(data.apiServer !== undefined){
 let data5 = data.apiServer;
 if(typeof data5 === "string"){
-if(!pattern15.test(data5)){
+if(!pattern17.test(data5)){
 const err15 = {instancePath:instancePath+"/apiServer",schemaPath:"#/properties/apiServer/pattern",keyword:"pattern",params:{pattern: "^https?://[^\\s/?#]+(/[^\\s]*)?$"},message:"must match pattern \""+"^https?://[^\\s/?#]+(/[^\\s]*)?$"+"\"",schema:"^https?://[^\\s/?#]+(/[^\\s]*)?$",parentSchema:schema49.properties.apiServer,data:data5};
 if(vErrors === null){
 vErrors = [err15];
@@ -1415,7 +1415,7 @@ vErrors.push(err12);
 errors++;
 }
 for(const key1 in data3){
-if(!(((((key1 === "version") || (key1 === "revision")) || (key1 === "hub")) || (key1 === "tag")) || (key1 === "dataPlaneMode"))){
+if(!(((((((key1 === "version") || (key1 === "revision")) || (key1 === "revisionTags")) || (key1 === "keepRevisions")) || (key1 === "hub")) || (key1 === "tag")) || (key1 === "dataPlaneMode"))){
 const err13 = {instancePath:instancePath+"/istio",schemaPath:"#/$defs/istio/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema33,data:data3};
 if(vErrors === null){
 vErrors = [err13];
@@ -1486,11 +1486,15 @@ vErrors.push(err18);
 errors++;
 }
 }
-if(data3.hub !== undefined){
-let data6 = data3.hub;
-if(typeof data6 === "string"){
-if(!pattern7.test(data6)){
-const err19 = {instancePath:instancePath+"/istio/hub",schemaPath:"#/$defs/istio/properties/hub/pattern",keyword:"pattern",params:{pattern: "^[^\\s]+$"},message:"must match pattern \""+"^[^\\s]+$"+"\"",schema:"^[^\\s]+$",parentSchema:schema33.properties.hub,data:data6};
+if(data3.revisionTags !== undefined){
+let data6 = data3.revisionTags;
+if(Array.isArray(data6)){
+const len0 = data6.length;
+for(let i0=0; i0<len0; i0++){
+let data7 = data6[i0];
+if(typeof data7 === "string"){
+if(func2(data7) > 63){
+const err19 = {instancePath:instancePath+"/istio/revisionTags/" + i0,schemaPath:"#/$defs/istio/properties/revisionTags/items/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema33.properties.revisionTags.items,data:data7};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1499,9 +1503,8 @@ vErrors.push(err19);
 }
 errors++;
 }
-}
-else {
-const err20 = {instancePath:instancePath+"/istio/hub",schemaPath:"#/$defs/istio/properties/hub/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.properties.hub.type,parentSchema:schema33.properties.hub,data:data6};
+if(!pattern6.test(data7)){
+const err20 = {instancePath:instancePath+"/istio/revisionTags/" + i0,schemaPath:"#/$defs/istio/properties/revisionTags/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",parentSchema:schema33.properties.revisionTags.items,data:data7};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1511,11 +1514,8 @@ vErrors.push(err20);
 errors++;
 }
 }
-if(data3.tag !== undefined){
-let data7 = data3.tag;
-if(typeof data7 === "string"){
-if(!pattern8.test(data7)){
-const err21 = {instancePath:instancePath+"/istio/tag",schemaPath:"#/$defs/istio/properties/tag/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"},message:"must match pattern \""+"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"+"\"",schema:"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",parentSchema:schema33.properties.tag,data:data7};
+else {
+const err21 = {instancePath:instancePath+"/istio/revisionTags/" + i0,schemaPath:"#/$defs/istio/properties/revisionTags/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.properties.revisionTags.items.type,parentSchema:schema33.properties.revisionTags.items,data:data7};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -1525,8 +1525,18 @@ vErrors.push(err21);
 errors++;
 }
 }
-else {
-const err22 = {instancePath:instancePath+"/istio/tag",schemaPath:"#/$defs/istio/properties/tag/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.properties.tag.type,parentSchema:schema33.properties.tag,data:data7};
+let i1 = data6.length;
+let j0;
+if(i1 > 1){
+const indices0 = {};
+for(;i1--;){
+let item0 = data6[i1];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err22 = {instancePath:instancePath+"/istio/revisionTags",schemaPath:"#/$defs/istio/properties/revisionTags/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema33.properties.revisionTags,data:data6};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -1534,12 +1544,14 @@ else {
 vErrors.push(err22);
 }
 errors++;
+break;
+}
+indices0[item0] = i1;
 }
 }
-if(data3.dataPlaneMode !== undefined){
-let data8 = data3.dataPlaneMode;
-if(!((data8 === "sidecar") || (data8 === "ambient"))){
-const err23 = {instancePath:instancePath+"/istio/dataPlaneMode",schemaPath:"#/$defs/istio/properties/dataPlaneMode/enum",keyword:"enum",params:{allowedValues: schema33.properties.dataPlaneMode.enum},message:"must be equal to one of the allowed values",schema:schema33.properties.dataPlaneMode.enum,parentSchema:schema33.properties.dataPlaneMode,data:data8};
+}
+else {
+const err23 = {instancePath:instancePath+"/istio/revisionTags",schemaPath:"#/$defs/istio/properties/revisionTags/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema33.properties.revisionTags.type,parentSchema:schema33.properties.revisionTags,data:data6};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -1549,9 +1561,15 @@ vErrors.push(err23);
 errors++;
 }
 }
-}
-else {
-const err24 = {instancePath:instancePath+"/istio",schemaPath:"#/$defs/istio/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema33.type,parentSchema:schema33,data:data3};
+if(data3.keepRevisions !== undefined){
+let data8 = data3.keepRevisions;
+if(Array.isArray(data8)){
+const len1 = data8.length;
+for(let i2=0; i2<len1; i2++){
+let data9 = data8[i2];
+if(typeof data9 === "string"){
+if(func2(data9) > 63){
+const err24 = {instancePath:instancePath+"/istio/keepRevisions/" + i2,schemaPath:"#/$defs/istio/properties/keepRevisions/items/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema33.properties.keepRevisions.items,data:data9};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -1560,12 +1578,8 @@ vErrors.push(err24);
 }
 errors++;
 }
-}
-if(data.networks !== undefined){
-let data9 = data.networks;
-if(Array.isArray(data9)){
-if(data9.length < 1){
-const err25 = {instancePath:instancePath+"/networks",schemaPath:"#/properties/networks/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.networks,data:data9};
+if(!pattern6.test(data9)){
+const err25 = {instancePath:instancePath+"/istio/keepRevisions/" + i2,schemaPath:"#/$defs/istio/properties/keepRevisions/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",parentSchema:schema33.properties.keepRevisions.items,data:data9};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -1574,12 +1588,9 @@ vErrors.push(err25);
 }
 errors++;
 }
-const len0 = data9.length;
-for(let i0=0; i0<len0; i0++){
-let data10 = data9[i0];
-if(typeof data10 === "string"){
-if(func2(data10) > 63){
-const err26 = {instancePath:instancePath+"/networks/" + i0,schemaPath:"#/$defs/networkName/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema34,data:data10};
+}
+else {
+const err26 = {instancePath:instancePath+"/istio/keepRevisions/" + i2,schemaPath:"#/$defs/istio/properties/keepRevisions/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.properties.keepRevisions.items.type,parentSchema:schema33.properties.keepRevisions.items,data:data9};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -1588,8 +1599,19 @@ vErrors.push(err26);
 }
 errors++;
 }
-if(!pattern6.test(data10)){
-const err27 = {instancePath:instancePath+"/networks/" + i0,schemaPath:"#/$defs/networkName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",parentSchema:schema34,data:data10};
+}
+let i3 = data8.length;
+let j1;
+if(i3 > 1){
+const indices1 = {};
+for(;i3--;){
+let item1 = data8[i3];
+if(typeof item1 !== "string"){
+continue;
+}
+if(typeof indices1[item1] == "number"){
+j1 = indices1[item1];
+const err27 = {instancePath:instancePath+"/istio/keepRevisions",schemaPath:"#/$defs/istio/properties/keepRevisions/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)",schema:true,parentSchema:schema33.properties.keepRevisions,data:data8};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -1597,10 +1619,14 @@ else {
 vErrors.push(err27);
 }
 errors++;
+break;
+}
+indices1[item1] = i3;
+}
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/networks/" + i0,schemaPath:"#/$defs/networkName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.type,parentSchema:schema34,data:data10};
+const err28 = {instancePath:instancePath+"/istio/keepRevisions",schemaPath:"#/$defs/istio/properties/keepRevisions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema33.properties.keepRevisions.type,parentSchema:schema33.properties.keepRevisions,data:data8};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -1610,19 +1636,143 @@ vErrors.push(err28);
 errors++;
 }
 }
-let i1 = data9.length;
-let j0;
-if(i1 > 1){
-outer0:
-for(;i1--;){
-for(j0 = i1; j0--;){
-if(func0(data9[i1], data9[j0])){
-const err29 = {instancePath:instancePath+"/networks",schemaPath:"#/properties/networks/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema31.properties.networks,data:data9};
+if(data3.hub !== undefined){
+let data10 = data3.hub;
+if(typeof data10 === "string"){
+if(!pattern9.test(data10)){
+const err29 = {instancePath:instancePath+"/istio/hub",schemaPath:"#/$defs/istio/properties/hub/pattern",keyword:"pattern",params:{pattern: "^[^\\s]+$"},message:"must match pattern \""+"^[^\\s]+$"+"\"",schema:"^[^\\s]+$",parentSchema:schema33.properties.hub,data:data10};
 if(vErrors === null){
 vErrors = [err29];
 }
 else {
 vErrors.push(err29);
+}
+errors++;
+}
+}
+else {
+const err30 = {instancePath:instancePath+"/istio/hub",schemaPath:"#/$defs/istio/properties/hub/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.properties.hub.type,parentSchema:schema33.properties.hub,data:data10};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+if(data3.tag !== undefined){
+let data11 = data3.tag;
+if(typeof data11 === "string"){
+if(!pattern10.test(data11)){
+const err31 = {instancePath:instancePath+"/istio/tag",schemaPath:"#/$defs/istio/properties/tag/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"},message:"must match pattern \""+"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"+"\"",schema:"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",parentSchema:schema33.properties.tag,data:data11};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+else {
+const err32 = {instancePath:instancePath+"/istio/tag",schemaPath:"#/$defs/istio/properties/tag/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.properties.tag.type,parentSchema:schema33.properties.tag,data:data11};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+if(data3.dataPlaneMode !== undefined){
+let data12 = data3.dataPlaneMode;
+if(!((data12 === "sidecar") || (data12 === "ambient"))){
+const err33 = {instancePath:instancePath+"/istio/dataPlaneMode",schemaPath:"#/$defs/istio/properties/dataPlaneMode/enum",keyword:"enum",params:{allowedValues: schema33.properties.dataPlaneMode.enum},message:"must be equal to one of the allowed values",schema:schema33.properties.dataPlaneMode.enum,parentSchema:schema33.properties.dataPlaneMode,data:data12};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+}
+else {
+const err34 = {instancePath:instancePath+"/istio",schemaPath:"#/$defs/istio/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema33.type,parentSchema:schema33,data:data3};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+if(data.networks !== undefined){
+let data13 = data.networks;
+if(Array.isArray(data13)){
+if(data13.length < 1){
+const err35 = {instancePath:instancePath+"/networks",schemaPath:"#/properties/networks/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.networks,data:data13};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+const len2 = data13.length;
+for(let i4=0; i4<len2; i4++){
+let data14 = data13[i4];
+if(typeof data14 === "string"){
+if(func2(data14) > 63){
+const err36 = {instancePath:instancePath+"/networks/" + i4,schemaPath:"#/$defs/networkName/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema34,data:data14};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+if(!pattern6.test(data14)){
+const err37 = {instancePath:instancePath+"/networks/" + i4,schemaPath:"#/$defs/networkName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",parentSchema:schema34,data:data14};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+}
+else {
+const err38 = {instancePath:instancePath+"/networks/" + i4,schemaPath:"#/$defs/networkName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.type,parentSchema:schema34,data:data14};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+}
+let i5 = data13.length;
+let j2;
+if(i5 > 1){
+outer0:
+for(;i5--;){
+for(j2 = i5; j2--;){
+if(func0(data13[i5], data13[j2])){
+const err39 = {instancePath:instancePath+"/networks",schemaPath:"#/properties/networks/uniqueItems",keyword:"uniqueItems",params:{i: i5, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i5+" are identical)",schema:true,parentSchema:schema31.properties.networks,data:data13};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
 }
 errors++;
 break outer0;
@@ -1632,12 +1782,12 @@ break outer0;
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/networks",schemaPath:"#/properties/networks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.networks.type,parentSchema:schema31.properties.networks,data:data9};
+const err40 = {instancePath:instancePath+"/networks",schemaPath:"#/properties/networks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.networks.type,parentSchema:schema31.properties.networks,data:data13};
 if(vErrors === null){
-vErrors = [err30];
+vErrors = [err40];
 }
 else {
-vErrors.push(err30);
+vErrors.push(err40);
 }
 errors++;
 }
@@ -1661,90 +1811,90 @@ errors = vErrors.length;
 }
 }
 if(data.clusters !== undefined){
-let data14 = data.clusters;
-if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
-if(Object.keys(data14).length < 1){
-const err31 = {instancePath:instancePath+"/clusters",schemaPath:"#/properties/clusters/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.clusters,data:data14};
+let data18 = data.clusters;
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+if(Object.keys(data18).length < 1){
+const err41 = {instancePath:instancePath+"/clusters",schemaPath:"#/properties/clusters/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.clusters,data:data18};
 if(vErrors === null){
-vErrors = [err31];
+vErrors = [err41];
 }
 else {
-vErrors.push(err31);
+vErrors.push(err41);
 }
 errors++;
 }
-for(const key2 in data14){
-const _errs30 = errors;
+for(const key2 in data18){
+const _errs38 = errors;
 if(typeof key2 === "string"){
 if(func2(key2) > 63){
-const err32 = {instancePath:instancePath+"/clusters",schemaPath:"#/$defs/clusterName/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema38,data:key2,propertyName:key2};
+const err42 = {instancePath:instancePath+"/clusters",schemaPath:"#/$defs/clusterName/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema38,data:key2,propertyName:key2};
 if(vErrors === null){
-vErrors = [err32];
+vErrors = [err42];
 }
 else {
-vErrors.push(err32);
+vErrors.push(err42);
 }
 errors++;
 }
 if(!pattern6.test(key2)){
-const err33 = {instancePath:instancePath+"/clusters",schemaPath:"#/$defs/clusterName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",parentSchema:schema38,data:key2,propertyName:key2};
+const err43 = {instancePath:instancePath+"/clusters",schemaPath:"#/$defs/clusterName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",parentSchema:schema38,data:key2,propertyName:key2};
 if(vErrors === null){
-vErrors = [err33];
+vErrors = [err43];
 }
 else {
-vErrors.push(err33);
+vErrors.push(err43);
 }
 errors++;
 }
 }
 else {
-const err34 = {instancePath:instancePath+"/clusters",schemaPath:"#/$defs/clusterName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.type,parentSchema:schema38,data:key2,propertyName:key2};
+const err44 = {instancePath:instancePath+"/clusters",schemaPath:"#/$defs/clusterName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.type,parentSchema:schema38,data:key2,propertyName:key2};
 if(vErrors === null){
-vErrors = [err34];
+vErrors = [err44];
 }
 else {
-vErrors.push(err34);
+vErrors.push(err44);
 }
 errors++;
 }
-var valid8 = _errs30 === errors;
-if(!valid8){
-const err35 = {instancePath:instancePath+"/clusters",schemaPath:"#/properties/clusters/propertyNames",keyword:"propertyNames",params:{propertyName: key2},message:"property name must be valid",schema:schema31.properties.clusters.propertyNames,parentSchema:schema31.properties.clusters,data:data14};
+var valid14 = _errs38 === errors;
+if(!valid14){
+const err45 = {instancePath:instancePath+"/clusters",schemaPath:"#/properties/clusters/propertyNames",keyword:"propertyNames",params:{propertyName: key2},message:"property name must be valid",schema:schema31.properties.clusters.propertyNames,parentSchema:schema31.properties.clusters,data:data18};
 if(vErrors === null){
-vErrors = [err35];
+vErrors = [err45];
 }
 else {
-vErrors.push(err35);
+vErrors.push(err45);
 }
 errors++;
 }
 }
-for(const key3 in data14){
-if(!(validate27(data14[key3], {instancePath:instancePath+"/clusters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data14,parentDataProperty:key3,rootData,dynamicAnchors}))){
+for(const key3 in data18){
+if(!(validate27(data18[key3], {instancePath:instancePath+"/clusters/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data18,parentDataProperty:key3,rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err36 = {instancePath:instancePath+"/clusters",schemaPath:"#/properties/clusters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.clusters.type,parentSchema:schema31.properties.clusters,data:data14};
+const err46 = {instancePath:instancePath+"/clusters",schemaPath:"#/properties/clusters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.clusters.type,parentSchema:schema31.properties.clusters,data:data18};
 if(vErrors === null){
-vErrors = [err36];
+vErrors = [err46];
 }
 else {
-vErrors.push(err36);
+vErrors.push(err46);
 }
 errors++;
 }
 }
 }
 else {
-const err37 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+const err47 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
 if(vErrors === null){
-vErrors = [err37];
+vErrors = [err47];
 }
 else {
-vErrors.push(err37);
+vErrors.push(err47);
 }
 errors++;
 }

@@ -59,6 +59,8 @@ function istioSettings(mesh: RawMesh): IstioSettings {
     version: istio.version,
     semver,
     ...(istio.revision !== undefined ? { revision: istio.revision } : {}),
+    revisionTags: [...(istio.revisionTags ?? [])].sort(),
+    keepRevisions: [...(istio.keepRevisions ?? [])].sort(),
     hub: istio.hub ?? DEFAULT_HUB,
     tag: istio.tag ?? istio.version,
     dataPlaneMode: istio.dataPlaneMode ?? 'sidecar',

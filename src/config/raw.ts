@@ -18,6 +18,8 @@ export interface RawMesh {
 export interface RawIstio {
   readonly version: string;
   readonly revision?: string;
+  readonly revisionTags?: readonly string[];
+  readonly keepRevisions?: readonly string[];
   readonly hub?: string;
   readonly tag?: string;
   readonly dataPlaneMode?: DataPlaneMode;

@@ -46,4 +46,49 @@ const sharedTrust: Rule = (ctx) => {
   ];
 };
 
-export const istioRules: readonly Rule[] = [supportedVersion, experimentalDataPlane, sharedTrust];
+/**
+ * A tag points at a revision (the chart renders it only beside a revisioned istiod), and tags
+ * and revisions share one namespace of names: `istio.io/rev=<x>` must mean one control plane
+ * (istioctl tag set refuses a tag named as an existing revision).
+ */
+const revisionTags: Rule = (ctx) => {
+  const { revision, revisionTags: tags = [], keepRevisions: kept = [] } = ctx.mesh.istio;
+  const out = [];
+  if (tags.length > 0 && revision === undefined) {
+    out.push(
+      finding(ctx, 'error', {
+        path: ['istio', 'revisionTags'],
+        target: 'key',
+        summary: 'Revision tags need a revision',
+        detail: 'A revision tag points at a revisioned control plane; this mesh installs the default, unrevisioned one, which already serves istio-injection=enabled.',
+        hint: 'Set istio.revision (e.g. "1-31-0"), or remove revisionTags.',
+      }),
+    );
+  }
+  tags.forEach((tag, i) => {
+    if (tag !== revision && !kept.includes(tag)) return;
+    out.push(
+      finding(ctx, 'error', {
+        path: ['istio', 'revisionTags', i],
+        summary: 'A tag named as a revision',
+        detail: `The tag ${tag} has the name of ${tag === revision ? 'the revision installed' : 'a revision kept'}: istio.io/rev=${tag} would mean two control planes. istioctl tag set refuses the same ("found existing control plane revision with same name", istioctl/pkg/tag/generate.go).`,
+        hint: 'Name tags after their role (default, stable, canary) and revisions after their version (1-31-0).',
+      }),
+    );
+  });
+  // `default` names the unrevisioned control plane, as istio.io/rev=default does.
+  kept.forEach((rev, i) => {
+    if (rev !== (revision ?? 'default')) return;
+    out.push(
+      finding(ctx, 'error', {
+        path: ['istio', 'keepRevisions', i],
+        summary: 'The revision kept is the one installed',
+        detail: `keepRevisions lists earlier revisions to leave installed beside istio.revision; ${rev} is ${revision === undefined ? 'the unrevisioned control plane this mesh installs' : 'istio.revision itself'}.`,
+        hint: `Remove ${rev} from keepRevisions.`,
+      }),
+    );
+  });
+  return out;
+};
+
+export const istioRules: readonly Rule[] = [supportedVersion, experimentalDataPlane, sharedTrust, revisionTags];

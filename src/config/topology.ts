@@ -18,6 +18,10 @@ export interface IstioSettings {
   readonly semver: readonly [number, number, number];
   /** Control-plane revision; undefined means the default (unrevisioned) install. */
   readonly revision?: string;
+  /** Revision tags pointing at `revision` (istioctl tag set); sorted, may be empty. */
+  readonly revisionTags: readonly string[];
+  /** Earlier revisions whose control planes are left installed and untouched; sorted, may be empty. */
+  readonly keepRevisions: readonly string[];
   /** Image hub and tag rendered into manifests (defaults: docker.io/istio and the version). */
   readonly hub: string;
   readonly tag: string;

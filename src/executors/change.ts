@@ -4,7 +4,7 @@ import { DiagnosticsError } from '../diagnostics.js';
 import type { ClusterClient } from '../kube/cluster-client.js';
 import type { KubeObject } from '../kube/object.js';
 import { maskSecretData } from '../kube/sensitive.js';
-import { withoutForeignFields } from '../planner/ignore.js';
+import { withFailurePolicyOf, withoutForeignFields } from '../planner/ignore.js';
 import type { Change } from '../planner/plan.js';
 import { unknownPaths } from '../planner/project.js';
 import type { StateJournal } from '../state/journal.js';
@@ -46,8 +46,9 @@ function pendingRecord(c: Change) {
 
 async function send({ client, journal }: ChangeContext, c: Change, resolved: KubeObject | undefined): Promise<void> {
   if (!resolved) throw new Error(`no object for ${c.address} at apply time: this is a bug in meshctl`);
-  // Created whole (as rendered); updated without the fields istiod owns (planner/ignore.ts).
-  const sent = withoutForeignFields(resolved, { creating: c.action !== 'update' });
+  // Created whole (as rendered); updated without the fields istiod owns but with the
+  // failurePolicy the plan saw (planner/ignore.ts).
+  const sent = c.action === 'update' ? withFailurePolicyOf(withoutForeignFields(resolved), c.after, resolved) : withoutForeignFields(resolved, { creating: true });
   const pending = unknownPaths(sent);
   if (pending.length)
     throw new DiagnosticsError([

@@ -12,13 +12,15 @@ import { namespaceUnit } from './namespace-unit.js';
 import { compareUnits } from './order.js';
 import { remoteReaderUnit } from './remote-reader.js';
 import { remoteSecretUnit } from './remote-secret.js';
+import { revisionTagsUnit } from './revision-tags.js';
 import type { UnitContext } from './unit-context.js';
+import { controlPlaneId } from './unit-id.js';
 
 export function buildDesired(topology: Topology): DesiredResult {
   const shape = meshShape(topology);
   const units = shape.clusters.flatMap((cluster) => unitsOf({ topology, shape, cluster }));
   return {
-    desired: { meshID: topology.meshID, units: units.sort(compareUnits) },
+    desired: { meshID: topology.meshID, units: units.sort(compareUnits), kept: keptUnits(topology, shape) },
     diagnostics: shape.diagnostics,
   };
 }
@@ -30,6 +32,7 @@ function unitsOf(ctx: UnitContext): Unit[] {
   if (topology.trust.mode !== 'none') units.push(cacertsUnit(ctx));
   const controlPlane = controlPlaneUnit(ctx);
   units.push(crdsUnit(ctx, controlPlane), controlPlane);
+  if (topology.istio.revisionTags.length > 0) units.push(revisionTagsUnit(ctx, controlPlane));
   if (shape.gateways.has(name)) units.push(eastWestGatewayUnit(ctx));
   if (shape.controllers.has(name)) units.push(exposeIstiodUnit(ctx));
   // The guide applies the cross-network Gateway in every cluster of a multi-network mesh,
@@ -38,6 +41,11 @@ function unitsOf(ctx: UnitContext): Unit[] {
   if (shape.readers.has(name)) units.push(remoteReaderUnit(ctx));
   units.push(...secretsHeldBy(ctx, shape));
   return units;
+}
+
+/** The control planes of istio.keepRevisions in every cluster; `default` is the unrevisioned one. */
+function keptUnits(topology: Topology, shape: MeshShape): string[] {
+  return shape.clusters.flatMap((c) => topology.istio.keepRevisions.map((rev) => controlPlaneId(c.name, rev === 'default' ? undefined : rev))).sort();
 }
 
 function secretsHeldBy(ctx: UnitContext, shape: MeshShape): Unit[] {

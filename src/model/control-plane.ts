@@ -10,7 +10,7 @@ import { deepMerge, type PlainObject } from './deep-merge.js';
 import type { IstioOperatorSpec, Unit, Unknown, WaitFor } from './desired.js';
 import { CONTROL_PLANE_IOP_NAME, ISTIO_NAMESPACE, revisioned } from './names.js';
 import { controllerOf, type UnitContext } from './unit-context.js';
-import { unitId } from './unit-id.js';
+import { controlPlaneId, unitId } from './unit-id.js';
 
 /** istioctl's own default image hub; the tag defaults to the Istio version. */
 export const DEFAULT_HUB = 'docker.io/istio';
@@ -44,7 +44,7 @@ export function crdsUnit(ctx: UnitContext, controlPlane: Unit): Unit {
 export function controlPlaneUnit(ctx: UnitContext): Unit {
   const { cluster, topology } = ctx;
   const controller = controllerOf(ctx);
-  const generated = controller ? remoteSpec(ctx, controller) : primarySpec(ctx);
+  const generated = withRevisionTags(controller ? remoteSpec(ctx, controller) : primarySpec(ctx), topology.istio);
   const spec = cluster.istioOperatorOverlay ? deepMerge(generated, cluster.istioOperatorOverlay) : generated;
   const istioOperator: IstioOperatorSpec = {
     apiVersion: 'install.istio.io/v1alpha1',
@@ -62,7 +62,7 @@ export function controlPlaneUnit(ctx: UnitContext): Unit {
     });
   }
   return {
-    id: unitId(cluster.name, 'control-plane'),
+    id: controlPlaneId(cluster.name, topology.istio.revision),
     cluster: cluster.name,
     kind: 'control-plane',
     dependsOn: [
@@ -135,4 +135,17 @@ function installSettings(istio: IstioSettings): PlainObject {
     ...(istio.hub !== DEFAULT_HUB ? { hub: istio.hub } : {}),
     ...(istio.tag !== istio.version ? { tag: istio.tag } : {}),
   };
+}
+
+/**
+ * The chart's own revision tags (values.revisionTags, what Helm users set): the same webhook and
+ * Service `istioctl tag set` generates from them (istioctl/pkg/tag/generate.go renders this
+ * template). Merged into the values of either spec; the revision-tags unit takes that part.
+ */
+function withRevisionTags(spec: PlainObject, istio: IstioSettings): PlainObject {
+  if (istio.revisionTags.length === 0) return spec;
+  // The tag `default` also validates config without an istio.io/rev label: the base chart's
+  // istiod-default-validator, pointed at this revision (istioctl tag set default does the same).
+  const defaultRevision = istio.revision && istio.revisionTags.includes('default') ? { defaultRevision: istio.revision } : {};
+  return deepMerge(spec, { values: { revisionTags: [...istio.revisionTags], ...defaultRevision } });
 }

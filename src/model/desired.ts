@@ -14,6 +14,11 @@ import type { KubeObject, ObjectRef } from '../kube/object.js';
  *   remote's CRDs go in while its primary is still being installed, instead of after it.
  * - control-plane: the IstioOperator for istiod (primary) or the remote profile (remote),
  *   all of its rendering but the CRDs.
+ * - revision-tags: the revision tags (istio.revisionTags) pointing at this revision, as
+ *   `istioctl tag set` makes them: a MutatingWebhookConfiguration and a Service per tag, and for
+ *   the tag `default` the validating webhook istiod-default-validator. The part of the control
+ *   plane's rendering labelled istio.io/tag, split off so that a tag moves to a new revision
+ *   only once that revision's istiod is rolled out (a canary upgrade).
  * - eastwest-gateway: the IstioOperator for istio-eastwestgateway.
  * - expose-istiod: Gateway istiod-gateway + VirtualService istiod-vs (primary with remotes).
  * - expose-services: Gateway cross-network-gateway (multi-network).
@@ -25,7 +30,19 @@ import type { KubeObject, ObjectRef } from '../kube/object.js';
  *   leaves mesh.yaml), never built here: the istio-ca-root-cert ConfigMaps istiod wrote into
  *   every namespace for the mesh meshctl installed, deleted once no istiod can write them again.
  */
-export const UNIT_KINDS = ['namespace', 'cacerts', 'crds', 'control-plane', 'eastwest-gateway', 'expose-istiod', 'expose-services', 'remote-reader', 'remote-secret', 'istiod-leftovers'] as const;
+export const UNIT_KINDS = [
+  'namespace',
+  'cacerts',
+  'crds',
+  'control-plane',
+  'revision-tags',
+  'eastwest-gateway',
+  'expose-istiod',
+  'expose-services',
+  'remote-reader',
+  'remote-secret',
+  'istiod-leftovers',
+] as const;
 export type UnitKind = (typeof UNIT_KINDS)[number];
 
 /**
@@ -90,7 +107,10 @@ export interface IstioOperatorSpec {
 }
 
 export interface Unit {
-  /** "<cluster>/<kind>" (remote-secret: "<target>/remote-secret/<source>"). */
+  /**
+   * "<cluster>/<kind>" (remote-secret: "<target>/remote-secret/<source>"; a revisioned control
+   * plane: "<cluster>/control-plane/<revision>").
+   */
   readonly id: string;
   /** The cluster whose API receives this unit's objects. */
   readonly cluster: string;
@@ -123,7 +143,7 @@ export interface Unit {
   readonly remoteKubeconfig?: RemoteKubeconfigTemplate;
 }
 
-export type RenderPart = 'crds' | 'all-but-crds';
+export type RenderPart = 'crds' | 'all-but-crds' | 'revision-tags';
 
 /** Where the API server URL of a remote secret's kubeconfig comes from. */
 export type KubeconfigServer =
@@ -158,6 +178,11 @@ export interface Desired {
   readonly meshID: string;
   /** Sorted: by cluster, then by a fixed kind order. */
   readonly units: readonly Unit[];
+  /**
+   * Units of earlier revisions mesh.yaml keeps (istio.keepRevisions): not built, not removed;
+   * what the state records of them is left as it is.
+   */
+  readonly kept: readonly string[];
 }
 
 export function assertNever(x: never, what = 'value'): never {

@@ -8,7 +8,7 @@ import type { PlainObject } from './deep-merge.js';
 import type { IstioOperatorSpec, Unit, WaitFor } from './desired.js';
 import { EASTWEST_GATEWAY_NAME, EASTWEST_IOP_NAME, ISTIO_NAMESPACE, NETWORK_LABEL } from './names.js';
 import { controllerOf, type UnitContext } from './unit-context.js';
-import { remoteSecretId, unitId } from './unit-id.js';
+import { controlPlaneId, remoteSecretId, unitId } from './unit-id.js';
 
 /** The script's IstioOperator for one network and revision ("" = default, as the script emits). */
 export function eastWestGatewayOperator(o: { network: string; revision?: string }): IstioOperatorSpec {
@@ -62,7 +62,7 @@ export function eastWestGatewayUnit(ctx: UnitContext): Unit {
     cluster: cluster.name,
     kind: 'eastwest-gateway',
     dependsOn: [
-      unitId(cluster.name, 'control-plane'),
+      controlPlaneId(cluster.name, topology.istio.revision),
       // In a remote the gateway pod is injected through the webhook served by the primary's
       // istiod; that webhook has no caBundle until the primary holds this cluster's secret
       // and patched it (istio/istio#42327). The secret unit waits for the patch.

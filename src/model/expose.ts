@@ -10,16 +10,26 @@ import { unitId } from './unit-id.js';
 
 const NETWORKING = 'networking.istio.io/v1';
 
-/** Gateway istiod-gateway + VirtualService istiod-vs[-<rev>]: istiod's 15012/15017 via east-west. */
-export function exposeIstiodObjects(revision: string | undefined): KubeObject[] {
+/**
+ * Gateway istiod-gateway + VirtualService istiod-vs[-<rev>]: istiod's 15012/15017 via east-west.
+ * One VirtualService per revision installed (istio.revision and istio.keepRevisions, `undefined`
+ * for the unrevisioned one): during a canary the remotes' proxies of the old revision still
+ * dial istiod-<old> through this gateway.
+ */
+export function exposeIstiodObjects(revisions: readonly (string | undefined)[]): KubeObject[] {
   const gateway = eastWestGatewayRoute('istiod-gateway', [
     { port: { name: 'tls-istiod', number: 15012, protocol: 'tls' }, tls: { mode: 'PASSTHROUGH' }, hosts: ['*'] },
     { port: { name: 'tls-istiodwebhook', number: 15017, protocol: 'tls' }, tls: { mode: 'PASSTHROUGH' }, hosts: ['*'] },
   ]);
+  return [gateway, ...revisions.map((r) => istiodVirtualService(r, revisions.length > 1))];
+}
+
+function istiodVirtualService(revision: string | undefined, narrow: boolean): KubeObject {
   const istiod = revision ? `istiod-${revision}` : 'istiod';
   const host = `${istiod}.${ISTIO_NAMESPACE}.svc.cluster.local`;
-  // The revisioned template narrows SNI to that revision's istiod; the default file takes any.
-  const sniHosts = revision ? [`${istiod}.${ISTIO_NAMESPACE}.svc`, host] : ['*'];
+  // The revisioned template narrows SNI to that revision's istiod; the default file takes any,
+  // which beside another revision's route would take that one's traffic too.
+  const sniHosts = revision || narrow ? [`${istiod}.${ISTIO_NAMESPACE}.svc`, host] : ['*'];
   const route = (port: number, targetPort: number) => ({
     match: [{ port, sniHosts: [...sniHosts] }],
     route: [{ destination: { host, port: { number: targetPort } } }],
@@ -35,7 +45,7 @@ export function exposeIstiodObjects(revision: string | undefined): KubeObject[] 
       tls: [route(15012, 15012), route(15017, 443)],
     },
   };
-  return [gateway, virtualService];
+  return virtualService;
 }
 
 /** Gateway cross-network-gateway: mTLS passthrough of every *.local service on 15443. */
@@ -54,7 +64,9 @@ function eastWestGatewayRoute(name: string, servers: readonly Record<string, unk
 }
 
 export function exposeIstiodUnit(ctx: UnitContext): Unit {
-  return exposeUnit(ctx, { kind: 'expose-istiod', objects: exposeIstiodObjects(ctx.topology.istio.revision) });
+  const { revision, keepRevisions } = ctx.topology.istio;
+  const revisions = [revision, ...keepRevisions.map((r) => (r === 'default' ? undefined : r))];
+  return exposeUnit(ctx, { kind: 'expose-istiod', objects: exposeIstiodObjects(revisions) });
 }
 
 export function exposeServicesUnit(ctx: UnitContext): Unit {

@@ -13,18 +13,20 @@ export function unitKindRank(kind: UnitKind): number {
       return 2;
     case 'control-plane':
       return 3;
-    case 'eastwest-gateway':
+    case 'revision-tags':
       return 4;
-    case 'expose-istiod':
+    case 'eastwest-gateway':
       return 5;
-    case 'expose-services':
+    case 'expose-istiod':
       return 6;
-    case 'remote-reader':
+    case 'expose-services':
       return 7;
-    case 'remote-secret':
+    case 'remote-reader':
       return 8;
-    case 'istiod-leftovers':
+    case 'remote-secret':
       return 9;
+    case 'istiod-leftovers':
+      return 10;
     default:
       return assertNever(kind, 'unit kind');
   }

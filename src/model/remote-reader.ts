@@ -8,7 +8,7 @@ import type { KubeObject } from '../kube/object.js';
 import type { Unit } from './desired.js';
 import { ISTIO_NAMESPACE, READER_SERVICE_ACCOUNT, READER_TOKEN_SECRET } from './names.js';
 import type { UnitContext } from './unit-context.js';
-import { unitId } from './unit-id.js';
+import { controlPlaneId, unitId } from './unit-id.js';
 
 export function remoteReaderUnit(ctx: UnitContext): Unit {
   const cluster = ctx.cluster.name;
@@ -26,7 +26,7 @@ export function remoteReaderUnit(ctx: UnitContext): Unit {
     id: unitId(cluster, 'remote-reader'),
     cluster,
     kind: 'remote-reader',
-    dependsOn: [unitId(cluster, 'control-plane')],
+    dependsOn: [controlPlaneId(cluster, ctx.topology.istio.revision)],
     objects: [tokenSecret],
     // The token controller fills `token` and `ca.crt` asynchronously; create-remote-secret
     // polls for them the same way.

@@ -7,7 +7,7 @@ import type { KubeObject } from '../kube/object.js';
 import type { RemoteKubeconfigTemplate, Unit, Unknown, WaitFor } from './desired.js';
 import { CLUSTER_NAME_ANNOTATION, ISTIO_NAMESPACE, MULTICLUSTER_SECRET_LABEL, REMOTE_SECRET_PREFIX, revisioned } from './names.js';
 import type { UnitContext } from './unit-context.js';
-import { remoteSecretId, unitId } from './unit-id.js';
+import { controlPlaneId, remoteSecretId, unitId } from './unit-id.js';
 
 /** ctx.cluster is the target primary; `source` is the cluster whose API the secret opens. */
 export function remoteSecretUnit(ctx: UnitContext, source: { name: string; context: string; apiServer?: string }): Unit {
@@ -49,7 +49,7 @@ export function remoteSecretUnit(ctx: UnitContext, source: { name: string; conte
     id: remoteSecretId(target, source.name),
     cluster: target,
     kind: 'remote-secret',
-    dependsOn: [reader, unitId(target, 'control-plane')],
+    dependsOn: [reader, controlPlaneId(target, ctx.topology.istio.revision)],
     objects: [secret],
     waits,
     outputs: [],

@@ -20,10 +20,12 @@ export interface ClusterFacts {
   readonly eastwestService?: KubeObject;
   /** The sidecar injector MutatingWebhookConfigurations (istio-sidecar-injector, -<revision>). */
   readonly injectors: readonly KubeObject[];
+  /** The revision tags' MutatingWebhookConfigurations (istio-revision-tag-<tag>). */
+  readonly tagWebhooks: readonly KubeObject[];
   /** Namespaces (names and phase) and the istio-ca-root-cert ConfigMaps in them. */
   readonly namespaces: readonly string[];
   readonly rootCertConfigMaps: readonly KubeObject[];
-  /** A remote's local stand-ins for its primary's istiod: Service and EndpointSlices named istiod. */
+  /** A remote's local stand-ins for its primary's istiod: EndpointSlices of Service istiod or istiod-<revision>. */
   readonly remoteIstiodEndpoints: readonly KubeObject[];
   /** The remote secrets this cluster holds (label istio/multiCluster=true), as probed. */
   readonly remoteSecrets: readonly RemoteSecretProbe[];
@@ -68,6 +70,9 @@ export interface GatherPorts {
 
 const ISTIO = ISTIO_NAMESPACE;
 
+/** istiod, or istiod-<revision> (every revision installed: a canary keeps two). */
+const isIstiodService = (name: string | undefined) => name === 'istiod' || (name?.startsWith('istiod-') ?? false);
+
 /** Reads every cluster at once; a cluster that cannot be read is a fact, not a failure. */
 export async function gatherVerifyFacts(ports: GatherPorts): Promise<VerifyFacts> {
   const entries = await Promise.all([...ports.clients].map(async ([cluster, client]) => [cluster, await clusterFacts(cluster, client, ports)] as const));
@@ -96,9 +101,10 @@ async function clusterFacts(cluster: string, client: ClusterClient, ports: Gathe
       istiods,
       ...(eastwestService ? { eastwestService } : {}),
       injectors: webhooks.filter((w) => w.metadata.name.startsWith('istio-sidecar-injector')),
+      tagWebhooks: webhooks.filter((w) => w.metadata.name.startsWith('istio-revision-tag-')),
       namespaces: namespaces.filter((n) => (n as { status?: { phase?: string } }).status?.phase !== 'Terminating').map((n) => n.metadata.name),
       rootCertConfigMaps: rootCerts.filter((c) => c.metadata.name === ROOT_CERT_CONFIGMAP),
-      remoteIstiodEndpoints: endpoints.filter((e) => (e.metadata as { labels?: Record<string, string> }).labels?.['kubernetes.io/service-name'] === 'istiod'),
+      remoteIstiodEndpoints: endpoints.filter((e) => isIstiodService((e.metadata as { labels?: Record<string, string> }).labels?.['kubernetes.io/service-name'])),
       remoteSecrets: await Promise.all(secrets.map((s) => probeRemoteSecret(cluster, s, ports))),
     };
   } catch (e) {
@@ -107,6 +113,7 @@ async function clusterFacts(cluster: string, client: ClusterClient, ports: Gathe
       unreachable: isDiagnosticsError(e) ? e.diagnostics.map((d) => d.detail ?? d.summary).join('; ') : String(e),
       istiods: [],
       injectors: [],
+      tagWebhooks: [],
       namespaces: [],
       rootCertConfigMaps: [],
       remoteIstiodEndpoints: [],

@@ -37,3 +37,22 @@ function remove(v: unknown, path: readonly string[]): void {
   }
   remove(container[head!], rest);
 }
+
+type Webhooks = { webhooks?: { name?: string; failurePolicy?: unknown }[] };
+
+/**
+ * An update keeps the failurePolicy a webhook has now, for each webhook meshctl renders one
+ * for. Server-side apply drops a field its manager set before and no longer sends: had meshctl
+ * created the validator at the chart's `Ignore` and istiod not yet taken the field over, an
+ * update without it would reset it to the API server's default, `Fail`, before istiod is ready
+ * to answer. Sending the current value changes nothing and leaves istiod free to flip it.
+ */
+export function withFailurePolicyOf<T extends { kind: string }>(o: T, current: unknown, rendered: unknown): T {
+  if (o.kind !== 'ValidatingWebhookConfiguration') return o;
+  const byName = (v: unknown) => new Map(((v as Webhooks | undefined)?.webhooks ?? []).map((w) => [w.name, w.failurePolicy]));
+  const now = byName(current);
+  const renders = byName(rendered);
+  const hooks = (o as Webhooks).webhooks;
+  if (!hooks?.some((w) => renders.get(w.name) !== undefined && now.get(w.name) !== undefined)) return o;
+  return { ...o, webhooks: hooks.map((w) => (renders.get(w.name) !== undefined && now.get(w.name) !== undefined ? { ...w, failurePolicy: now.get(w.name) } : w)) };
+}

@@ -9,7 +9,7 @@ import { waves } from './graph.js';
 import { objectKindRank } from './kind-order.js';
 import { istiodLeftovers, losesMesh } from './istiod-leftovers.js';
 import { stepsOf } from './steps.js';
-import { withoutForeignFields } from './ignore.js';
+import { withFailurePolicyOf, withoutForeignFields } from './ignore.js';
 import { project, projectAndCompare, satisfies, unknownPaths } from './project.js';
 import { unifiedDiff } from './diff-text.js';
 import { noticesOf } from './notices.js';
@@ -93,8 +93,10 @@ function planApply(input: PlanInput): UnitsAndChanges {
     changes.push(...mine);
     units.push({ id, cluster: unit.cluster, kind: unit.kind, dependsOn: unit.dependsOn, steps: stepsOf(mine, unit.waits), removal: false });
   }
-  // Whole units that left the topology: removed after everything else, newest first.
-  const gone = [...(input.prior?.units ?? [])].reverse().filter((u) => !unitById.has(u.id));
+  // Whole units that left the topology: removed after everything else, newest first. A kept
+  // revision's control plane (istio.keepRevisions) has left it too, and stays as it is.
+  const kept = new Set(input.desired.kept);
+  const gone = [...(input.prior?.units ?? [])].reverse().filter((u) => !unitById.has(u.id) && !kept.has(u.id));
   const removals = gone.flatMap((u) =>
     removalUnit(
       u,
@@ -171,10 +173,10 @@ function removedFrom(prior: Readonly<Record<string, ObjectRecord>>, wanted: Read
 }
 
 function changeFor(unit: Unit, raw: KubeObject, observed: Observed, prior: Readonly<Record<string, ObjectRecord>>): Change {
-  const after = withoutForeignFields(raw);
-  const ref = refOf(after);
+  const ref = refOf(raw);
   const address = objectAddress(unit.cluster, ref);
   const live = observed.objects.get(address);
+  const after = live ? withFailurePolicyOf(withoutForeignFields(raw), live, raw) : withoutForeignFields(raw);
   const rec = prior[address];
   const compared = live && projectAndCompare(after, live);
   if (live && compared?.satisfied) {

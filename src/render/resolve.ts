@@ -6,6 +6,7 @@ import { renderRemoteKubeconfig } from '../model/remote-kubeconfig.js';
 import type { KubeObject } from '../kube/object.js';
 import type { OutputValues } from './outputs.js';
 import { withInstallExtras } from './install-extras.js';
+import { isRevisionTagObject } from '../model/revision-tags.js';
 
 export interface ResolveContext {
   readonly outputs: OutputValues;
@@ -109,7 +110,9 @@ function partOf(rendered: KubeObject[], part: Unit['renderPart']): KubeObject[] 
     case 'crds':
       return rendered.filter((o) => o.kind === 'CustomResourceDefinition');
     case 'all-but-crds':
-      return rendered.filter((o) => o.kind !== 'CustomResourceDefinition');
+      return rendered.filter((o) => o.kind !== 'CustomResourceDefinition' && !isRevisionTagObject(o));
+    case 'revision-tags':
+      return rendered.filter(isRevisionTagObject);
     default:
       return assertNever(part, 'render part');
   }

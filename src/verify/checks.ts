@@ -13,13 +13,14 @@ import { ISTIO_NAMESPACE, REMOTE_SECRET_PREFIX, revisioned } from '../model/name
 import type { ClusterFacts, VerifyFacts } from '../observe/verify-facts.js';
 import { fingerprintDer } from '../trust/fingerprint.js';
 import { parseCertificates } from '../trust/parse.js';
+import { revisionTagChecks } from './revision-tag-check.js';
 
 export const CHECK_STATUSES = ['pass', 'warn', 'fail', 'error'] as const;
 /** error: the check could not be made (a cluster could not be read). */
 export type CheckStatus = (typeof CHECK_STATUSES)[number];
 
 export interface CheckResult {
-  /** What is checked: istiod, cacerts, east-west-gateway, remote-address, remote-secret, reached. */
+  /** What is checked: istiod, cacerts, east-west-gateway, remote-address, remote-secret, reached, revision-tag. */
   readonly check: string;
   /** A cluster ("cluster1") or a link ("cluster1 → cluster2"). */
   readonly scope: string;
@@ -66,6 +67,7 @@ export function verifyMesh(topology: Topology, shape: MeshShape, facts: VerifyFa
   for (const c of shape.clusters) {
     const controller = c.role === 'primary' ? c.name : shape.controllerOf.get(c.name);
     if (controller) results.push(...readable(facts, [c.name], () => reachedChecks(facts.clusters.get(c.name)!, controller, root)));
+    if (controller) results.push(...readable(facts, [c.name], () => revisionTagChecks(topology, facts.clusters.get(c.name)!, controller, APPLY)));
   }
   const counts = { pass: 0, warn: 0, fail: 0, error: 0 };
   for (const r of results) counts[r.status]++;

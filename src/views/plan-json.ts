@@ -14,7 +14,7 @@ import { isSensitive } from '../kube/sensitive.js';
 import { displayForm, knownAfterApply, sensitiveValue } from '../planner/diff-text.js';
 
 /** Minor bumps add fields (ignore keys you do not know); a major bump breaks readers. */
-export const planJsonFormatVersion = '1.2';
+export const planJsonFormatVersion = '1.3';
 
 export type JsonAction = 'create' | 'update' | 'delete' | 'forget' | 'no-op';
 /** As Terraform: a replacement is `["delete","create"]` (1.2). */

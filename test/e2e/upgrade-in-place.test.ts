@@ -8,7 +8,7 @@
 // pilot-discovery process the runner started for each new istiod. The earlier Istio is a 1.31
 // development build (1.31.0-dev), the one earlier istio.io/istio whose dependencies the module
 // proxy here serves (docs/test-clusters.md).
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,20 +16,12 @@ import { binPath, eventually, kubeConfig } from '../harness/e2e.js';
 import { useIstiodRunner, type IstiodRunnerHandle } from '../harness/istiod/e2e.js';
 import { meshctl, type RunResult } from './support/meshctl.js';
 import { freshMeshDir } from './support/mesh-dir.js';
+import { settledApply } from './support/settled.js';
+import { PINNED_ISTIO, previousIstio } from './support/istio-versions.js';
 
 const guide = resolve(import.meta.dirname, '../../examples/primary-remote-multi-network/mesh.yaml');
 const multiPrimary = resolve(import.meta.dirname, '../../examples/multi-primary-multi-network/mesh.yaml');
-const NEW = '1.31.0';
-
-/** The earlier Istio the bin directory holds (istioctl-<v> beside the pinned istioctl). */
-function previousVersion(): string {
-  const dir = dirname(binPath('istioctl'));
-  const versions = readdirSync(dir)
-    .map((f) => /^istioctl-(\d+\.\d+\.\d+\S*)$/.exec(f)?.[1])
-    .filter((v): v is string => v !== undefined && v !== NEW);
-  if (versions.length !== 1) throw new Error(`expected one earlier istioctl-<version> in ${dir} (tools/bins/build.sh builds it), found: ${versions.join(', ') || 'none'}`);
-  return versions[0]!;
-}
+const NEW = PINNED_ISTIO;
 
 interface PlanJson {
   summary: { add: number; change: number; destroy: number };
@@ -56,20 +48,10 @@ function upgradeInPlace(m: { name: string; example: string; clusters: readonly s
     const setVersion = (v: string) => writeFileSync(join(dir, 'mesh.yaml'), readFileSync(m.example, 'utf8').replace(`version: "${NEW}"`, `version: "${v}"`));
     let runner: IstiodRunnerHandle;
     const timings: string[] = [];
-    const timedApply = async (what: string): Promise<RunResult> => {
-      const t0 = Date.now();
-      const r = await run('apply', '--auto-approve', '--no-color');
-      timings.push(`${what}: apply ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-      expect(r.code, r.stdout + r.stderr).toBe(0);
-      const again = await run('plan', '--detailed-exitcode', '--no-color');
-      expect(again.code, again.stdout + again.stderr).toBe(0);
-      const v = await run('verify', '--no-color');
-      expect(v.code, v.stdout + v.stderr).toBe(0);
-      return r;
-    };
+    const timedApply = (what: string): Promise<RunResult> => settledApply(run, timings, what);
 
     beforeAll(async () => {
-      from = previousVersion();
+      from = previousIstio();
       runner = await useIstiodRunner();
       dir = await freshMeshDir({ prefix: 'upgrade', mesh: m.example, clusters: m.clusters });
       setVersion(from);

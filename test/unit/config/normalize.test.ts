@@ -13,7 +13,7 @@ describe('normalize', () => {
     expect(topology).toEqual({
       source: { file: '/mesh/mesh.yaml', digest: createHash('sha256').update(text).digest('hex') },
       meshID: 'mesh1',
-      istio: { version: '1.31.0', semver: [1, 31, 0], hub: 'docker.io/istio', tag: '1.31.0', dataPlaneMode: 'sidecar' },
+      istio: { version: '1.31.0', semver: [1, 31, 0], hub: 'docker.io/istio', tag: '1.31.0', dataPlaneMode: 'sidecar', revisionTags: [], keepRevisions: [] },
       networks: ['network1', 'network2'],
       trust: { mode: 'generated', directory: '/mesh/trust' },
       state: { backend: 'local', path: '/mesh/meshctl.state.json' },
@@ -57,7 +57,16 @@ describe('normalize', () => {
     expect(ok.diagnostics).toEqual([]);
     const t = ok.topology!;
     expect(t.source.file).toBe('/work/sub/mesh.yaml');
-    expect(t.istio).toEqual({ version: '1.30.2', semver: [1, 30, 2], revision: 'canary', hub: 'example.com/istio', tag: '1.30.2-distroless', dataPlaneMode: 'sidecar' });
+    expect(t.istio).toEqual({
+      version: '1.30.2',
+      semver: [1, 30, 2],
+      revision: 'canary',
+      hub: 'example.com/istio',
+      tag: '1.30.2-distroless',
+      dataPlaneMode: 'sidecar',
+      revisionTags: [],
+      keepRevisions: [],
+    });
     expect(t.trust).toEqual({ mode: 'generated', directory: '/work/sub/trust' });
     expect(t.clusters.map((c) => c.name)).toEqual(['alpha', 'zeta']);
     expect(t.clusters[0]).toEqual({

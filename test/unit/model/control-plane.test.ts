@@ -2,12 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import { buildDesired } from '../../../src/model/build.js';
 import { supportsGlobalExternalIstiod } from '../../../src/model/control-plane.js';
+import { controlPlaneId } from '../../../src/model/unit-id.js';
 import { guideTopology, istio, meshOf, primary, remote } from './fixtures.js';
 import { goldenDocs } from './golden.js';
 import { plain, unitById } from './units.js';
 
 function controlPlaneSpec(t: ReturnType<typeof guideTopology>, cluster: string) {
-  return plain(unitById(buildDesired(t).desired, `${cluster}/control-plane`).istioOperator?.spec);
+  return plain(unitById(buildDesired(t).desired, controlPlaneId(cluster, t.istio.revision)).istioOperator?.spec);
 }
 
 describe('external istiod switch by Istio version', () => {
@@ -44,7 +45,7 @@ describe('revision, hub and tag', () => {
 
   it('uses the revisioned expose-istiod template, istiod and webhook names', () => {
     expect(plain(unitById(desired, 'cluster1/expose-istiod').objects)).toEqual(goldenDocs('expose-istiod-rev-canary.yaml'));
-    expect(unitById(desired, 'cluster1/control-plane').waits).toContainEqual({
+    expect(unitById(desired, 'cluster1/control-plane/canary').waits).toContainEqual({
       kind: 'deployment-available',
       namespace: 'istio-system',
       name: 'istiod-canary',

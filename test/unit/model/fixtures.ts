@@ -13,6 +13,8 @@ export function istio(version = '1.31.0', extra: Partial<Omit<IstioSettings, 've
     hub: 'docker.io/istio',
     tag: version,
     dataPlaneMode: 'sidecar',
+    revisionTags: [],
+    keepRevisions: [],
     ...extra,
   };
 }

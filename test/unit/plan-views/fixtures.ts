@@ -149,7 +149,7 @@ export function desiredMesh(opts: MeshOptions = {}): Desired {
       ),
     );
   }
-  return { meshID: 'mesh1', units };
+  return { meshID: 'mesh1', units, kept: [] };
 }
 
 /** Objects as the API server would return them: what was sent plus a resourceVersion. */
@@ -239,6 +239,7 @@ export function hugePlan(): Plan {
         unit(`${cluster}/control-plane`, cluster, 'control-plane', [configMap('istio', data)], [`${cluster}/namespace`]),
       ];
     }).flat(),
+    kept: [],
   });
   const old = mk('v1');
   const prior = stateAfter(old, 3);

@@ -418,7 +418,7 @@ describe('planMesh: fields istiod takes over', () => {
   it('creates the validating webhook with the chart failurePolicy but without a caBundle', () => {
     const plan = planMesh({
       mode: 'apply',
-      desired: { meshID: 'm', units: [{ id: 'c1/control-plane', cluster: 'c1', kind: 'control-plane', dependsOn: [], objects: [validating('Ignore')], waits: [], outputs: [] }] },
+      desired: { meshID: 'm', units: [{ id: 'c1/control-plane', cluster: 'c1', kind: 'control-plane', dependsOn: [], objects: [validating('Ignore')], waits: [], outputs: [] }], kept: [] },
       observed: { objects: new Map() },
       prior: null,
       source: { file: 'mesh.yaml', digest: 'd' },
@@ -436,7 +436,7 @@ describe('planMesh: fields istiod takes over', () => {
     live.webhooks[0]!.clientConfig.caBundle = 'cGF0Y2hlZA==';
     const plan = planMesh({
       mode: 'apply',
-      desired: { meshID: 'm', units: [{ id: 'c1/control-plane', cluster: 'c1', kind: 'control-plane', dependsOn: [], objects: [validating('Ignore')], waits: [], outputs: [] }] },
+      desired: { meshID: 'm', units: [{ id: 'c1/control-plane', cluster: 'c1', kind: 'control-plane', dependsOn: [], objects: [validating('Ignore')], waits: [], outputs: [] }], kept: [] },
       observed: { objects: new Map([['c1/ValidatingWebhookConfiguration.admissionregistration.k8s.io/_/istio-validator-istio-system', live]]) },
       prior: null,
       source: { file: 'mesh.yaml', digest: 'd' },
@@ -444,5 +444,24 @@ describe('planMesh: fields istiod takes over', () => {
       meshctlVersion: '0',
     });
     expect(plan.changes[0]!.action).toBe('noop');
+  });
+
+  it.each(['Ignore', 'Fail'])('updates the webhook with the failurePolicy it has now (%s), so server-side apply neither resets nor flips it', (now) => {
+    const live = { ...validating(now), metadata: { name: 'istio-validator-istio-system', resourceVersion: '7' } };
+    const moved = validating('Ignore');
+    moved.webhooks[0]!.clientConfig.service.name = 'istiod-1-31-0';
+    const plan = planMesh({
+      mode: 'apply',
+      desired: { meshID: 'm', units: [{ id: 'c1/control-plane', cluster: 'c1', kind: 'control-plane', dependsOn: [], objects: [moved], waits: [], outputs: [] }], kept: [] },
+      observed: { objects: new Map([['c1/ValidatingWebhookConfiguration.admissionregistration.k8s.io/_/istio-validator-istio-system', live]]) },
+      prior: null,
+      source: { file: 'mesh.yaml', digest: 'd' },
+      createdAt: 't',
+      meshctlVersion: '0',
+    });
+    const c = plan.changes[0]!;
+    expect(c.action).toBe('update');
+    expect((c.after as ReturnType<typeof validating>).webhooks[0]!.failurePolicy).toBe(now);
+    expect(c.patch).toEqual([{ op: 'replace', path: '/webhooks/0/clientConfig/service/name', value: 'istiod-1-31-0' }]);
   });
 });

@@ -213,7 +213,7 @@ export function unit(o: UnitOptions = {}): Unit {
 }
 
 export function desired(units: readonly Unit[]): Desired {
-  return { meshID, units };
+  return { meshID, units, kept: [] };
 }
 
 export function objectRecord(u: Pick<Unit, 'id' | 'cluster'>, o: KubeObject, r: Partial<ObjectRecord> = {}): [string, ObjectRecord] {

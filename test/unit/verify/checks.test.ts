@@ -7,7 +7,7 @@ import { CONTROLLER_PERMISSIONS, READER_PERMISSIONS } from '../../../src/model/i
 import { meshShape } from '../../../src/model/mesh-shape.js';
 import type { ClusterFacts, VerifyFacts } from '../../../src/observe/verify-facts.js';
 import { permissionsFor, verifyMesh, type CheckResult } from '../../../src/verify/checks.js';
-import { guideTopology } from '../model/fixtures.js';
+import { guideTopology, istio } from '../model/fixtures.js';
 import { meshOf as trustOf, T0 } from '../trust/fixtures.js';
 import type { Mesh } from '../trust/fixtures.js';
 
@@ -46,6 +46,7 @@ function cluster(name: string, o: Partial<ClusterFacts> = {}): ClusterFacts {
     cacerts: { 'root-cert.pem': root, 'ca-cert.pem': trust.cas.get(name)!.certPem, 'cert-chain.pem': trust.cas.get(name)!.certPem + root },
     istiods: [],
     injectors: [injector(b64(root))],
+    tagWebhooks: [],
     namespaces: ['default', 'istio-system', 'kube-public'],
     rootCertConfigMaps: [rootCert('default', root), rootCert('istio-system', root)],
     remoteIstiodEndpoints: [],
@@ -199,5 +200,49 @@ describe('verifyMesh', () => {
     expect(r.counts.error).toBe(1);
     // The remote secret is cluster1's object, probed on its own: it stays.
     expect(r.results.filter((x) => x.scope.includes('cluster2')).map((x) => `${x.scope} ${x.check} ${x.status}`)).toEqual(['cluster2 cluster error', 'cluster1 → cluster2 remote-secret pass']);
+  });
+});
+
+describe('revision tags', () => {
+  const tagged = guideTopology({ istio: istio('1.31.0', { revision: '1-31-0', revisionTags: ['default'] }) });
+  const tagHook = (o: { rev?: string; service?: string; caBundle?: string } = {}) => ({
+    ...obj('MutatingWebhookConfiguration', 'istio-revision-tag-default', undefined, {
+      webhooks: [
+        {
+          name: 'rev.namespace.sidecar-injector.istio.io',
+          clientConfig: { service: { name: o.service ?? 'istiod-1-31-0' }, ...(o.caBundle === undefined ? { caBundle: 'Y2E=' } : o.caBundle ? { caBundle: o.caBundle } : {}) },
+        },
+      ],
+    }),
+    metadata: { name: 'istio-revision-tag-default', labels: { 'istio.io/tag': 'default', 'istio.io/rev': o.rev ?? '1-31-0' } },
+  });
+  const tagResults = (hooks: Record<string, KubeObject[]>) => {
+    const m = workingMesh();
+    for (const [c, tagWebhooks] of Object.entries(hooks)) m.set(c, { ...m.get(c)!, tagWebhooks });
+    return verifyMesh(tagged, meshShape(tagged), { clusters: m, at: T0.toISOString() })
+      .results.filter((x) => x.check === 'revision-tag')
+      .map((x) => `${x.scope} ${x.status}: ${x.summary}`);
+  };
+
+  it('passes for a tag in every cluster that points at the revision and was patched', () => {
+    expect(tagResults({ cluster1: [tagHook()], cluster2: [tagHook()] })).toEqual([
+      'cluster1 default pass: revision tag default in cluster1 → 1-31-0, patched by istiod-1-31-0 of cluster1',
+      'cluster2 default pass: revision tag default in cluster2 → 1-31-0, patched by istiod-1-31-0 of cluster1',
+    ]);
+  });
+
+  it('names a missing tag, a tag still on the old revision, and one no istiod patched', () => {
+    expect(tagResults({ cluster1: [], cluster2: [tagHook({ rev: '1-30-5', service: 'istiod-1-30-5' })] })).toEqual([
+      'cluster1 default fail: no revision tag default (MutatingWebhookConfiguration istio-revision-tag-default) in cluster1',
+      'cluster2 default fail: revision tag default in cluster2 points at revision 1-30-5, not 1-31-0',
+    ]);
+    expect(tagResults({ cluster1: [tagHook({ service: 'istiod-1-30-5' })], cluster2: [tagHook({ caBundle: '' })] })).toEqual([
+      'cluster1 default fail: revision tag default in cluster1 does not call istiod-1-31-0',
+      'cluster2 default fail: revision tag default in cluster2 has no caBundle: istiod-1-31-0 of cluster1 has not patched it',
+    ]);
+  });
+
+  it('checks nothing when mesh.yaml declares no tag', () => {
+    expect(verify(workingMesh()).results.some((x) => x.check === 'revision-tag')).toBe(false);
   });
 });

@@ -25,7 +25,7 @@ describe('Secret data in a human plan', () => {
   const secret = maskSecretData({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cacerts', namespace: 'istio-system' }, data: { 'root-cert.pem': b64(cert), 'ca-key.pem': b64(key) } });
   const plan = planMesh({
     mode: 'apply',
-    desired: { meshID: 'm', units: [{ id: 'c1/cacerts', cluster: 'c1', kind: 'cacerts', dependsOn: [], objects: [secret], waits: [], outputs: [] }] },
+    desired: { meshID: 'm', units: [{ id: 'c1/cacerts', cluster: 'c1', kind: 'cacerts', dependsOn: [], objects: [secret], waits: [], outputs: [] }], kept: [] },
     observed: { objects: new Map() },
     prior: null,
     source: { file: 'mesh.yaml', digest: 'd' },
