@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DiagnosticsError, error } from '../../../src/diagnostics.js';
 import type { KubeObject } from '../../../src/kube/object.js';
-import { addressIn, configMap, crd, deployment, gateway, namespace, secret, serviceAccount, unit } from '../support/mesh-fixtures.js';
+import { addressIn, configMap, crd, deployment, gateway, namespace, secret, serviceAccount, unit, validatingWebhook } from '../support/mesh-fixtures.js';
 import { FakeCluster } from '../support/fake-cluster.js';
 import { applyOnce, deferred, meshOf, observe, tempStateFile } from './harness.js';
 import { planOf } from '../support/mesh-fixtures.js';
@@ -270,5 +270,22 @@ describe('executePlan', () => {
       'remove c2/Namespace/_/istio-system',
     ]);
     expect(destroy.journal.state).toMatchObject({ units: [], objects: {} });
+  });
+});
+
+describe('updating a validating webhook', () => {
+  it.each(['Ignore', 'Fail'])('sends the failurePolicy it has now (%s) and no caBundle, so server-side apply keeps both', async (now) => {
+    const sent: KubeObject[] = [];
+    const fake = new FakeCluster('c1', { beforeApply: (o) => void sent.push(structuredClone(o)) });
+    const live = validatingWebhook('istiod-default-validator', { failurePolicy: now, caBundle: 'cGF0Y2hlZA==' });
+    fake.objects.set(addressIn('c1', live), live);
+    const moved = validatingWebhook('istiod-default-validator');
+    (moved as unknown as { webhooks: { clientConfig: { service: { name: string } } }[] }).webhooks[0]!.clientConfig.service.name = 'istiod-1-31-0';
+    const run = await applyOnce({ mesh: meshOf([{ unit: unit({ cluster: 'c1', kind: 'revision-tags' }), objects: [moved] }]), fakes: [fake], stateFile: tempStateFile() });
+    expect(run.result.failed).toEqual([]);
+    expect(run.plan.changes.map((c) => c.action)).toEqual(['update']);
+    const hook = (sent[0] as unknown as { webhooks: { failurePolicy: string; clientConfig: Record<string, unknown> }[] }).webhooks[0]!;
+    expect(hook.failurePolicy).toBe(now);
+    expect(hook.clientConfig).toEqual({ service: { name: 'istiod-1-31-0', namespace: 'istio-system' } });
   });
 });
