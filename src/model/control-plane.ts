@@ -69,10 +69,13 @@ export function controlPlaneUnit(ctx: UnitContext): Unit {
       unitId(cluster.name, 'namespace'),
       ...(topology.trust.mode === 'none' ? [] : [unitId(cluster.name, 'cacerts')]),
       unitId(cluster.name, 'crds'),
-      // cluster2.yaml needs the primary's east-west address, and the remote's proxies and
-      // webhook reach istiod only once expose-istiod routes 15012/15017 through it.
-      ...(controller ? [unitId(controller, 'eastwest-gateway'), unitId(controller, 'expose-istiod')] : []),
+      // A remote's configuration follows its primary's control plane, on install and upgrade.
+      ...(controller ? [controlPlaneId(controller, topology.istio.revision)] : []),
     ],
+    // cluster2.yaml needs the primary's east-west address, and the remote's proxies and
+    // webhook reach istiod only once expose-istiod routes 15012/15017 through it: needed to
+    // install, not to upgrade, where the gateway moves after this unit (updatesAfter).
+    ...(controller ? { installDependsOn: [unitId(controller, 'eastwest-gateway'), unitId(controller, 'expose-istiod')] } : {}),
     objects: [],
     istioOperator,
     renderPart: 'all-but-crds',

@@ -118,6 +118,20 @@ export interface Unit {
   /** Unit ids that must be applied (and their waits satisfied) first; any cluster. */
   readonly dependsOn: readonly string[];
   /**
+   * Unit ids that must be applied first only while this unit is being installed: it needs
+   * their outputs, or what they route, to exist. When both were installed by a completed apply,
+   * this unit has no unknown value left and they change no object's existence (updates only),
+   * an update of this unit need not wait for them, and the planner drops the edge
+   * (src/planner/unit-order.ts). A remote's control plane and its primary's east-west gateway.
+   */
+  readonly installDependsOn?: readonly string[];
+  /**
+   * Unit ids that go first when their install edges to this unit were dropped: the upgrade
+   * order where it is not the install order (the east-west gateway, a proxy, moves after the
+   * remotes' control planes it carries traffic to, as Istio upgrades control planes first).
+   */
+  readonly updatesAfter?: readonly string[];
+  /**
    * Objects applied literally. For rendered units (control-plane, eastwest-gateway) this is
    * empty in the model: the renderer fills it from `istioOperator` with `istioctl manifest
    * generate`. Values may contain Unknown markers.

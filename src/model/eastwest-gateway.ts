@@ -52,6 +52,7 @@ export function eastWestGatewayUnit(ctx: UnitContext): Unit {
   const { cluster, topology } = ctx;
   const controller = controllerOf(ctx);
   const settings = cluster.eastWestGateway;
+  const remotes = [...ctx.shape.controllerOf].filter(([, primary]) => primary === cluster.name).map(([remote]) => remote);
   const waits: WaitFor[] = [];
   if (settings.serviceType === 'LoadBalancer') {
     waits.push({ kind: 'loadbalancer-address', namespace: ISTIO_NAMESPACE, name: EASTWEST_GATEWAY_NAME });
@@ -68,6 +69,9 @@ export function eastWestGatewayUnit(ctx: UnitContext): Unit {
       // and patched it (istio/istio#42327). The secret unit waits for the patch.
       ...(controller ? [remoteSecretId(controller, cluster.name)] : []),
     ],
+    // The gateway carrying remotes' control-plane traffic is a proxy: an upgrade moves it after
+    // their configuration (Istio: control plane first, then the data plane).
+    ...(remotes.length ? { updatesAfter: remotes.map((r) => controlPlaneId(r, topology.istio.revision)) } : {}),
     objects: [],
     istioOperator: withServiceSettings(eastWestGatewayOperator({ network: cluster.network, revision: topology.istio.revision }), settings),
     waits,

@@ -9,6 +9,7 @@ import { waves } from './graph.js';
 import { objectKindRank } from './kind-order.js';
 import { istiodLeftovers, losesMesh } from './istiod-leftovers.js';
 import { stepsOf } from './steps.js';
+import { planDependencies } from './unit-order.js';
 import { withFailurePolicyOf, withoutForeignFields } from './ignore.js';
 import { project, projectAndCompare, satisfies, unknownPaths } from './project.js';
 import { unifiedDiff } from './diff-text.js';
@@ -76,22 +77,28 @@ function byApplyOrder(a: KubeObject, b: KubeObject): number {
 
 function planApply(input: PlanInput): UnitsAndChanges {
   const prior = input.prior?.objects ?? {};
-  const order = waves(input.desired.units).flat();
   const unitById = new Map(input.desired.units.map((u) => [u.id, u]));
   // Every wanted address up front, not as units are visited: an object that moved from an
   // earlier unit to a later one must not be planned as a removal from the earlier one (apply
   // would delete it, and the later unit's noop would never bring it back).
   const wanted = new Set(input.desired.units.flatMap((u) => u.objects.map((o) => objectAddress(u.cluster, refOf(o)))));
-  const units: PlannedUnit[] = [];
-  const changes: Change[] = [];
-  for (const id of order) {
-    const unit = unitById.get(id)!;
+  const changesOf = new Map<string, Change[]>();
+  for (const unit of input.desired.units) {
     const mine: Change[] = [];
     for (const obj of [...unit.objects].sort(byApplyOrder)) mine.push(changeFor(unit, obj, input.observed, prior));
     // Objects this unit made before but no longer renders (e.g. a chart dropped one).
-    for (const [addr, rec] of removedFrom(prior, wanted, (r) => r.unit === id)) mine.push(removal(addr, rec, input.observed));
+    for (const [addr, rec] of removedFrom(prior, wanted, (r) => r.unit === unit.id)) mine.push(removal(addr, rec, input.observed));
+    changesOf.set(unit.id, mine);
+  }
+  // The order depends on what the changes are (an upgrade is not ordered as an install).
+  const dependsOn = planDependencies(input.desired.units, changesOf, input.prior);
+  const units: PlannedUnit[] = [];
+  const changes: Change[] = [];
+  for (const id of waves(input.desired.units.map((u) => ({ id: u.id, dependsOn: dependsOn.get(u.id)! }))).flat()) {
+    const unit = unitById.get(id)!;
+    const mine = changesOf.get(id)!;
     changes.push(...mine);
-    units.push({ id, cluster: unit.cluster, kind: unit.kind, dependsOn: unit.dependsOn, steps: stepsOf(mine, unit.waits), removal: false });
+    units.push({ id, cluster: unit.cluster, kind: unit.kind, dependsOn: dependsOn.get(id)!, steps: stepsOf(mine, unit.waits), removal: false });
   }
   // Whole units that left the topology: removed after everything else, newest first. A kept
   // revision's control plane (istio.keepRevisions) has left it too, and stays as it is.

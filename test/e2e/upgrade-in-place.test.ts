@@ -48,7 +48,7 @@ function upgradeInPlace(m: { name: string; example: string; clusters: readonly s
     const setVersion = (v: string) => writeFileSync(join(dir, 'mesh.yaml'), readFileSync(m.example, 'utf8').replace(`version: "${NEW}"`, `version: "${v}"`));
     let runner: IstiodRunnerHandle;
     const timings: string[] = [];
-    const timedApply = (what: string): Promise<RunResult> => settledApply(run, timings, what);
+    const timedApply = (what: string, args?: readonly string[]): Promise<RunResult> => settledApply(run, timings, what, args);
 
     beforeAll(async () => {
       from = previousIstio();
@@ -90,10 +90,25 @@ function upgradeInPlace(m: { name: string; example: string; clusters: readonly s
         expect(acting.map((x) => x.address)).toContain(`${c}/Deployment.apps/istio-system/istiod`);
         expect(p.notices).toContainEqual(expect.objectContaining({ kind: 'restart', address: `${c}/Deployment.apps/istio-system/istiod` }));
       }
-      // A remote's configuration after its primary's control plane.
-      for (const r of m.remotes) expect(order.indexOf('cluster1/control-plane')).toBeLessThan(order.indexOf(`${r}/control-plane`));
+      // CRDs, each primary's control plane, the remotes' configuration, then the gateways: the
+      // east-west gateway carrying the remotes' control-plane traffic after the remotes.
+      for (const r of m.remotes) {
+        expect(order.indexOf('cluster1/control-plane')).toBeLessThan(order.indexOf(`${r}/control-plane`));
+        expect(order.indexOf(`${r}/control-plane`)).toBeLessThan(order.indexOf('cluster1/eastwest-gateway'));
+      }
 
-      await timedApply(`upgrade ${from} → ${NEW}`);
+      const applied = await timedApply(`upgrade ${from} → ${NEW}`, ['--json']);
+      const events = applied.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { type: string; hook?: { unit: string } });
+      const at = (type: string, unit: string) => events.findIndex((e) => e.type === type && e.hook?.unit === unit);
+      for (const c of m.primaries) expect(at('apply_start', `${c}/eastwest-gateway`)).toBeGreaterThan(at('apply_complete', `${c}/control-plane`));
+      for (const r of m.remotes) {
+        expect(at('apply_start', `${r}/control-plane`)).toBeGreaterThan(at('apply_complete', 'cluster1/control-plane'));
+        expect(at('apply_start', 'cluster1/eastwest-gateway')).toBeGreaterThan(at('apply_complete', `${r}/control-plane`));
+        expect(at('apply_complete', `${r}/control-plane`)).toBeGreaterThan(-1);
+      }
       // Proxies (the gateways' too: their image is "auto") are injected with the tag the primary's
       // injector values carry; a remote's injection webhook calls its primary's istiod.
       for (const c of m.clusters) expect(await images(c, 'istio-eastwestgateway')).toEqual(['auto']);

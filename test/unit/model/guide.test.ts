@@ -190,13 +190,21 @@ describe('the guide (primary-remote on different networks)', () => {
     ['cluster2/namespace', []],
     ['cluster2/cacerts', ['cluster2/namespace']],
     ['cluster2/crds', []],
-    ['cluster2/control-plane', ['cluster2/namespace', 'cluster2/cacerts', 'cluster2/crds', 'cluster1/eastwest-gateway', 'cluster1/expose-istiod']],
+    ['cluster2/control-plane', ['cluster2/namespace', 'cluster2/cacerts', 'cluster2/crds', 'cluster1/control-plane']],
     ['cluster2/remote-reader', ['cluster2/control-plane']],
     ['cluster1/remote-secret/cluster2', ['cluster2/remote-reader', 'cluster1/control-plane']],
     ['cluster2/eastwest-gateway', ['cluster2/control-plane', 'cluster1/remote-secret/cluster2']],
     ['cluster2/expose-services', ['cluster2/eastwest-gateway']],
   ])('%s depends on %j', (id, deps) => {
     expect(unitById(desired, id).dependsOn).toEqual(deps);
+  });
+
+  // Needed to install the remote (its address, its route to istiod), not to upgrade it: an
+  // upgrade moves the gateway, a proxy, after the remote's configuration.
+  it('orders cluster1 east-west gateway after cluster2 control plane when both only update', () => {
+    expect(unitById(desired, 'cluster2/control-plane').installDependsOn).toEqual(['cluster1/eastwest-gateway', 'cluster1/expose-istiod']);
+    expect(unitById(desired, 'cluster1/eastwest-gateway').updatesAfter).toEqual(['cluster2/control-plane']);
+    expect(desired.units.filter((u) => u.installDependsOn || u.updatesAfter).map((u) => u.id)).toEqual(['cluster1/eastwest-gateway', 'cluster2/control-plane']);
   });
 
   it('matches the reviewed golden of the whole desired state', () => {

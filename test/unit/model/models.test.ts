@@ -138,7 +138,9 @@ describe('several primaries, each with a remote', () => {
       expect(unitById(desired, `${r}/namespace`).objects[0]?.metadata.annotations).toEqual({
         'topology.istio.io/controlPlaneClusters': p,
       });
-      expect(unitById(desired, `${r}/control-plane`).dependsOn).toContain(`${p}/expose-istiod`);
+      expect(unitById(desired, `${r}/control-plane`).dependsOn).toContain(`${p}/control-plane`);
+      expect(unitById(desired, `${r}/control-plane`).installDependsOn).toEqual([`${p}/eastwest-gateway`, `${p}/expose-istiod`]);
+      expect(unitById(desired, `${p}/eastwest-gateway`).updatesAfter).toEqual([`${r}/control-plane`]);
       expect(unitById(desired, `${r}/eastwest-gateway`).dependsOn).toContain(`${p}/remote-secret/${r}`);
     }
   });
