@@ -87,7 +87,7 @@ const DEV_DEPENDENCIES = `^(?:${devOnly.map(escapeRegex).join('|')})(?:/|$)`;
  */
 const STAGES = {
   cache: { allow: [], node: ['network', 'process', 'terminal'], why: 'src/cache only says where caches live' },
-  config: { allow: ['diagnostics'], node: ['network', 'process', 'terminal'], why: 'src/config reads mesh.yaml into a Topology and never reaches a cluster' },
+  config: { allow: ['diagnostics', 'fs'], node: ['network', 'process', 'terminal'], why: 'src/config reads mesh.yaml into a Topology and never reaches a cluster' },
   model: { allow: ['config', 'diagnostics', 'kube'], node: Object.keys(NODE), pure: true, why: 'src/model (buildDesired) is pure: no I/O' },
   render: {
     allow: ['cache', 'diagnostics', 'fs', 'kube', 'model'],
@@ -132,7 +132,7 @@ const STAGES = {
     pure: true,
     why: 'src/views turn data into text: no computing or fetching',
   },
-  fs: { allow: [], node: ['network', 'process', 'terminal'], why: 'src/fs is a file-writing utility below every stage' },
+  fs: { allow: [], node: ['network', 'process', 'terminal'], why: 'src/fs holds file utilities (atomic writes, bounded reads) below every stage' },
   // The wiring: may import every stage (but still no tests or devDependencies).
   cli: { allow: 'all', node: [], why: 'src/cli wires the stages' },
 };

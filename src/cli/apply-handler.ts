@@ -3,7 +3,6 @@
 // unlock. A failed unit stops its dependants only; the state keeps everything that did
 // happen, so the next run resumes.
 import { randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { DiagnosticsError, error, fail, warning, type Diagnostic } from '../diagnostics.js';
 import { objectAddress, refOf, type KubeObject } from '../kube/object.js';
@@ -28,6 +27,7 @@ import { ExitCode, type CliIO } from './io.js';
 import { parseApplyOptions, type ApplyOptions } from './options.js';
 import { defaultPorts, type Ports } from './ports.js';
 import { allClients, closeConfig, loadConfig, makePlan, withPrior, withTrust, type Inputs, type PlanContext } from './session.js';
+import { readPlanText } from './read-plan-file.js';
 
 export async function runApply(args: Record<string, unknown>, io: CliIO, o: { mode: Extract<PlanMode, 'apply' | 'destroy'>; ports?: Ports }): Promise<number> {
   const options = parseApplyOptions(args);
@@ -141,7 +141,7 @@ function connectionsOf(topology: Inputs['topology']): Record<string, ClusterConn
 }
 
 async function readSavedPlan(file: string): Promise<Plan> {
-  const text = await fs.readFile(file, 'utf8').catch((e: Error) => fail('Cannot read plan file', `${file}: ${e.message}`));
+  const text = readPlanText(file);
   const parsed = parsePlanFile(text, { file });
   if (!('plan' in parsed)) throw new DiagnosticsError(parsed.diagnostics);
   if (parsed.plan.mode === 'refresh-only') fail('Cannot apply a refresh-only plan', `${file} reports drift only; it has nothing to apply. Run meshctl plan to plan the repair.`);

@@ -1,6 +1,7 @@
 // `meshctl force-unlock ID`: remove a lock left by a crashed run. The ID must match, so a
-// live run's lock is never broken by accident. The state is found as plan and apply find it:
-// mesh.yaml's `state:` (beside mesh.yaml by default), or --state.
+// live run's lock is never broken by accident (a local lock file naming no holder, as the lock
+// error says, is removed with the ID `unreadable`). The state is found as plan and apply find
+// it: mesh.yaml's `state:` (beside mesh.yaml by default), or --state.
 import type { Argv } from 'yargs';
 import type { Command } from './command.js';
 import { ExitCode } from './io.js';
@@ -21,7 +22,8 @@ export const forceUnlockCommand: Command = {
     const config = loadConfig(options, { io, ports: ports ?? defaultPorts() });
     try {
       const holder = await config.state.forceUnlock(options.id);
-      io.stdout.write(`meshctl state has been unlocked (${config.state.where}; the lock of ${holder.who}, "${holder.operation}", was removed).\n`);
+      const whose = holder ? `the lock of ${holder.who}, "${holder.operation}",` : 'the lock file, which named no holder,';
+      io.stdout.write(`meshctl state has been unlocked (${config.state.where}; ${whose} was removed).\n`);
       return ExitCode.ok;
     } finally {
       closeConfig(config);

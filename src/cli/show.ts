@@ -1,13 +1,13 @@
 // `meshctl show PLANFILE`: print a saved plan (human, JSON or Markdown) without touching any
 // cluster, so CI can render the reviewed plan for a pull request.
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Argv } from 'yargs';
-import { DiagnosticsError, fail } from '../diagnostics.js';
+import { DiagnosticsError } from '../diagnostics.js';
 import type { Command } from './command.js';
 import { useColor } from './color.js';
 import { ExitCode } from './io.js';
 import { formatOptions, parseShowOptions } from './options.js';
+import { readPlanText } from './read-plan-file.js';
 
 export const showCommand: Command = {
   command: 'show <planfile>',
@@ -21,7 +21,7 @@ export const showCommand: Command = {
     const options = parseShowOptions(args);
     const [{ parsePlanFile }, { renderPlan }] = await Promise.all([import('../planner/plan-file.js'), import('./plan-output.js')]);
     const file = path.resolve(io.cwd, options.planFile);
-    const text = await fs.readFile(file, 'utf8').catch((e: Error) => fail('Cannot read plan file', `${file}: ${e.message}`));
+    const text = readPlanText(file);
     const parsed = parsePlanFile(text, { file });
     if (!('plan' in parsed)) throw new DiagnosticsError(parsed.diagnostics);
     io.stdout.write(renderPlan(parsed.plan, { format: options.format, color: useColor(options, io), planFile: options.planFile }));

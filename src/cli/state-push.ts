@@ -3,7 +3,6 @@
 // the lock it must also be a later version of the stored one (same lineage, newer serial),
 // unless --force (Terraform's `state push -force`). The write is a compare-and-swap against
 // the state read under the lock.
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { DiagnosticsError, fail } from '../diagnostics.js';
 import { parseState } from '../state/read.js';
@@ -12,6 +11,7 @@ import { ExitCode, type CliIO } from './io.js';
 import type { StatePushOptions } from './options.js';
 import type { Config } from './session.js';
 import { withStateLock } from './state-session.js';
+import { MAX_PLAN_OR_STATE_BYTES, readFailure, readTextBoundedSync } from '../fs/read-bounded.js';
 
 export async function runStatePush(config: Config, options: StatePushOptions, ctx: { io: CliIO }): Promise<number> {
   const { io } = ctx;
@@ -63,9 +63,9 @@ function refuseUnlessNewer(o: { current: MeshState; incoming: MeshState; file: s
 async function readSource(source: string, io: CliIO): Promise<{ file: string; text: string }> {
   const file = path.resolve(io.cwd, source);
   try {
-    return { file, text: await fs.readFile(file, 'utf8') };
+    return { file, text: readTextBoundedSync(file, { maxBytes: MAX_PLAN_OR_STATE_BYTES }) };
   } catch (e) {
-    fail('Cannot read state file', `${file}: ${(e as Error).message}. Nothing was pushed.`);
+    fail('Cannot read state file', `${readFailure(file, e)}. Nothing was pushed.`);
   }
 }
 

@@ -2,6 +2,7 @@
 // references (kubeconfigs, trust material), and loading the bundled JSON Schema. Everything
 // else in this folder is pure so it can be tested from strings.
 import { readFileSync, statSync } from 'node:fs';
+import { BoundedReadError, describeRefusal, readBoundedSync } from '../fs/read-bounded.js';
 import { error, type Diagnostic } from '../diagnostics.js';
 
 /** mesh.yaml is a small hand-written file; anything bigger is a mistake (or an attack). */
@@ -21,17 +22,22 @@ export function readMeshFile(absolute: string, displayName: string): ReadResult 
     return failed('Not a file', `${displayName} is a directory; pass the mesh.yaml inside it with -f.`);
   }
   try {
-    const size = statSync(absolute).size;
-    if (size > MAX_MESH_FILE_BYTES) return { ok: false, diagnostic: oversized(displayName, size) };
-    return { ok: true, bytes: readFileSync(absolute) };
+    return { ok: true, bytes: readBoundedSync(absolute, { maxBytes: MAX_MESH_FILE_BYTES }) };
   } catch (e) {
+    if (e instanceof BoundedReadError) {
+      const r = e.refusal;
+      if (r.kind === 'too-large') return { ok: false, diagnostic: oversized(displayName, r.size) };
+      if (r.kind === 'not-a-file') return failed('Not a file', `${displayName} is ${r.what}; mesh.yaml must be a file (or a pipe).`);
+      return failed('Cannot read file', `${displayName} ${describeRefusal(r)}.`);
+    }
     const code = (e as NodeJS.ErrnoException).code ?? 'unknown error';
     return failed('Cannot read file', `${displayName} could not be read (${code}). Check its permissions.`);
   }
 }
 
-export function oversized(displayName: string, size: number): Diagnostic {
-  return error('File too large', `${displayName} is ${size} bytes; meshctl reads at most ${MAX_MESH_FILE_BYTES} bytes (1 MiB) of mesh.yaml.`, {
+/** `size` when known (a pipe's is not: reading stopped at the limit). */
+export function oversized(displayName: string, size: number | undefined): Diagnostic {
+  return error('File too large', `${displayName} is ${size === undefined ? 'larger than 1 MiB' : `${size} bytes`}; meshctl reads at most ${MAX_MESH_FILE_BYTES} bytes (1 MiB) of mesh.yaml.`, {
     hint: 'Check that -f names the mesh.yaml and not another file.',
   });
 }

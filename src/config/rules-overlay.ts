@@ -11,7 +11,18 @@ interface OwnedKey {
   readonly path: readonly string[];
   /** Where the user sets it instead, or how meshctl derives it. */
   readonly instead: string;
+  /** Why it is refused, when not that every cluster must agree on it. */
+  readonly why?: string;
 }
+
+// istioctl would render istiod (or its webhooks' Service) outside istio-system, where meshctl's
+// namespace unit, waits, remote secrets and verify do not look (issue 19: an overlay put istiod
+// into kube-system).
+const placed = 'where its namespace unit, waits, remote secrets and verify look for istiod';
+const namespaceKeys: readonly OwnedKey[] = [
+  { path: ['values', 'global', 'istioNamespace'], instead: 'meshctl installs into istio-system', why: placed },
+  ...['base', 'pilot', 'cni', 'ztunnel', 'istiodRemote'].map((c) => ({ path: ['components', c, 'namespace'], instead: 'meshctl installs into istio-system', why: placed })),
+];
 
 const ownedKeys: readonly OwnedKey[] = [
   { path: ['values', 'global', 'meshID'], instead: 'it comes from meshID' },
@@ -27,20 +38,27 @@ const ownedKeys: readonly OwnedKey[] = [
   { path: ['hub'], instead: 'set istio.hub' },
   { path: ['tag'], instead: 'set istio.tag' },
   { path: ['namespace'], instead: 'meshctl installs into istio-system' },
+  { path: ['values', 'revision'], instead: 'set istio.revision' },
+  { path: ['values', 'global', 'hub'], instead: 'set istio.hub' },
+  { path: ['values', 'global', 'tag'], instead: 'set istio.tag' },
+  ...namespaceKeys,
 ];
+
+// istioctl merges unvalidatedValues into values: the same keys are owned there.
+const everyOwnedKey: readonly OwnedKey[] = ownedKeys.flatMap((k) => (k.path[0] === 'values' ? [k, { ...k, path: ['unvalidatedValues', ...k.path.slice(1)] }] : [k]));
 
 const ownedOverlayKeys: Rule = (ctx) => {
   const out: Diagnostic[] = [];
   for (const [name, c] of clusterEntries(ctx.mesh)) {
     if (!c.istioOperator) continue;
-    for (const owned of ownedKeys) {
+    for (const owned of everyOwnedKey) {
       if (!hasPath(c.istioOperator, owned.path)) continue;
       out.push(
         finding(ctx, 'error', {
           path: ['clusters', name, 'istioOperator', ...owned.path],
           target: 'key',
           summary: 'Key owned by meshctl',
-          detail: `istioOperator must not set ${owned.path.join('.')}: ${owned.instead}, so every cluster of the mesh agrees on it.`,
+          detail: `istioOperator must not set ${owned.path.join('.')}: ${owned.instead}, ${owned.why ?? 'so every cluster of the mesh agrees on it'}.`,
           hint: `Remove ${owned.path.join('.')} from clusters.${name}.istioOperator.`,
         }),
       );

@@ -1,7 +1,8 @@
 // Applying a context's credentials to a request. Static credentials (token, token file,
 // client certificate, basic) are applied here; exec plugins, auth providers and proxies are
 // handed to @kubernetes/client-node, imported only for such contexts.
-import { readFileSync } from 'node:fs';
+import { fail } from '../diagnostics.js';
+import { MAX_KUBECONFIG_BYTES, readFailure, readTextBoundedSync } from '../fs/read-bounded.js';
 import type * as https from 'node:https';
 import type { Endpoint, KubeconfigSource } from './kubeconfig.js';
 
@@ -27,7 +28,7 @@ export function authFor(endpoint: Endpoint, source: KubeconfigSource): RequestAu
       return { apply: async (o) => (tls(o), header(o, `Bearer ${a.token}`)) };
     case 'token-file':
       // Re-read on every request: projected tokens rotate.
-      return { apply: async (o) => (tls(o), header(o, `Bearer ${readFileSync(a.file, 'utf8').trim()}`)) };
+      return { apply: async (o) => (tls(o), header(o, `Bearer ${readTokenFile(a.file, endpoint.context)}`)) };
     case 'client-cert':
       return {
         apply: async (o) => {
@@ -57,4 +58,12 @@ function delegated(context: string, source: KubeconfigSource): RequestAuth {
       await (await kc).applyToHTTPSOptions(o);
     },
   };
+}
+
+function readTokenFile(file: string, context: string): string {
+  try {
+    return readTextBoundedSync(file, { maxBytes: MAX_KUBECONFIG_BYTES }).trim();
+  } catch (e) {
+    fail('Cannot read the token file', `Context "${context}" uses tokenFile: ${readFailure(file, e)}.`, { hint: 'Fix tokenFile in the kubeconfig.' });
+  }
 }

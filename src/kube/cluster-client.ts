@@ -74,7 +74,7 @@ export class ClusterClient {
     }
     if (res.status === 404) return 'not-served';
     this.check(res, `listing ${kind}`);
-    const items = (JSON.parse(res.body) as { items?: KubeObject[] }).items ?? [];
+    const items = (this.json(res, `listing ${kind}`) as { items?: KubeObject[] }).items ?? [];
     // List items carry no apiVersion/kind; the request said what they are.
     return items.map((o) => ({ ...o, apiVersion, kind }));
   }
@@ -85,7 +85,7 @@ export class ClusterClient {
     const res = await this.send('GET', `${where.path}/${encodeURIComponent(ref.name)}`, `reading ${ref.kind} ${ref.name}`);
     if (res.status === 404) return null;
     this.check(res, `reading ${ref.kind} ${ref.name}`);
-    return JSON.parse(res.body) as KubeObject;
+    return this.json(res, `reading ${ref.kind} ${ref.name}`) as KubeObject;
   }
 
   /** Server-side apply as field manager "meshctl", taking over conflicting fields like istioctl does. */
@@ -101,7 +101,7 @@ export class ClusterClient {
       timeoutMs: WRITE_TIMEOUT_MS,
     });
     this.check(res, doing);
-    return JSON.parse(res.body) as KubeObject;
+    return this.json(res, doing) as KubeObject;
   }
 
   /** Deletes (background propagation); an object already gone is not an error. */
@@ -143,7 +143,7 @@ export class ClusterClient {
     });
     if (res.status === 401) return 'unauthenticated';
     this.check(res, doing);
-    const user = (JSON.parse(res.body) as { status?: { userInfo?: { username?: string } } }).status?.userInfo?.username;
+    const user = (this.json(res, doing) as { status?: { userInfo?: { username?: string } } }).status?.userInfo?.username;
     return { username: user ?? '(unknown)' };
   }
 
@@ -159,7 +159,7 @@ export class ClusterClient {
     });
     if (res.status === 401) return 'unauthenticated';
     this.check(res, doing);
-    return (JSON.parse(res.body) as { status?: { allowed?: boolean } }).status?.allowed === true;
+    return (this.json(res, doing) as { status?: { allowed?: boolean } }).status?.allowed === true;
   }
 
   /**
@@ -216,7 +216,7 @@ export class ClusterClient {
       p = this.send('GET', path, `discovering ${apiVersion}`).then((res) => {
         if (res.status === 404) return 'not-served' as const;
         this.check(res, `discovering ${apiVersion}`);
-        const { resources } = JSON.parse(res.body) as { resources: ApiResource[] };
+        const { resources } = this.json(res, `discovering ${apiVersion}`) as { resources: ApiResource[] };
         this.cache?.write(apiVersion, resources);
         return resources;
       });
@@ -252,6 +252,24 @@ export class ClusterClient {
       ]);
     }
     throw new DiagnosticsError([error('Kubernetes API error', `${doing} in ${this.where()} failed (HTTP ${res.status}): ${message}`)]);
+  }
+
+  /**
+   * A successful answer's JSON. A proxy or login page in front of the API server answers 200
+   * with HTML: that is the user's setup to fix, not a bug, and its text is not echoed (it may
+   * hold anything, terminal escapes included).
+   */
+  private json(res: RestResponse, doing: string): unknown {
+    try {
+      return JSON.parse(res.body) as unknown;
+    } catch {
+      const looks = /^\s*</.test(res.body) ? 'HTML or XML (a proxy or login page?)' : 'not JSON';
+      throw new DiagnosticsError([
+        error('Not a Kubernetes API answer', `${doing} in ${this.where()}: the server answered HTTP ${res.status} with ${res.body.length} bytes of ${looks}, not the Kubernetes API's JSON.`, {
+          hint: "Check the kubeconfig's server URL and any proxy between here and the API server.",
+        }),
+      ]);
+    }
   }
 
   private where(): string {

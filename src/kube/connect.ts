@@ -43,6 +43,10 @@ export function connect(opts: ConnectOptions): ClusterClient {
         fail('Broken kube context', `Context "${opts.context}" (cluster "${opts.cluster}") names user "${ep.detail}", which ${source.describe} does not define.`);
       case 'no-server':
         fail('Broken kube context', `Kubeconfig cluster "${ep.detail}" used by context "${opts.context}" has no server URL.`);
+      case 'unreadable-file':
+        fail('Cannot read a file the kubeconfig names', `Context "${opts.context}" (cluster "${opts.cluster}"), in ${source.describe}: the ${ep.detail}.`, {
+          hint: 'Fix the path in the kubeconfig, or embed the data (…-data fields) instead.',
+        });
     }
   }
   const discoveryCache = opts.env['MESHCTL_DISCOVERY_CACHE'] === 'off' ? undefined : diskDiscoveryCache({ root: cacheRoot(opts.env), server: ep.server, ...(ep.ca ? { ca: ep.ca } : {}) });

@@ -4,7 +4,7 @@
 // it wins, and current-context comes from the first file that sets one. Relative file paths
 // are relative to the kubeconfig that names them. Credentials this loader does not handle
 // itself (exec plugins, auth providers) are delegated to client-node, loaded only then.
-import { readFileSync } from 'node:fs';
+import { MAX_KUBECONFIG_BYTES, readFailure, readBoundedSync, readTextBoundedSync } from '../fs/read-bounded.js';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
@@ -71,11 +71,11 @@ export function readKubeconfigs(source: KubeconfigSource): Merged {
   const texts: { text: string; file: string }[] = [];
   for (const file of source.files) {
     try {
-      texts.push({ text: readFileSync(file, 'utf8'), file });
+      texts.push({ text: readTextBoundedSync(file, { maxBytes: MAX_KUBECONFIG_BYTES }), file });
     } catch (e) {
       // kubectl skips missing files in a KUBECONFIG list; a lone explicit file must exist.
       if ((e as NodeJS.ErrnoException).code === 'ENOENT' && source.files.length > 1) continue;
-      throw new Error(`cannot read ${file}: ${(e as Error).message}`);
+      throw new Error(readFailure(file, e));
     }
   }
   return mergeKubeconfigs(texts, source);
@@ -127,15 +127,32 @@ export interface Endpoint {
     | { readonly kind: 'delegated'; readonly why: string };
 }
 
-function fileOrData(opts: { data?: string; file?: string; base: string }): Buffer | undefined {
+/** A file a kubeconfig names that cannot be read: the user's to fix, said as such. */
+class NamedFileError extends Error {}
+
+function fileOrData(opts: { data?: string; file?: string; base: string; what: string }): Buffer | undefined {
   if (opts.data) return Buffer.from(opts.data, 'base64');
-  if (opts.file) return readFileSync(path.resolve(path.dirname(opts.base), opts.file));
-  return undefined;
+  if (!opts.file) return undefined;
+  const file = path.resolve(path.dirname(opts.base), opts.file);
+  try {
+    return readBoundedSync(file, { maxBytes: MAX_KUBECONFIG_BYTES });
+  } catch (e) {
+    throw new NamedFileError(`${opts.what}: ${readFailure(file, e)}`);
+  }
 }
 
-export type ResolveError = { readonly error: 'no-context' | 'no-cluster' | 'no-user' | 'no-server'; readonly detail: string };
+export type ResolveError = { readonly error: 'no-context' | 'no-cluster' | 'no-user' | 'no-server' | 'unreadable-file'; readonly detail: string };
 
 export function resolveEndpoint(m: Merged, contextName: string): Endpoint | ResolveError {
+  try {
+    return endpointOf(m, contextName);
+  } catch (e) {
+    if (e instanceof NamedFileError) return { error: 'unreadable-file', detail: e.message };
+    throw e;
+  }
+}
+
+function endpointOf(m: Merged, contextName: string): Endpoint | ResolveError {
   const ctx = m.contexts.get(contextName);
   if (!ctx) return { error: 'no-context', detail: [...m.contexts.keys()].join(', ') };
   const cluster = ctx.value.cluster ? m.clusters.get(ctx.value.cluster) : undefined;
@@ -148,7 +165,7 @@ export function resolveEndpoint(m: Merged, contextName: string): Endpoint | Reso
   const base = {
     context: contextName,
     server: c.server,
-    ca: fileOrData({ data: c['certificate-authority-data'], file: c['certificate-authority'], base: cluster.file }),
+    ca: fileOrData({ data: c['certificate-authority-data'], file: c['certificate-authority'], base: cluster.file, what: `certificate-authority of kubeconfig cluster "${cluster.name}"` }),
     insecure: c['insecure-skip-tls-verify'] === true,
     tlsServerName: c['tls-server-name'],
   };
@@ -157,8 +174,8 @@ export function resolveEndpoint(m: Merged, contextName: string): Endpoint | Reso
   if (u['auth-provider']) return { ...base, auth: { kind: 'delegated', why: 'auth-provider' } };
   if (u.token) return { ...base, auth: { kind: 'token', token: u.token } };
   if (u.tokenFile) return { ...base, auth: { kind: 'token-file', file: path.resolve(path.dirname(userEntry!.file), u.tokenFile) } };
-  const cert = fileOrData({ data: u['client-certificate-data'], file: u['client-certificate'], base: userEntry?.file ?? '' });
-  const key = fileOrData({ data: u['client-key-data'], file: u['client-key'], base: userEntry?.file ?? '' });
+  const cert = fileOrData({ data: u['client-certificate-data'], file: u['client-certificate'], base: userEntry?.file ?? '', what: `client-certificate of user "${ctx.value.user}"` });
+  const key = fileOrData({ data: u['client-key-data'], file: u['client-key'], base: userEntry?.file ?? '', what: `client-key of user "${ctx.value.user}"` });
   if (cert && key) return { ...base, auth: { kind: 'client-cert', cert, key } };
   if (u.username && u.password) return { ...base, auth: { kind: 'basic', username: u.username, password: u.password } };
   return { ...base, auth: { kind: 'none' } };

@@ -1,8 +1,8 @@
 // Rendering IstioOperators into Kubernetes objects with the real `istioctl manifest
 // generate` (offline: charts are compiled into istioctl). Run without a shell; cached on disk
-// by the digest of (istioctl version, IstioOperator), since rendering takes seconds.
+// per (istioctl binary's sha256 and version, IstioOperator), entries verified on reading
+// (render-cache.ts), since rendering takes seconds.
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,7 +11,8 @@ import { fail } from '../diagnostics.js';
 import type { KubeObject } from '../kube/object.js';
 import type { IstioOperatorSpec } from '../model/desired.js';
 import { cacheRoot } from '../cache/root.js';
-import { writeFileAtomic } from '../fs/atomic-write.js';
+import { identifyIstioctl, type IstioctlIdentity } from './istioctl-identity.js';
+import { readRenderCache, sha256Hex, writeRenderCache } from './render-cache.js';
 
 export interface Istioctl {
   readonly binary: string;
@@ -37,9 +38,9 @@ export interface IstioctlChoice {
 /** Finds istioctl (locateIstioctl) and checks it is the version mesh.yaml asks for. */
 export async function openIstioctl(opts: IstioctlChoice & { env: NodeJS.ProcessEnv; wantVersion: string; cwd?: string }): Promise<Istioctl> {
   const binary = await locateIstioctl(opts);
-  let version: string;
+  let identity: IstioctlIdentity;
   try {
-    version = await versionOf(binary, cacheRoot(opts.env));
+    identity = await identifyIstioctl(binary, cacheRoot(opts.env));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     fail(
@@ -49,6 +50,7 @@ export async function openIstioctl(opts: IstioctlChoice & { env: NodeJS.ProcessE
         : `Running "${binary} version" failed: ${(e as Error).message.split('\n')[0]}`,
     );
   }
+  const { version } = identity;
   if (version !== opts.wantVersion) {
     fail(
       'istioctl version does not match mesh.yaml',
@@ -66,7 +68,7 @@ export async function openIstioctl(opts: IstioctlChoice & { env: NodeJS.ProcessE
       const key = JSON.stringify(iop);
       let p = inFlight.get(key);
       if (!p) {
-        p = renderCached({ binary, version, cacheDir, iop });
+        p = renderCached({ binary, identity, cacheDir, iop });
         inFlight.set(key, p);
       }
       return p;
@@ -113,60 +115,14 @@ async function isExecutableFile(file: string): Promise<boolean> {
   }
 }
 
-/**
- * `istioctl version`, remembered per binary (path, size, mtime): starting a large Go binary
- * just to ask its version would be a sizeable part of a no-op plan.
- */
-async function versionOf(binary: string, cacheDir: string): Promise<string> {
-  const resolved = binary.includes('/') ? binary : await which(binary);
-  let key: string | undefined;
-  if (resolved) {
-    const st = await fs.stat(resolved).catch(() => undefined);
-    if (st) key = `${resolved}\u0000${st.size}\u0000${st.mtimeMs}`;
-  }
-  const file = path.join(cacheDir, 'istioctl-versions.json');
-  const known = key
-    ? ((await fs
-        .readFile(file, 'utf8')
-        .then(JSON.parse)
-        .catch(() => ({}))) as Record<string, string>)
-    : {};
-  if (key && known[key]) return known[key];
-  const out = await run(binary, ['version', '--remote=false', '--short'], { timeoutMs: 30_000 });
-  // Prints "client version: 1.31.0" (older releases print the bare version).
-  const version = /(\d+\.\d+\.\d+[^\s]*)/.exec(out)?.[1] ?? out.trim();
-  if (key) {
-    await fs.mkdir(cacheDir, { recursive: true });
-    await writeFileAtomic(file, JSON.stringify({ ...known, [key]: version }));
-  }
-  return version;
-}
-
-async function which(name: string): Promise<string | undefined> {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    const p = path.join(dir, name);
-    if (
-      await fs.access(p).then(
-        () => true,
-        () => false,
-      )
-    )
-      return p;
-  }
-  return undefined;
-}
-
-async function renderCached(o: { binary: string; version: string; cacheDir: string; iop: IstioOperatorSpec }): Promise<KubeObject[]> {
+async function renderCached(o: { binary: string; identity: IstioctlIdentity; cacheDir: string; iop: IstioOperatorSpec }): Promise<KubeObject[]> {
   // JSON is YAML to istioctl, and a no-op plan that finds every rendering cached then needs no
   // YAML serialiser at all (loading and running it would be a visible share of the plan).
   const text = `${JSON.stringify(o.iop, null, 2)}\n`;
-  const digest = createHash('sha256').update(`${o.version}\n${text}`).digest('hex');
-  const cached = path.join(o.cacheDir, `${digest}.json`);
-  try {
-    return JSON.parse(await fs.readFile(cached, 'utf8')) as KubeObject[];
-  } catch {
-    // not cached yet
-  }
+  // A binary that could not be hashed has no key to cache under: rendered every time.
+  const key = o.identity.sha256 ? { istioctlSha256: o.identity.sha256, istioctlVersion: o.identity.version, iopSha256: sha256Hex(text) } : undefined;
+  const cached = key && (await readRenderCache(o.cacheDir, key));
+  if (cached) return cached;
   const tmpDir = await fs.mkdtemp(path.join(os.tmpdir(), 'meshctl-render-'));
   try {
     const file = path.join(tmpDir, 'iop.yaml');
@@ -178,9 +134,7 @@ async function renderCached(o: { binary: string; version: string; cacheDir: stri
       fail('istioctl manifest generate failed', `Rendering IstioOperator "${o.iop.metadata.name}" failed: ${((e as { stderr?: string }).stderr || (e as Error).message).trim().slice(0, 2000)}`);
     }
     const objects = parseManifests(out);
-    await fs.mkdir(o.cacheDir, { recursive: true });
-    // Other meshctl processes may render the same input at the same time.
-    await writeFileAtomic(cached, JSON.stringify(objects));
+    if (key) await writeRenderCache(o.cacheDir, key, objects);
     return objects;
   } finally {
     await fs.rm(tmpDir, { recursive: true, force: true });

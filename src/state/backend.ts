@@ -21,8 +21,8 @@ export interface StateBackend {
   write(state: MeshState, opts?: { readonly base: Envelope | null }): Promise<MeshState>;
   /** Takes the lock, waiting up to `timeoutMs`; the error names the holder. */
   lock(opts: LockRequest): Promise<Lock>;
-  /** Removes the lock only when `id` is its ID. Returns who held it. */
-  forceUnlock(id: string): Promise<LockInfo>;
+  /** Removes the lock only when `id` is its ID. Returns who held it; null for a lock file that named no one (local-file's UNREADABLE_LOCK_ID). */
+  forceUnlock(id: string): Promise<LockInfo | null>;
   /** Ends its connections (the Kubernetes backend's HTTP/2 session). */
   close(): void;
 }
@@ -51,7 +51,7 @@ export interface LockRequest {
   readonly onWait?: (holder: LockInfo) => void;
   /** Told when a lock left by a dead or expired holder is taken over (the message names it). */
   readonly onTakeover?: (message: string) => void;
-  /** Told if another run takes the lock while this one holds it (a lease that ran out). */
+  /** Told if another run takes the lock while this one holds it (a lease that ran out), or release finds it is not this run's any more (force-unlocked). */
   readonly onLost?: (message: string) => void;
 }
 

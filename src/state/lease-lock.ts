@@ -118,7 +118,14 @@ function heldLease(api: NamespacedApi, initial: LeaseObject, o: { info: LockInfo
     release: async () => {
       clearInterval(timer);
       await renewing;
-      if (!lost) await api.remove('leases', current.metadata.name, current.metadata.resourceVersion);
+      if (lost) return; // onLost was told when a renewal found it taken
+      const name = current.metadata.name;
+      if ((await api.remove('leases', name, current.metadata.resourceVersion)) === 'deleted') return;
+      // Changed since this run last saw it: still this run's if a renewal went through whose
+      // answer was lost; otherwise force-unlocked (and perhaps taken): the holder's stays.
+      const now = await api.get<LeaseObject>('leases', name);
+      if (now?.spec?.holderIdentity === o.info.id && (await api.remove('leases', name, now.metadata.resourceVersion)) === 'deleted') return;
+      o.onLost?.(`The state lock (Lease ${api.namespace}/${name}) was no longer this run's (force-unlocked?); left the current holder's lock, if any, in place.`);
     },
   };
 }

@@ -1,6 +1,7 @@
 // Parsing a state file's text. Pure: the caller reads the bytes. Distinguishes "no state"
 // from "unusable state" and says which meshctl wrote a too-new file (Terraform's read.go).
 import { error, type Diagnostic } from '../diagnostics.js';
+import { stateShapeProblem } from './state-shape.js';
 import { stateFormatVersion, type MeshState } from './state.js';
 
 export type ReadResult = { readonly state: MeshState; readonly diagnostics: readonly [] } | { readonly state?: undefined; readonly diagnostics: readonly Diagnostic[] };
@@ -20,6 +21,9 @@ export function parseState(text: string, opts: { file: string; meshID: string })
   if (typeof s.version !== 'number') {
     return bad('Unusable state file', `${opts.file} has no "version" field, so it was not written by meshctl.`);
   }
+  if (!Number.isSafeInteger(s.version) || s.version < 1) {
+    return bad('Unusable state file', `${opts.file} has state format ${s.version}, which no meshctl writes; it is damaged. Restore it from ${opts.file}.backup.`);
+  }
   if (s.version > stateFormatVersion) {
     return bad(
       'State file written by a newer meshctl',
@@ -28,6 +32,10 @@ export function parseState(text: string, opts: { file: string; meshID: string })
   }
   if (typeof s.lineage !== 'string' || typeof s.serial !== 'number' || typeof s.meshID !== 'string' || !Array.isArray(s.units) || typeof s.objects !== 'object' || s.objects === null) {
     return bad('Unusable state file', `${opts.file} is missing lineage, serial, meshID, units or objects; it is damaged. Restore it from ${opts.file}.backup.`);
+  }
+  const problem = stateShapeProblem(s);
+  if (problem) {
+    return bad('Unusable state file', `${opts.file} is damaged: ${problem}. Restore it from ${opts.file}.backup.`);
   }
   if (s.meshID !== opts.meshID) {
     return bad(

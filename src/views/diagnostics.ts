@@ -2,6 +2,7 @@
 // the offending source line with the range underlined, the detail, a hint, and a final count.
 // Views do no I/O: the caller passes the source texts it already read (LoadResult.sources).
 import type { Diagnostic, SourceRange } from '../diagnostics.js';
+import { terminalSafe } from './terminal-safe.js';
 
 export interface RenderOptions {
   /** ANSI colour; callers decide (NO_COLOR, TTY, --no-color). */
@@ -47,17 +48,19 @@ export function summaryLine(diags: readonly Diagnostic[]): string {
 function renderOne(d: Diagnostic, p: Palette, source: string[] | undefined): string {
   const out: string[] = [];
   const paint = d.severity === 'error' ? p.error : p.warning;
-  out.push(`${paint(d.severity === 'error' ? 'Error' : 'Warning')}${p.bold(`: ${d.summary}`)}`);
+  // Every text here may carry what a server or a file said: made safe before colouring.
+  const safe = terminalSafe;
+  out.push(`${paint(d.severity === 'error' ? 'Error' : 'Warning')}${p.bold(`: ${safe(d.summary)}`)}`);
   if (d.subject) {
     const s = d.subject;
-    out.push('', `  on ${s.file} line ${s.line}, column ${s.column}${d.path ? ` (${d.path})` : ''}:`);
+    out.push('', `  on ${safe(s.file)} line ${s.line}, column ${s.column}${d.path ? ` (${safe(d.path)})` : ''}:`);
     const excerpt = source ? excerptLines(s, source, p, paint) : [];
     out.push(...excerpt);
   } else if (d.path) {
-    out.push('', `  at ${d.path}:`);
+    out.push('', `  at ${safe(d.path)}:`);
   }
-  out.push('', d.detail);
-  if (d.hint) out.push(p.hint(`Hint: ${d.hint}`));
+  out.push('', safe(d.detail));
+  if (d.hint) out.push(p.hint(`Hint: ${safe(d.hint)}`));
   return `${out.join('\n')}\n`;
 }
 
@@ -71,5 +74,5 @@ function excerptLines(s: SourceRange, source: string[], p: Palette, paint: (x: s
   const start = Math.min(s.column, text.length + 1);
   const lastCol = s.endLine === s.line ? s.endColumn : text.trimEnd().length + 1;
   const width = Math.max(1, Math.min(lastCol, text.length + 1) - start);
-  return [`${p.dim(`${String(s.line).padStart(gutter - 2)} |`)} ${text}`, `${p.dim(`${' '.repeat(gutter - 2)} |`)} ${' '.repeat(start - 1)}${paint('^'.repeat(width))}`];
+  return [`${p.dim(`${String(s.line).padStart(gutter - 2)} |`)} ${terminalSafe(text)}`, `${p.dim(`${' '.repeat(gutter - 2)} |`)} ${' '.repeat(start - 1)}${paint('^'.repeat(width))}`];
 }

@@ -7,6 +7,7 @@ import { palette, type Palette } from './palette.js';
 import { actionSymbol, objectName, reasonFor } from './change-words.js';
 import { displayForm } from '../planner/diff-text.js';
 import { RESTARTS_HEADING, restartTexts, warningTexts } from './notice-words.js';
+import { terminalSafe } from './terminal-safe.js';
 
 function paint(p: Palette, a: Action): (s: string) => string {
   return a === 'create' ? p.add : a === 'update' || a === 'forget' ? p.change : a === 'delete' || a === 'replace' ? p.remove : p.dim;
@@ -25,7 +26,8 @@ function changeLines(c: Change, p: Palette, mode: Plan['mode']): string[] {
     for (const [k, v] of Object.entries(data)) if (typeof v === 'string' && !c.afterUnknown.includes(`/data/${k}`)) lines.push(`      ${p.dim(`/data/${k}: ${v}`)}`);
   }
   if (c.diff) {
-    for (const l of c.diff.split('\n')) {
+    for (const raw of c.diff.split('\n')) {
+      const l = terminalSafe(raw);
       const colored = l.startsWith('+') ? p.add(l) : l.startsWith('-') ? p.remove(l) : l.startsWith('@@') ? p.dim(l) : l;
       lines.push(`      ${colored}`);
     }

@@ -1,6 +1,6 @@
 // `meshctl force-unlock ID` through main(): it removes the lock a crashed run left, and only
 // when given that lock's ID. It looks for the state in the working directory.
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -47,6 +47,20 @@ describe('meshctl force-unlock', () => {
     expect(r.code, r.err).toBe(0);
     expect(r.out).toContain(`meshctl state has been unlocked (${w.stateFile};`);
     expect(existsSync(lockFileOf(w.stateFile))).toBe(false);
+  });
+
+  it('removes a lock file that names no holder (empty: a full disk) with the ID the lock error gives', async () => {
+    const w = world();
+    writeFileSync(lockFileOf(w.stateFile), '');
+    const blocked = await meshctl(w, ['apply', '--verify=false', '--auto-approve']);
+    expect(blocked.code).toBe(1);
+    expect(blocked.err).toContain('but the lock is empty, so it names no holder');
+    expect(blocked.err).toContain('meshctl force-unlock unreadable');
+    const r = await meshctl(w, ['force-unlock', 'unreadable']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toBe(`meshctl state has been unlocked (${w.stateFile}; the lock file, which named no holder, was removed).\n`);
+    expect(existsSync(lockFileOf(w.stateFile))).toBe(false);
+    expect((await meshctl(w, ['apply', '--verify=false', '--auto-approve'])).code).toBe(0);
   });
 
   it('says so when there is no lock to remove', async () => {

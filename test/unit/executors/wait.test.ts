@@ -1,7 +1,6 @@
 // Waits with an injected clock: no real sleeping. Each check reads the fake cluster; time
 // moves only when the wait sleeps.
 import { describe, expect, it } from 'vitest';
-import { isDiagnosticsError } from '../../../src/diagnostics.js';
 import { deploymentCheck, waitFor } from '../../../src/executors/wait.js';
 import { CRD_WAKE_ANNOTATION } from '../../../src/model/names.js';
 import { describeWait } from '../../../src/model/wait-words.js';
@@ -9,21 +8,12 @@ import { objectAddress, type KubeObject } from '../../../src/kube/object.js';
 import type { WaitFor } from '../../../src/model/desired.js';
 import { deployment, mutatingWebhook, secret, service, withField } from '../support/mesh-fixtures.js';
 import { FakeCluster } from '../support/fake-cluster.js';
+import { failure } from '../support/failure.js';
 
 function clock() {
   let t = 1_000_000;
   const sleeps: number[] = [];
   return { now: () => t, sleep: async (ms: number) => void (sleeps.push(ms), (t += ms)), sleeps, elapsed: () => t - 1_000_000 };
-}
-
-async function failure(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (isDiagnosticsError(e)) return e.diagnostics.map((d) => `${d.summary}: ${d.detail}`).join('\n');
-    throw e;
-  }
-  throw new Error('expected a failure');
 }
 
 const istiodAvailable: WaitFor = { kind: 'deployment-available', namespace: 'istio-system', name: 'istiod' };

@@ -7,6 +7,7 @@ import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { kubeconfigSource, readKubeconfigs, resolveEndpoint } from '../../../src/kube/kubeconfig.js';
 import { connect } from '../../../src/kube/connect.js';
+import { authFor } from '../../../src/kube/auth.js';
 import { isDiagnosticsError } from '../../../src/diagnostics.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'meshctl-kubeconfig-'));
@@ -102,5 +103,61 @@ describe('kubeconfig loading', () => {
 
   it('reports an unreadable explicit kubeconfig instead of crashing', () => {
     expect(() => connect({ cluster: 'east', context: 'x', kubeconfig: join(dir, 'nope.yaml'), env: {} })).toThrow(/Cannot read kubeconfig/);
+  });
+
+  // A user's mistake, not a bug: before, the ENOENT escaped as "internal error" with a stack.
+  it('names the missing certificate, key or CA file a kubeconfig points at, and the context', () => {
+    const broken = file('broken-files.yaml', {
+      clusters: [
+        { name: 'no-ca', cluster: { server: 'https://x:6443', 'certificate-authority': 'gone-ca.pem' } },
+        { name: 'ok', cluster: { server: 'https://x:6443' } },
+      ],
+      users: [{ name: 'no-key', user: { 'client-certificate': 'ca.pem', 'client-key': 'gone-key.pem' } }],
+      contexts: [
+        { name: 'ca', context: { cluster: 'no-ca' } },
+        { name: 'key', context: { cluster: 'ok', user: 'no-key' } },
+      ],
+    });
+    const attempt = (context: string) => {
+      try {
+        connect({ cluster: 'east', context, kubeconfig: broken, env: {} });
+        return 'connected';
+      } catch (e) {
+        if (!isDiagnosticsError(e)) throw e;
+        return `${e.diagnostics[0]!.summary}: ${e.diagnostics[0]!.detail}`;
+      }
+    };
+    expect(attempt('ca')).toBe(
+      `Cannot read a file the kubeconfig names: Context "ca" (cluster "east"), in ${broken}: the certificate-authority of kubeconfig cluster "no-ca": ${join(dir, 'gone-ca.pem')} does not exist.`,
+    );
+    expect(attempt('key')).toBe(`Cannot read a file the kubeconfig names: Context "key" (cluster "east"), in ${broken}: the client-key of user "no-key": ${join(dir, 'gone-key.pem')} does not exist.`);
+  });
+
+  it('reports a token file that is gone when a request is made, as a user error', async () => {
+    const gone = file('gone-token.yaml', {
+      clusters: [{ name: 'c', cluster: { server: 'https://x:6443' } }],
+      users: [{ name: 'u', user: { tokenFile: 'no-token.txt' } }],
+      contexts: [{ name: 'ctx', context: { cluster: 'c', user: 'u' } }],
+    });
+    const ep = resolveEndpoint(readKubeconfigs(kubeconfigSource(gone, {})), 'ctx');
+    if ('error' in ep) throw new Error(ep.detail);
+    const failure = await authFor(ep, kubeconfigSource(gone, {}))
+      .apply({ headers: {} })
+      .then(
+        () => 'applied',
+        (e: unknown) => (isDiagnosticsError(e) ? `${e.diagnostics[0]!.summary}: ${e.diagnostics[0]!.detail}` : e),
+      );
+    expect(failure).toBe(`Cannot read the token file: Context "ctx" uses tokenFile: ${join(dir, 'no-token.txt')} does not exist.`);
+  });
+
+  it('refuses a device as a kubeconfig instead of reading it without end', () => {
+    let detail: string | undefined;
+    try {
+      connect({ cluster: 'east', context: 'x', kubeconfig: '/dev/zero', env: {} });
+    } catch (e) {
+      if (!isDiagnosticsError(e)) throw e;
+      detail = e.diagnostics[0]!.detail;
+    }
+    expect(detail).toBe('Cluster "east": reading /dev/zero failed: /dev/zero is a character device, not a file');
   });
 });

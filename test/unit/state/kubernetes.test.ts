@@ -4,10 +4,10 @@
 // is taken over with a message, and is renewed while held. test/e2e/state-kubernetes.test.ts
 // runs the same on a real API server.
 import { describe, expect, it } from 'vitest';
-import { isDiagnosticsError } from '../../../src/diagnostics.js';
 import { KubernetesStateBackend, stateObjectName } from '../../../src/state/kubernetes.js';
 import { emptyState, type MeshState } from '../../../src/state/state.js';
 import { FakeStateApi } from '../support/fake-state-api.js';
+import { failure } from '../support/failure.js';
 
 const backend = (api: FakeStateApi, o: { chunkBytes?: number; now?: () => number; leaseDurationSeconds?: number } = {}) =>
   new KubernetesStateBackend({ caller: api, namespace: 'meshctl-system', meshID: 'mesh1', leaseDurationSeconds: o.leaseDurationSeconds ?? 60, ...o });
@@ -30,16 +30,6 @@ function bigState(base: MeshState, n: number): MeshState {
     };
   }
   return { ...base, objects };
-}
-
-async function failure(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (isDiagnosticsError(e)) return e.diagnostics.map((d) => `${d.summary}: ${d.detail}`).join('\n');
-    throw e;
-  }
-  throw new Error('expected a failure');
 }
 
 describe('Kubernetes state backend: the state', () => {
@@ -200,6 +190,43 @@ describe('Kubernetes state backend: the Lease lock', () => {
     expect((await backend(api).forceUnlock(held.info.id)).id).toBe(held.info.id);
     expect(api.objects('leases')).toEqual([]);
     expect(await failure(backend(api).forceUnlock(held.info.id))).toMatch(/^No lock to remove:/);
+  });
+
+  it('a run force-unlocked while it ran leaves the next holder’s lease at its end, and says so', async () => {
+    const api = new FakeStateApi();
+    const lost: string[] = [];
+    const first = await backend(api).lock({ ...req, onLost: (m) => lost.push(m) });
+    await backend(api).forceUnlock(first.info.id);
+    const second = await backend(api).lock({ ...req, operation: 'destroy' });
+    await first.release();
+    expect((api.objects('leases')[0]!['spec'] as { holderIdentity: string }).holderIdentity).toBe(second.info.id);
+    expect(lost).toEqual([`The state lock (Lease meshctl-system/meshctl-lock-mesh1) was no longer this run's (force-unlocked?); left the current holder's lock, if any, in place.`]);
+    await second.release();
+    expect(api.objects('leases')).toEqual([]);
+  });
+
+  it('removes its own lease at its end even when the answer to a renewal was lost', async () => {
+    const api = new FakeStateApi();
+    let drop = true;
+    // The API server renews the lease, but the answer never arrives (a connection reset).
+    const caller = {
+      describe: api.describe,
+      call: async (method: string, path: string, opts?: { body?: unknown }) => {
+        const res = await api.call(method, path, opts);
+        if (method === 'PUT' && drop) {
+          drop = false;
+          throw new Error('socket hang up');
+        }
+        return res;
+      },
+    };
+    const lost: string[] = [];
+    const held = await new KubernetesStateBackend({ caller, namespace: 'meshctl-system', meshID: 'mesh1', leaseDurationSeconds: 3 }).lock({ ...req, onLost: (m) => lost.push(m) });
+    await new Promise((r) => setTimeout(r, 1300));
+    expect(drop).toBe(false);
+    await held.release();
+    expect(api.objects('leases')).toEqual([]);
+    expect(lost).toEqual([]);
   });
 
   it('says how to create a missing namespace, and names a refused verb', async () => {

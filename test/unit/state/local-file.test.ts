@@ -5,9 +5,9 @@ import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isDiagnosticsError } from '../../../src/diagnostics.js';
 import { acquireLock, forceUnlock, lockFileOf, readStateFile, writeStateFile } from '../../../src/state/local-file.js';
 import { emptyState } from '../../../src/state/state.js';
+import { failure } from '../support/failure.js';
 
 let dir: string;
 let file: string;
@@ -23,16 +23,6 @@ const initial = () => emptyState({ lineage: 'lineage-1', meshID: 'mesh1', meshct
 function deadPid(): number {
   const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
   return Number(r.stdout);
-}
-
-async function failure(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (isDiagnosticsError(e)) return e.diagnostics.map((d) => `${d.summary}: ${d.detail}`).join('\n');
-    throw e;
-  }
-  throw new Error('expected a failure');
 }
 
 describe('writeStateFile', () => {

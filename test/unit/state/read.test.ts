@@ -70,6 +70,44 @@ describe('state refusals', () => {
     );
   });
 
+  // Hand-edited or damaged files: each refused naming the first bad place, before any code
+  // reads it (before, `units: [null]` failed later as an internal error).
+  const unit = { id: 'cluster1/namespace', cluster: 'cluster1', kind: 'namespace', dependsOn: [], status: 'applied', outputs: {} };
+  const object = { unit: 'cluster1/namespace', cluster: 'cluster1', ref: { apiVersion: 'v1', kind: 'Namespace', name: 'istio-system' }, status: 'applied', existedBefore: false };
+  const damaged = (why: string) => `Unusable state file: /work/mesh/meshctl.state.json is damaged: ${why}. Restore it from /work/mesh/meshctl.state.json.backup.`;
+  it.each([
+    ['units: [null]', { ...valid, units: [null] }, damaged('units[0] is not a unit record (an object)')],
+    [
+      'a unit of an unknown kind',
+      { ...valid, units: [{ ...unit, kind: 'mystery' }] },
+      damaged(
+        `units[0] is not a unit record (.kind: one of namespace, cacerts, crds, control-plane, revision-tags, eastwest-gateway, expose-istiod, expose-services, remote-reader, remote-secret, istiod-leftovers)`,
+      ),
+    ],
+    ['a null object record', { ...valid, objects: { a: null } }, damaged('objects["a"] is not an object record (an object)')],
+    [
+      'an object record without a ref name',
+      { ...valid, objects: { a: { ...object, ref: { apiVersion: 'v1', kind: 'Namespace' } } } },
+      damaged('objects["a"] is not an object record (.ref: .name: a non-empty string)'),
+    ],
+    ['a negative serial', { ...valid, serial: -1 }, damaged('"serial" is not a whole number of at least 0')],
+    ['a fractional serial', { ...valid, serial: 1.5 }, damaged('"serial" is not a whole number of at least 0')],
+    ['an empty lineage', { ...valid, lineage: '' }, damaged('"lineage" is not a non-empty string')],
+    ['a null cluster connection', { ...valid, clusters: { cluster1: null } }, damaged('clusters["cluster1"] is not a connection record (an object)')],
+  ])('refuses %s as damaged', (_, state, words) => {
+    expect(only(state)).toBe(words);
+  });
+
+  it.each([0, -3, 0.5])('refuses state format %s, which no meshctl writes', (version) => {
+    expect(only({ ...valid, version })).toBe(
+      `Unusable state file: /work/mesh/meshctl.state.json has state format ${version}, which no meshctl writes; it is damaged. Restore it from /work/mesh/meshctl.state.json.backup.`,
+    );
+  });
+
+  it('reads a state whose records have the shape', () => {
+    expect(read({ ...valid, units: [unit], objects: { 'cluster1/Namespace/_/istio-system': object }, clusters: { cluster1: { context: 'cluster1' } } }).diagnostics).toEqual([]);
+  });
+
   it('refuses a file without a version as not written by meshctl', () => {
     const { version: _, ...rest } = valid;
     expect(only(rest)).toBe('Unusable state file: /work/mesh/meshctl.state.json has no "version" field, so it was not written by meshctl.');
