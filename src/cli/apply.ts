@@ -6,6 +6,7 @@ import { commonOptions, planningOptions, lockOptions } from './options.js';
 
 export const applyCommand: Command = {
   command: 'apply [planfile]',
+  changes: () => true,
   describe: 'Make the clusters match mesh.yaml (shows the plan and asks first), or apply a saved plan',
   builder: (y: Argv) =>
     lockOptions(planningOptions(commonOptions(y)))

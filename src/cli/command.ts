@@ -8,6 +8,11 @@ export interface Command {
   readonly command: string;
   readonly describe: string;
   readonly builder: (y: Argv) => Argv;
+  /**
+   * Whether this invocation changes clusters or the state: refused with untrusted input
+   * (MESHCTL_UNTRUSTED), which may only be validated, planned and shown. Absent: never.
+   */
+  readonly changes?: (args: Record<string, unknown>) => boolean;
   /** `ports`: what the command reaches the world through; defaultPorts() unless a test passes fakes. */
   readonly run: (args: Record<string, unknown>, io: CliIO, ports?: Ports) => Promise<number>;
 }

@@ -6,6 +6,7 @@ import { commonOptions, planningOptions, lockOptions } from './options.js';
 
 export const destroyCommand: Command = {
   command: 'destroy',
+  changes: () => true,
   describe: 'Remove everything meshctl made, in reverse dependency order',
   builder: (y: Argv) =>
     lockOptions(planningOptions(commonOptions(y)))

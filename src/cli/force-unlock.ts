@@ -9,6 +9,7 @@ import { parseForceUnlockOptions } from './options.js';
 
 export const forceUnlockCommand: Command = {
   command: 'force-unlock <id>',
+  changes: () => true,
   describe: 'Remove a state lock left behind by a crashed run',
   builder: (y: Argv) =>
     y

@@ -3,7 +3,8 @@
 // client) are imported by the commands that need them, and a bare `--version` is answered
 // before yargs or any command module is even loaded, so it stays fast.
 import type { Argv } from 'yargs';
-import { isDiagnosticsError } from '../diagnostics.js';
+import { fail, isDiagnosticsError } from '../diagnostics.js';
+import { untrustedInput } from '../kube/untrusted.js';
 import { renderDiagnostics } from '../views/diagnostics.js';
 import type { Command } from './command.js';
 import { ExitCode, processIO, type CliIO } from './io.js';
@@ -20,6 +21,12 @@ export async function main(argv: readonly string[], io: CliIO = processIO(), por
   const y = await buildParser(argv, {
     columns: (io.stdout as { columns?: number }).columns ?? 100,
     handler: (cmd) => async (args) => {
+      if (cmd.changes?.(args) && untrustedInput(io.env)) {
+        const name = [...(Array.isArray(args['_']) ? args['_'] : []), ...(args['subcommand'] ? [args['subcommand']] : [])].map(String).join(' ');
+        fail('Not with untrusted input', `MESHCTL_UNTRUSTED is set: meshctl only validates, plans and shows untrusted input, and \`meshctl ${name}\` would change clusters or the state.`, {
+          hint: 'Apply from a job that runs on reviewed code, without MESHCTL_UNTRUSTED (docs/security.md).',
+        });
+      }
       exit = await cmd.run(args, io, ports);
     },
   });

@@ -32,6 +32,7 @@ import type { CliIO } from './io.js';
 import type { InputOptions } from './options.js';
 import type { Ports } from './ports.js';
 import { trackClients } from './stats.js';
+import { untrustedInput } from '../kube/untrusted.js';
 
 export interface Inputs extends Config {
   /** The state as read (after the lock, for commands that write). */
@@ -135,7 +136,7 @@ export function closeConfig(config: Config | Inputs): void {
 /** mesh.yaml, model, the state backend (not read yet) and clients. */
 export function loadConfig(options: InputOptions, ctx: { io: CliIO; ports: Ports }): Config {
   const { io, ports } = ctx;
-  const loaded = loadTopology(options.file, { cwd: io.cwd });
+  const loaded = loadTopology(options.file, { cwd: io.cwd, untrusted: untrustedInput(io.env) });
   if (!loaded.topology) throw new DiagnosticsErrorWithSources(loaded.diagnostics, loaded.sources);
   const topology = loaded.topology;
   const built = buildDesired(topology);

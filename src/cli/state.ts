@@ -21,6 +21,7 @@ What the state records, read and edited without touching any cluster.
 
 export const stateCommand: Command = {
   command: 'state <subcommand> [args..]',
+  changes: (args) => ['rm', 'mv', 'push'].includes(String(args['subcommand'])),
   describe: 'List, show, remove (rm), move (mv), pull or push what the state records',
   builder: (y: Argv) =>
     y

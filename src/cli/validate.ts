@@ -9,6 +9,7 @@ import type { Command } from './command.js';
 import { ExitCode } from './io.js';
 import { useColor } from './color.js';
 import { parseValidateOptions } from './options.js';
+import { untrustedInput } from '../kube/untrusted.js';
 
 export const validateCommand: Command = {
   command: 'validate',
@@ -23,7 +24,7 @@ export const validateCommand: Command = {
     const file = options.file;
     // Loaded on use: ajv and the schema are the heaviest imports of a validate run.
     const { loadTopology } = await import('../config/load.js');
-    const result = loadTopology(file, { cwd: io.cwd });
+    const result = loadTopology(file, { cwd: io.cwd, untrusted: untrustedInput(io.env) });
     const valid = !hasErrors(result.diagnostics);
     if (options.json) {
       io.stdout.write(`${JSON.stringify({ valid, diagnostics: result.diagnostics }, null, 2)}\n`);

@@ -12,6 +12,10 @@ export interface SemanticContext {
   readonly baseDir: string;
   /** Injected file probe (read.ts's pathKind in production) so rules stay free of I/O. */
   readonly pathKind: (absolute: string) => PathKind;
+  /** Injected realpath (symbolic links resolved), undefined for a path that does not exist. */
+  readonly realPath: (absolute: string) => string | undefined;
+  /** MESHCTL_UNTRUSTED: mesh.yaml comes from an untrusted pull request (rules-untrusted.ts). */
+  readonly untrusted: boolean;
 }
 
 export type Rule = (ctx: SemanticContext) => Diagnostic[];

@@ -6,7 +6,7 @@ import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics.js';
 import type { RawMesh } from './raw.js';
 import { normalize } from './normalize.js';
 import { decodeText, parseMeshYaml } from './parse.js';
-import { MAX_MESH_FILE_BYTES, oversized, pathKind, readMeshFile, type PathKind } from './read.js';
+import { MAX_MESH_FILE_BYTES, oversized, pathKind, readMeshFile, realPath, type PathKind } from './read.js';
 import { schemaDiagnostics } from './schema.js';
 import { semanticDiagnostics } from './semantic.js';
 import type { Topology } from './topology.js';
@@ -27,6 +27,10 @@ export interface LoadOptions {
   readonly baseDir?: string;
   /** File probe for kubeconfig/trust paths; default the real file system. */
   readonly pathKind?: (absolute: string) => PathKind;
+  /** Realpath probe for the untrusted-input rules; default the real file system. */
+  readonly realPath?: (absolute: string) => string | undefined;
+  /** mesh.yaml is untrusted input (MESHCTL_UNTRUSTED): see src/config/rules-untrusted.ts. */
+  readonly untrusted?: boolean;
 }
 
 /** Reads and validates mesh.yaml. `file` is shown in diagnostics as given. */
@@ -63,7 +67,9 @@ function loadTopologyFromBytes(bytes: Uint8Array, file: string, options: LoadOpt
   const absolute = resolve(options.cwd ?? process.cwd(), file);
   const baseDir = options.baseDir ?? dirname(absolute);
   const mesh = parsed.parsed.value as RawMesh;
-  diagnostics.push(...semanticDiagnostics({ mesh, source: parsed.parsed, baseDir, pathKind: options.pathKind ?? pathKind }));
+  diagnostics.push(
+    ...semanticDiagnostics({ mesh, source: parsed.parsed, baseDir, pathKind: options.pathKind ?? pathKind, realPath: options.realPath ?? realPath, untrusted: options.untrusted === true }),
+  );
   if (hasErrors(diagnostics)) return done(diagnostics);
   return done(diagnostics, normalize({ mesh, file: absolute, baseDir, bytes }));
 }

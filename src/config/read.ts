@@ -1,7 +1,7 @@
 // The only file-system access in src/config: reading mesh.yaml itself, probing the paths it
 // references (kubeconfigs, trust material), and loading the bundled JSON Schema. Everything
 // else in this folder is pure so it can be tested from strings.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { BoundedReadError, describeRefusal, readBoundedSync } from '../fs/read-bounded.js';
 import { error, type Diagnostic } from '../diagnostics.js';
 
@@ -52,6 +52,15 @@ export function pathKind(absolute: string): PathKind {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     return code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : 'other';
+  }
+}
+
+/** The path with symbolic links resolved; undefined when it does not exist or cannot be read. */
+export function realPath(absolute: string): string | undefined {
+  try {
+    return realpathSync(absolute);
+  } catch {
+    return undefined;
   }
 }
 

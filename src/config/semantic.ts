@@ -9,11 +9,12 @@ import { networkRules } from './rules-networks.js';
 import { istioRules } from './rules-istio.js';
 import { overlayRules } from './rules-overlay.js';
 import { fileRules } from './rules-files.js';
+import { untrustedDiagnostics } from './rules-untrusted.js';
 
 export type { SemanticContext } from './finding.js';
 
 const rules: readonly Rule[] = [...clusterRules, ...networkRules, ...istioRules, ...overlayRules, ...fileRules];
 
 export function semanticDiagnostics(ctx: SemanticContext): Diagnostic[] {
-  return rules.flatMap((rule) => rule(ctx));
+  return [...rules.flatMap((rule) => rule(ctx)), ...(ctx.untrusted ? untrustedDiagnostics(ctx) : [])];
 }

@@ -7,6 +7,7 @@ import { cacheRoot } from '../cache/root.js';
 import { ClusterClient } from './cluster-client.js';
 import { diskDiscoveryCache } from './discovery-cache.js';
 import { kubeconfigFromText, kubeconfigSource, readKubeconfigs, resolveEndpoint, type Merged } from './kubeconfig.js';
+import { credentialPluginsAllowed } from './untrusted.js';
 
 export interface ConnectOptions {
   readonly cluster: string;
@@ -48,6 +49,13 @@ export function connect(opts: ConnectOptions): ClusterClient {
           hint: 'Fix the path in the kubeconfig, or embed the data (…-data fields) instead.',
         });
     }
+  }
+  if (ep.auth.kind === 'delegated' && ep.auth.why !== 'proxy-url' && !credentialPluginsAllowed(opts.env)) {
+    fail(
+      'Credential plugin not allowed',
+      `Context "${opts.context}" (cluster "${opts.cluster}") in ${source.describe} authenticates with ${ep.auth.why === 'exec' ? 'an exec credential plugin' : 'an auth provider'}, which runs a program; MESHCTL_UNTRUSTED is set and MESHCTL_ALLOW_CREDENTIAL_PLUGINS is not.`,
+      { hint: "If the kubeconfig is the CI's own (not the pull request's), set MESHCTL_ALLOW_CREDENTIAL_PLUGINS=1 in the job." },
+    );
   }
   const discoveryCache = opts.env['MESHCTL_DISCOVERY_CACHE'] === 'off' ? undefined : diskDiscoveryCache({ root: cacheRoot(opts.env), server: ep.server, ...(ep.ca ? { ca: ep.ca } : {}) });
   return new ClusterClient({ cluster: opts.cluster, context: opts.context, server: ep.server, auth: authFor(ep, source), ...(discoveryCache ? { discoveryCache } : {}) });

@@ -89,6 +89,19 @@ export function kubeconfigFromText(text: string, describe: string): Merged {
   return mergeKubeconfigs([{ text, file: '' }], { files: [], describe });
 }
 
+/**
+ * YAML errors name where, never what: the yaml package's message quotes the lines around the
+ * error, and in a kubeconfig those hold tokens and keys (issue 19).
+ */
+function parseQuietly(text: string, file: string): unknown {
+  try {
+    return parse(text);
+  } catch (e) {
+    const first = ((e as Error).message.split('\n')[0] ?? '').replace(/:\s*$/, '');
+    throw new Error(`${file} is not a valid kubeconfig: ${first}`);
+  }
+}
+
 /** kubectl's merge: the first file to define a name wins, and the first current-context. */
 function mergeKubeconfigs(texts: readonly { text: string; file: string }[], source: KubeconfigSource): Merged {
   const clusters = new Map<string, Named<RawCluster>>();
@@ -96,7 +109,7 @@ function mergeKubeconfigs(texts: readonly { text: string; file: string }[], sour
   const contexts = new Map<string, Named<RawContext>>();
   let currentContext: string | undefined;
   for (const { text, file } of texts) {
-    const doc = (parse(text) ?? {}) as {
+    const doc = (parseQuietly(text, file) ?? {}) as {
       clusters?: { name: string; cluster: RawCluster }[];
       users?: { name: string; user: RawUser }[];
       contexts?: { name: string; context: RawContext }[];

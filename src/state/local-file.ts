@@ -10,6 +10,7 @@ import { acquireLock, forceUnlock } from './lock-file.js';
 import { parseState, serializeState } from './read.js';
 import { staleWrite } from './stale-write.js';
 import type { MeshState } from './state.js';
+import { MAX_PLAN_OR_STATE_BYTES, readFailure, readTextBoundedSync } from '../fs/read-bounded.js';
 
 export { acquireLock, forceUnlock, lockFileOf } from './lock-file.js';
 
@@ -46,10 +47,10 @@ export class LocalStateBackend implements StateBackend {
 export async function readStateFile(file: string, meshID: string): Promise<MeshState | null> {
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = readTextBoundedSync(file, { maxBytes: MAX_PLAN_OR_STATE_BYTES });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new DiagnosticsError([error('Cannot read state file', `${file}: ${(e as Error).message}`)]);
+    throw new DiagnosticsError([error('Cannot read state file', `${readFailure(file, e)}.`)]);
   }
   const r = parseState(text, { file, meshID });
   if (!r.state) throw new DiagnosticsError(r.diagnostics);

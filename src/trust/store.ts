@@ -11,8 +11,8 @@
 // Files are created exclusively (flag "wx") and a cluster's files appear all at once (written
 // into a temporary sibling directory, then renamed), so meshctl never overwrites trust
 // material and an interrupted run leaves nothing half-made behind.
-import { constants } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants, promises as fs } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { error, warning, type Diagnostic } from '../diagnostics.js';
 import { CACERTS_KEYS, type CacertsKey, type ClusterCaMaterial } from './material.js';
@@ -64,6 +64,7 @@ export async function readRootKey(layout: TrustLayout): Promise<SensitivePem | u
 export async function writeRoot(layout: TrustLayout, root: { certPem: string; key?: SensitivePem }): Promise<void> {
   if (root.key) await writePrivateFile(layout.rootKey, root.key.reveal());
   await writePrivateFile(layout.rootCert, root.certPem);
+  await syncDirectory(layout.directory);
 }
 
 /** Whether the directory (or anything at that path) exists. */
@@ -83,7 +84,9 @@ export async function writeClusterDir(layout: TrustLayout, cluster: string, cont
   try {
     await chmod(staging, PRIVATE_DIR);
     for (const key of CACERTS_KEYS) await writePrivateFile(join(staging, key), contents[key]);
+    await syncDirectory(staging);
     await rename(staging, join(layout.directory, cluster));
+    await syncDirectory(layout.directory);
   } catch (e) {
     await rm(staging, { recursive: true, force: true });
     throw e;
@@ -151,9 +154,27 @@ export async function looseModeWarnings(path: string, what: string): Promise<Dia
   ];
 }
 
+// Keys are flushed to the disk, and then the directory entries naming them: once a generated
+// root is in use (its intermediates in clusters), a power cut must not lose its key, which no
+// one else holds (issue 19).
 async function writePrivateFile(path: string, text: string): Promise<void> {
   // "wx": never replace an existing file; the mode applies at creation (umask can only narrow it).
-  await writeFile(path, text, { mode: PRIVATE_FILE, flag: constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY });
+  const fh = await fs.open(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, PRIVATE_FILE);
+  try {
+    await fh.writeFile(text);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+async function syncDirectory(path: string): Promise<void> {
+  const fh = await fs.open(path, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
 }
 
 async function readIfExists(path: string): Promise<string | undefined> {

@@ -85,7 +85,7 @@ export function capturedIO(o: { cwd: string; env?: Record<string, string>; tty?:
 }
 
 /** `meshctl ...argv` in the world's directory. */
-export async function meshctl(w: Pick<World, 'dir' | 'ports'>, argv: readonly string[], o: { tty?: boolean; answer?: string } = {}): Promise<Result> {
+export async function meshctl(w: Pick<World, 'dir' | 'ports'>, argv: readonly string[], o: { tty?: boolean; answer?: string; env?: Record<string, string> } = {}): Promise<Result> {
   const c = capturedIO({ cwd: w.dir, ...o });
   const code = await main(argv, c.io, w.ports);
   return { code, out: c.out(), err: c.err() };

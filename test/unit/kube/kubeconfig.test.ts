@@ -150,6 +150,36 @@ describe('kubeconfig loading', () => {
     expect(failure).toBe(`Cannot read the token file: Context "ctx" uses tokenFile: ${join(dir, 'no-token.txt')} does not exist.`);
   });
 
+  it('with untrusted input, runs no exec credential plugin unless the CI allows its own', () => {
+    const words = (env: Record<string, string>) => {
+      try {
+        connect({ cluster: 'east', context: 'exec', kubeconfig: b, env }).close();
+        return 'connected';
+      } catch (e) {
+        if (!isDiagnosticsError(e)) throw e;
+        return e.diagnostics[0]!.summary;
+      }
+    };
+    expect(words({})).toBe('connected');
+    expect(words({ MESHCTL_UNTRUSTED: '1' })).toBe('Credential plugin not allowed');
+    expect(words({ MESHCTL_UNTRUSTED: '1', MESHCTL_ALLOW_CREDENTIAL_PLUGINS: 'true' })).toBe('connected');
+    // Static credentials need no permission.
+    expect(connect({ cluster: 'east', context: 'two', kubeconfig: b, env: { MESHCTL_UNTRUSTED: '1' } })).toBeDefined();
+  });
+
+  it('says where a kubeconfig is malformed without quoting it (its lines hold tokens)', () => {
+    const bad = file('malformed.yaml', 'users:\n- name: x\n  user:\n    token: SECRET-TOKEN-123\n   bad: [\n');
+    let detail = '';
+    try {
+      connect({ cluster: 'east', context: 'x', kubeconfig: bad, env: {} });
+    } catch (e) {
+      if (!isDiagnosticsError(e)) throw e;
+      detail = e.diagnostics[0]!.detail;
+    }
+    expect(detail).toBe(`Cluster "east": reading ${bad} failed: ${bad} is not a valid kubeconfig: All mapping items must start at the same column at line 5, column 1`);
+    expect(detail).not.toContain('SECRET');
+  });
+
   it('refuses a device as a kubeconfig instead of reading it without end', () => {
     let detail: string | undefined;
     try {

@@ -141,3 +141,10 @@ describe('state lock', () => {
     expect(await failure(forceUnlock(file, 'any'))).toBe(`No lock to remove: ${file} is not locked.`);
   });
 });
+
+describe('readStateFile', () => {
+  // --state naming a device: a clear refusal, not gigabytes read.
+  it('refuses a device as the state file', async () => {
+    expect(await failure(readStateFile('/dev/zero', 'mesh1'))).toBe('Cannot read state file: /dev/zero is a character device, not a file.');
+  });
+});
