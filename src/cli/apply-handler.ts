@@ -83,7 +83,7 @@ export async function runApply(args: Record<string, unknown>, io: CliIO, o: { mo
         return ExitCode.error;
       }
     }
-    const failed = await executeApproved({
+    const { failed, interrupted } = await executeApproved({
       inputs,
       planned,
       mode: planned.plan.mode === 'destroy' ? 'destroy' : 'apply',
@@ -93,6 +93,13 @@ export async function runApply(args: Record<string, unknown>, io: CliIO, o: { mo
       note: out.note,
       warn: (d) => out.diagnostics(d),
     });
+    if (interrupted.length) {
+      if (failed.length) out.diagnostics(failed);
+      out.note(
+        `${mode === 'destroy' ? 'Destroy' : 'Apply'} interrupted: ${interrupted.length} unit(s) not finished (${interrupted.join(', ')}). What was sent is saved in ${inputs.state.where} and the lock is released; run ${mode} again to resume.\n`,
+      );
+      return ExitCode.interrupted;
+    }
     if (failed.length) {
       out.diagnostics(failed);
       out.note(`Progress is saved in ${inputs.state.where}; run ${mode} again to resume.\n`);
@@ -172,7 +179,7 @@ async function executeApproved(o: {
   onEvent: Parameters<typeof executePlan>[0]['onEvent'];
   note: (s: string) => void;
   warn: (d: readonly Diagnostic[]) => void;
-}): Promise<Diagnostic[]> {
+}): Promise<{ failed: Diagnostic[]; interrupted: readonly string[] }> {
   const { inputs, planned } = o;
   const initial = inputs.prior ?? emptyState({ lineage: randomUUID(), meshID: inputs.topology.meshID, meshctlVersion });
   // How each cluster is reached goes into the first write: a cluster later taken out of
@@ -186,13 +193,20 @@ async function executeApproved(o: {
     // A root only if the plan planned one: never in place of a root the plan found.
     const { state, env } = inputs.trustInputs;
     const trust = await o.ports.trust.make(inputs.topology, o.ports.now(), { state, env, connect: o.ports.connect, mayCreateRoot: planned.trust.pendingRoot === true });
-    if (trust.diagnostics.some((d) => d.severity === 'error')) return [...trust.diagnostics];
+    if (trust.diagnostics.some((d) => d.severity === 'error')) return { failed: [...trust.diagnostics], interrupted: [] };
     // e.g. "Root CA key generated": where the key is and how to keep it safe; --new-root's warning.
     o.warn([...planned.diagnostics.filter((d) => d.summary === ROOT_GUARD_SUMMARIES.replacing), ...trust.diagnostics]);
     withTrust(outputs, trust);
   }
   const serverOf = (c: string) => clients.get(c)!.server;
+  const abort = new AbortController();
+  const stopListening = o.ports.onInterrupt(() => {
+    if (abort.signal.aborted) return;
+    o.note('\nInterrupt received: no new step starts; finishing the requests in flight and saving the state (interrupt again to exit at once).\n');
+    abort.abort();
+  });
   const result = await executePlan({
+    signal: abort.signal,
     plan: planned.plan,
     clients,
     journal,
@@ -218,14 +232,14 @@ async function executeApproved(o: {
       if (got.address) persisted.address = got.address;
       return persisted;
     },
-  });
+  }).finally(stopListening);
   // A cluster that left mesh.yaml and has nothing left in the state is no longer recorded.
   await journal.keepClusters(new Set(inputs.topology.clusters.map((c) => c.name)));
   const diags = result.failed.flatMap((f) => f.diagnostics.map((d) => ({ ...d, detail: `${f.unit}: ${d.detail}` })));
   // The version the mesh now runs, for the next plan's upgrade rules: only once every step ran
   // (a half-done upgrade still runs the old version in places); a destroy leaves none.
-  if (diags.length === 0 && result.skipped.length === 0) await journal.installed(o.mode === 'apply' ? inputs.topology.istio.version : undefined);
+  if (diags.length === 0 && result.skipped.length === 0 && result.interrupted.length === 0) await journal.installed(o.mode === 'apply' ? inputs.topology.istio.version : undefined);
   await journal.flush();
   if (result.skipped.length) diags.push(error('Steps skipped', `${result.skipped.length} dependent step(s) did not run because a step they depend on failed: ${result.skipped.join(', ')}.`));
-  return diags;
+  return { failed: diags, interrupted: result.interrupted };
 }

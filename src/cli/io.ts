@@ -25,5 +25,5 @@ export function processIO(): CliIO {
 
 /** Exit codes, Terraform's convention: 0 ok / no changes, 1 error, 2 changes present. */
 /** 2: plan --detailed-exitcode found changes; verify found a failed check. */
-export const ExitCode = { ok: 0, error: 1, changes: 2, checksFailed: 2 } as const;
+export const ExitCode = { ok: 0, error: 1, changes: 2, checksFailed: 2, interrupted: 130 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

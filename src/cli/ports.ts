@@ -33,6 +33,11 @@ export interface Ports {
   readonly state: StatePort;
   readonly trust: TrustPort;
   readonly now: () => Date;
+  /**
+   * Calls `handler` on Ctrl-C or SIGTERM while an apply runs; returns how to stop listening.
+   * A second signal exits at once, as Terraform does (the state may then miss what was in flight).
+   */
+  readonly onInterrupt: (handler: () => void) => () => void;
 }
 
 export function defaultPorts(): Ports {
@@ -43,6 +48,24 @@ export function defaultPorts(): Ports {
     state: openState,
     trust: { read: readTrust, make: makeTrust },
     now: () => new Date(),
+    onInterrupt: processInterrupts,
+  };
+}
+
+function processInterrupts(handler: () => void): () => void {
+  let seen = 0;
+  const on = () => {
+    if (++seen > 1) {
+      process.stderr.write('\nTwo interrupts received: exiting at once. The state lock may be left (meshctl force-unlock), and the state may miss what was in flight.\n');
+      process.exit(130);
+    }
+    handler();
+  };
+  process.on('SIGINT', on);
+  process.on('SIGTERM', on);
+  return () => {
+    process.off('SIGINT', on);
+    process.off('SIGTERM', on);
   };
 }
 

@@ -157,7 +157,8 @@ export function loadConfig(options: InputOptions, ctx: { io: CliIO; ports: Ports
     desired: built.desired,
     state,
     clients,
-    warnings: [...loaded.diagnostics, ...built.diagnostics],
+    // Fakes in tests stand in for clients without transport warnings.
+    warnings: [...loaded.diagnostics, ...built.diagnostics, ...[...clients.values()].flatMap((c) => (c.warnings as ClusterClient['warnings'] | undefined) ?? [])],
     sources: loaded.sources,
     trustInputs,
     forgetUnreachable: options.forgetUnreachable === true,

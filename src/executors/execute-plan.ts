@@ -12,6 +12,7 @@ import type { EventSink } from './events.js';
 import { carryOutChange, needsResolvedObject } from './change.js';
 import { waitText } from '../model/wait-words.js';
 import { waitFor } from './wait.js';
+import { Interrupted, throwIfInterrupted } from './interrupted.js';
 
 export interface ExecutePlanOptions {
   readonly plan: Plan;
@@ -28,23 +29,33 @@ export interface ExecutePlanOptions {
   readonly now?: () => number;
   /** Injected by tests so waits need no real time. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Aborted by Ctrl-C / SIGTERM: stop starting work (src/executors/interrupted.ts). */
+  readonly signal?: AbortSignal;
 }
 
 export interface RunResult {
   readonly failed: readonly { unit: string; diagnostics: readonly Diagnostic[] }[];
   readonly skipped: readonly string[];
   readonly done: readonly string[];
+  /** Stopped by an interrupt: part-done units, then those never started. */
+  readonly interrupted: readonly string[];
 }
 
 export async function executePlan(o: ExecutePlanOptions): Promise<RunResult> {
   const now = o.now ?? Date.now;
   const changes = new Map(o.plan.changes.map((c) => [c.address, c]));
   const failed: RunResult['failed'][number][] = [];
+  const stoppedMidway: string[] = [];
   const outcome = await walkGraph({
     nodes: o.plan.units,
     parallelism: o.parallelism,
     visit: (u) => runUnit(u),
+    stopped: () => o.signal?.aborted === true,
     onFailed: (u, e) => {
+      if (e instanceof Interrupted) {
+        stoppedMidway.push(u.id);
+        return;
+      }
       const diagnostics = isDiagnosticsError(e) ? e.diagnostics : [internalError(e)];
       failed.push({ unit: u.id, diagnostics });
       o.onEvent({ type: 'unit-failed', unit: u.id, message: diagnostics.map((d) => d.summary).join('; ') });
@@ -67,7 +78,7 @@ export async function executePlan(o: ExecutePlanOptions): Promise<RunResult> {
     });
   }
   const ids = (state: string) => o.plan.units.filter((u) => outcome.get(u.id)?.state === state).map((u) => u.id);
-  return { failed, skipped: ids('skipped'), done: ids('done') };
+  return { failed, skipped: ids('skipped'), done: ids('done'), interrupted: [...stoppedMidway, ...ids('not-started')] };
 
   async function runUnit(u: PlannedUnit): Promise<void> {
     const start = now();
@@ -82,6 +93,7 @@ export async function executePlan(o: ExecutePlanOptions): Promise<RunResult> {
     // unreachable) may have no client at all.
     const client = () => clientFor(u.cluster);
     for (const step of u.steps) {
+      throwIfInterrupted(o.signal);
       switch (step.step) {
         case 'send':
           await Promise.all(step.addresses.map((a) => send(u, client, changes.get(a)!, objects.get(a))));
@@ -113,6 +125,7 @@ export async function executePlan(o: ExecutePlanOptions): Promise<RunResult> {
       timeoutMs: o.waitTimeoutMs,
       now: o.now,
       sleep: o.sleep,
+      ...(o.signal ? { signal: o.signal } : {}),
       onProgress: (elapsedMs) => o.onEvent({ type: 'wait-progress', unit: u.id, what, elapsedMs }),
     });
     o.onEvent({ type: 'wait-done', unit: u.id, what, elapsedMs: now() - t0 });

@@ -8,6 +8,7 @@ import type { WaitFor } from '../model/desired.js';
 import { CRD_WAKE_AFTER_MS, CRD_WAKE_ANNOTATION } from '../model/names.js';
 import { loadBalancerAddress } from '../kube/object.js';
 import { describeWait } from '../model/wait-words.js';
+import { throwIfInterrupted } from './interrupted.js';
 
 export interface WaitOptions {
   readonly timeoutMs: number;
@@ -15,6 +16,8 @@ export interface WaitOptions {
   readonly onProgress: (elapsedMs: number) => void;
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Aborted: the wait ends with Interrupted at its next check. */
+  readonly signal?: AbortSignal;
 }
 
 type Check = {
@@ -130,6 +133,7 @@ export async function waitFor(client: ClusterClient, w: WaitFor, opts: WaitOptio
       ]);
     }
     for (const o of c.left ?? []) await nudge(o);
+    throwIfInterrupted(opts.signal);
     const t = now();
     if (t - start >= opts.timeoutMs) {
       throw new DiagnosticsError([

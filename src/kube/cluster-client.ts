@@ -3,7 +3,7 @@
 // counts requests (benchmarks report them) and turns failures into errors that name the
 // cluster, context and server.
 import type { RequestAuth } from './auth.js';
-import { DiagnosticsError, error } from '../diagnostics.js';
+import { DiagnosticsError, error, type Diagnostic } from '../diagnostics.js';
 import { groupOf, type KubeObject, type ObjectRef } from './object.js';
 import type { ApiResource, DiscoveryCache } from './discovery-cache.js';
 import { RestClient, RestError, type RestResponse } from './rest.js';
@@ -23,8 +23,11 @@ export class ClusterClient {
   private readonly rest: RestClient;
   private readonly discovery = new Map<string, Promise<readonly ApiResource[] | 'not-served'>>();
   private readonly cache: DiscoveryCache | undefined;
+  /** What is unsafe about how this cluster is reached (credentials in clear, TLS unverified). */
+  readonly warnings: readonly Diagnostic[];
 
-  constructor(opts: { cluster: string; context: string; server: string; auth: RequestAuth; discoveryCache?: DiscoveryCache }) {
+  constructor(opts: { cluster: string; context: string; server: string; auth: RequestAuth; discoveryCache?: DiscoveryCache; warnings?: readonly Diagnostic[] }) {
+    this.warnings = opts.warnings ?? [];
     this.cluster = opts.cluster;
     this.context = opts.context;
     this.server = opts.server;

@@ -1,12 +1,12 @@
 // Connecting to one cluster the way kubectl does: KUBECONFIG (several files merged), an
 // explicit --kubeconfig, or the cluster's own kubeconfig from mesh.yaml; the named context;
 // token, client-certificate, exec and auth-provider credentials.
-import { fail } from '../diagnostics.js';
+import { fail, warning, type Diagnostic } from '../diagnostics.js';
 import { authFor } from './auth.js';
 import { cacheRoot } from '../cache/root.js';
 import { ClusterClient } from './cluster-client.js';
 import { diskDiscoveryCache } from './discovery-cache.js';
-import { kubeconfigFromText, kubeconfigSource, readKubeconfigs, resolveEndpoint, type Merged } from './kubeconfig.js';
+import { kubeconfigFromText, kubeconfigSource, readKubeconfigs, resolveEndpoint, type Endpoint, type Merged } from './kubeconfig.js';
 import { credentialPluginsAllowed } from './untrusted.js';
 
 export interface ConnectOptions {
@@ -58,7 +58,14 @@ export function connect(opts: ConnectOptions): ClusterClient {
     );
   }
   const discoveryCache = opts.env['MESHCTL_DISCOVERY_CACHE'] === 'off' ? undefined : diskDiscoveryCache({ root: cacheRoot(opts.env), server: ep.server, ...(ep.ca ? { ca: ep.ca } : {}) });
-  return new ClusterClient({ cluster: opts.cluster, context: opts.context, server: ep.server, auth: authFor(ep, source), ...(discoveryCache ? { discoveryCache } : {}) });
+  return new ClusterClient({
+    cluster: opts.cluster,
+    context: opts.context,
+    server: ep.server,
+    auth: authFor(ep, source),
+    ...(discoveryCache ? { discoveryCache } : {}),
+    warnings: transportWarnings(ep, `Context "${opts.context}" (cluster "${opts.cluster}")`),
+  });
 }
 
 /**
@@ -81,4 +88,31 @@ export function connectKubeconfigText(opts: { readonly cluster: string; readonly
   if ('error' in ep) return { error: `${opts.describe}: context "${context}" is broken (${ep.error}: ${ep.detail})` };
   if (ep.auth.kind === 'delegated') return { error: `${opts.describe} uses ${ep.auth.why} credentials, which meshctl does not check` };
   return new ClusterClient({ cluster: opts.cluster, context, server: ep.server, auth: authFor(ep, merged.source) });
+}
+
+/**
+ * Said once per cluster, before any request: a credential over plain HTTP to another host can be
+ * read on the way, and without certificate verification anyone in the middle can answer as the
+ * cluster (kubectl accepts both silently).
+ */
+function transportWarnings(ep: Endpoint, who: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const url = new URL(ep.server);
+  const loopback = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i.test(url.hostname);
+  const sendsSecret = ep.auth.kind === 'token' || ep.auth.kind === 'token-file' || ep.auth.kind === 'basic' || ep.auth.kind === 'delegated';
+  if (url.protocol === 'http:' && !loopback && sendsSecret) {
+    out.push(
+      warning('Credentials sent unencrypted', `${who} sends its credential over http:// to ${ep.server}: anyone on the network path can read it and act as you.`, {
+        hint: "Use the cluster's https:// address.",
+      }),
+    );
+  }
+  if (ep.insecure) {
+    out.push(
+      warning('Server certificate not verified', `${who} sets insecure-skip-tls-verify: any machine between here and ${ep.server} can answer as the cluster and read the credential.`, {
+        hint: "Set certificate-authority-data (or certificate-authority) to the cluster's CA instead.",
+      }),
+    );
+  }
+  return out;
 }

@@ -75,7 +75,9 @@ export type WalkOutcome =
   | { readonly state: 'done' }
   | { readonly state: 'failed'; readonly error: unknown }
   /** `because`: the failed node it ultimately waited on, the one cause worth naming. */
-  | { readonly state: 'skipped'; readonly because: string };
+  | { readonly state: 'skipped'; readonly because: string }
+  /** The walk was stopped (WalkOptions.stopped) before this node could start. */
+  | { readonly state: 'not-started' };
 
 export interface WalkOptions<N extends GraphNode> {
   readonly nodes: readonly N[];
@@ -84,6 +86,8 @@ export interface WalkOptions<N extends GraphNode> {
   readonly visit: (node: N) => Promise<void>;
   readonly onFailed?: (node: N, error: unknown) => void;
   readonly onSkipped?: (node: N, because: string) => void;
+  /** Once true, no further node starts; those still waiting end as not-started. */
+  readonly stopped?: () => boolean;
 }
 
 /**
@@ -106,6 +110,7 @@ export async function walkGraph<N extends GraphNode>(o: WalkOptions<N>): Promise
     let progressed = false;
     for (const n of o.nodes) {
       if (started.has(n.id)) continue;
+      if (o.stopped?.()) break;
       const deps = n.dependsOn.filter((d) => ids.has(d));
       const because = deps.map(endedBadly).find((c) => c !== undefined);
       if (because !== undefined) {
@@ -133,6 +138,7 @@ export async function walkGraph<N extends GraphNode>(o: WalkOptions<N>): Promise
     if (running.size === 0 && !progressed) break;
     if (!progressed || running.size >= o.parallelism) await Promise.race(running);
   }
+  if (o.stopped?.()) for (const n of o.nodes) if (!outcome.has(n.id)) outcome.set(n.id, { state: 'not-started' });
   const stuck = o.nodes.filter((n) => !outcome.has(n.id)).map((n) => n.id);
   if (stuck.length) throw new Error(`walk ended with ${stuck.join(', ')} neither run nor skipped (a dependency cycle?): this is a bug in meshctl`);
   return outcome;

@@ -32,7 +32,7 @@ describe('executePlan', () => {
     const log: string[] = [];
     const fakes = [new FakeCluster('c1', { log }), new FakeCluster('c2', { log })];
     const run = await applyOnce({ mesh: twoClusterMesh(), fakes, stateFile: tempStateFile() });
-    expect(run.result).toEqual({ failed: [], skipped: [], done: expect.arrayContaining(['c1/namespace', 'c2/namespace', 'c1/control-plane', 'c1/remote-secret/c2']) });
+    expect(run.result).toEqual({ failed: [], skipped: [], interrupted: [], done: expect.arrayContaining(['c1/namespace', 'c2/namespace', 'c1/control-plane', 'c1/remote-secret/c2']) });
     const order = applied(log);
     const at = (a: string) => order.indexOf(a);
     expect(order).toHaveLength(6);

@@ -2,6 +2,7 @@
 // moves only when the wait sleeps.
 import { describe, expect, it } from 'vitest';
 import { deploymentCheck, waitFor } from '../../../src/executors/wait.js';
+import { Interrupted } from '../../../src/executors/interrupted.js';
 import { CRD_WAKE_ANNOTATION } from '../../../src/model/names.js';
 import { describeWait } from '../../../src/model/wait-words.js';
 import { objectAddress, type KubeObject } from '../../../src/kube/object.js';
@@ -31,6 +32,18 @@ describe('waitFor', () => {
     );
     expect(progress).toEqual([10_000, 20_000]);
     expect(k.elapsed()).toBe(30_000);
+  });
+
+  it('ends with Interrupted at its next check once the apply is interrupted, not at the timeout', async () => {
+    const c = new FakeCluster('c1');
+    const k = clock();
+    const abort = new AbortController();
+    const sleep = async (ms: number) => {
+      await k.sleep(ms);
+      abort.abort();
+    };
+    await expect(waitFor(c.asClient(), istiodAvailable, { timeoutMs: 60_000, onProgress: () => undefined, now: k.now, sleep, signal: abort.signal })).rejects.toBeInstanceOf(Interrupted);
+    expect(k.sleeps).toEqual([500]);
   });
 
   it('returns as soon as the condition holds', async () => {

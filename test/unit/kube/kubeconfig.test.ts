@@ -180,6 +180,30 @@ describe('kubeconfig loading', () => {
     expect(detail).not.toContain('SECRET');
   });
 
+  it('warns of a token sent over http:// to another host, and of an unverified server certificate', () => {
+    const risky = file('risky.yaml', {
+      clusters: [
+        { name: 'plain', cluster: { server: 'http://mesh.example:8080' } },
+        { name: 'local', cluster: { server: 'http://127.0.0.1:8001' } },
+        { name: 'unverified', cluster: { server: 'https://mesh.example:6443', 'insecure-skip-tls-verify': true } },
+      ],
+      users: [{ name: 'tok', user: { token: 'abc' } }],
+      contexts: [
+        { name: 'plain', context: { cluster: 'plain', user: 'tok' } },
+        { name: 'local', context: { cluster: 'local', user: 'tok' } },
+        { name: 'unverified', context: { cluster: 'unverified', user: 'tok' } },
+      ],
+    });
+    const said = (context: string) => connect({ cluster: 'east', context, kubeconfig: risky, env: {} }).warnings.map((w) => `${w.summary}: ${w.detail}`);
+    expect(said('plain')).toEqual([
+      'Credentials sent unencrypted: Context "plain" (cluster "east") sends its credential over http:// to http://mesh.example:8080: anyone on the network path can read it and act as you.',
+    ]);
+    expect(said('local')).toEqual([]);
+    expect(said('unverified')).toEqual([
+      'Server certificate not verified: Context "unverified" (cluster "east") sets insecure-skip-tls-verify: any machine between here and https://mesh.example:6443 can answer as the cluster and read the credential.',
+    ]);
+  });
+
   it('refuses a device as a kubeconfig instead of reading it without end', () => {
     let detail: string | undefined;
     try {

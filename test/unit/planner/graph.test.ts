@@ -77,6 +77,22 @@ describe('walkGraph', () => {
     }
   });
 
+  it('once stopped, starts nothing more: what runs finishes, the rest ends not started', async () => {
+    let stop = false;
+    const visited: string[] = [];
+    const outcome = await walkGraph({
+      nodes: [node('a'), node('b', 'a'), node('c', 'b'), node('x')],
+      parallelism: 1,
+      stopped: () => stop,
+      visit: async (n) => {
+        visited.push(n.id);
+        if (n.id === 'a') stop = true;
+      },
+    });
+    expect(visited).toEqual(['a']);
+    expect(Object.fromEntries(outcome)).toEqual({ a: { state: 'done' }, b: { state: 'not-started' }, c: { state: 'not-started' }, x: { state: 'not-started' } });
+  });
+
   it('throws when a node can never run (a cycle), rather than leaving it out', async () => {
     await expect(walkGraph({ nodes: [node('a', 'b'), node('b', 'a')], parallelism: 1, visit: async () => undefined })).rejects.toThrow(/a, b neither run nor skipped/);
   });
