@@ -10,10 +10,16 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+// Exit once main() is done and what it wrote is flushed: a connection still opening to a hung
+// cluster (its TLS handshake is bounded at 10 s) must not keep the process alive after the
+// error another cluster gave was printed (issue 19).
+const exitWhenFlushed = (code) => {
+  process.exitCode = code;
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+};
+
 main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
+  (code) => exitWhenFlushed(code),
   (err) => {
     process.stderr.write(`meshctl: internal error: ${err?.stack ?? err}\nThis is a bug in meshctl, please report it.\n`);
     process.exitCode = 1;

@@ -32,8 +32,37 @@ export function decodeText(bytes: Uint8Array, file: string): { text?: string; di
 
 export function parseMeshYaml(text: string, file: string): ParseResult {
   const simple = parseSimpleYaml(text);
-  if (simple !== undefined) return { ok: true, parsed: lazySourceIndex(text, file, simple), diagnostics: [] };
-  return parseWithYaml(text, file);
+  const r: ParseResult = simple !== undefined ? { ok: true, parsed: lazySourceIndex(text, file, simple), diagnostics: [] } : parseWithYaml(text, file);
+  if (!r.ok || !hasInexactNumber(r.parsed.value)) return r;
+  return { ok: false, diagnostics: [...r.diagnostics, ...inexactNumbers(r.parsed)] };
+}
+
+/**
+ * A number JavaScript cannot hold exactly (1e400 is Infinity, which JSON writes as null; a
+ * 30-digit integer loses its last digits) would reach istioctl changed, silently: refused.
+ */
+const inexact = (v: unknown): boolean => typeof v === 'number' && (!Number.isFinite(v) || (Number.isInteger(v) && !Number.isSafeInteger(v)));
+
+function hasInexactNumber(v: unknown): boolean {
+  if (inexact(v)) return true;
+  if (typeof v !== 'object' || v === null) return false;
+  return (Array.isArray(v) ? v : Object.values(v)).some(hasInexactNumber);
+}
+
+function inexactNumbers(index: SourceIndex): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  visit(index.doc, {
+    Scalar: (_, node) => {
+      if (!inexact(node.value) || !node.range) return;
+      out.push(
+        error('Number out of range', `${node.source ?? String(node.value)} cannot be kept exactly as a number (it would become ${JSON.stringify(node.value)}).`, {
+          subject: offsetsToRange(index, node.range[0], node.range[1]),
+          hint: 'Quote it to keep it as text, or write a smaller number.',
+        }),
+      );
+    },
+  });
+  return out;
 }
 
 /**

@@ -11,6 +11,7 @@ import { parseState, serializeState } from './read.js';
 import { staleWrite } from './stale-write.js';
 import type { MeshState } from './state.js';
 import { MAX_PLAN_OR_STATE_BYTES, readFailure, readTextBoundedSync } from '../fs/read-bounded.js';
+import { writeFailure } from '../fs/write-failure.js';
 
 export { acquireLock, forceUnlock, lockFileOf } from './lock-file.js';
 
@@ -63,12 +64,15 @@ export async function writeStateFile(file: string, state: MeshState, opts?: { re
   const onDisk = await envelopeOnDisk(file);
   if (!sameEnvelope(onDisk, expected)) throw staleWrite(file, { expected, found: onDisk });
   const text = serializeState(next);
+  const cannot = (e: unknown): never => {
+    throw new DiagnosticsError([error('Cannot write state file', `${writeFailure(`Writing ${file}`, e)}.`)]);
+  };
   try {
     await fs.copyFile(file, `${file}.backup`);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') cannot(e);
   }
-  await writeFileAtomic(file, text, { mode: 0o600, fsync: true });
+  await writeFileAtomic(file, text, { mode: 0o600, fsync: true }).catch(cannot);
   return next;
 }
 
@@ -81,7 +85,8 @@ async function envelopeOnDisk(file: string): Promise<Envelope | null> {
   try {
     handle = await fs.open(file, 'r');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     throw e;
   }
   try {

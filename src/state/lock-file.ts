@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DiagnosticsError, error } from '../diagnostics.js';
 import { describeHolder, LOCK_RETRY_MS, newLockInfo, type Lock, type LockInfo, type LockRequest } from './backend.js';
+import { errnoOf, writeFailureReason } from '../fs/write-failure.js';
 
 /**
  * What `meshctl force-unlock` is given for a lock file that holds no lock ID (empty, or not a
@@ -222,32 +223,6 @@ function rethrowAs(summary: string, what: string): (e: unknown) => never {
   return (e) => {
     const code = errnoOf(e);
     if (!code) throw e;
-    throw new DiagnosticsError([error(summary, `${what}: ${reasonOf(code, e as Error)}.`)]);
+    throw new DiagnosticsError([error(summary, `${what}: ${writeFailureReason(code, e as Error)}.`)]);
   };
-}
-
-function reasonOf(code: string, e: Error & { path?: string }): string {
-  const where = e.path ? path.dirname(e.path) : 'its directory';
-  switch (code) {
-    case 'ENOSPC':
-      return 'the disk is full';
-    case 'EDQUOT':
-      return 'the disk quota is used up';
-    case 'EROFS':
-      return `${where} is on a read-only file system`;
-    case 'ENOENT':
-      return `the directory ${where} does not exist`;
-    case 'ENOTDIR':
-      return `a part of ${where} is not a directory`;
-    case 'EACCES':
-    case 'EPERM':
-      return `permission denied: this user may not create or remove files in ${where}`;
-    default:
-      return e.message;
-  }
-}
-
-function errnoOf(e: unknown): string | undefined {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  return typeof code === 'string' ? code : undefined;
 }

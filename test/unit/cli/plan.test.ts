@@ -28,6 +28,15 @@ describe('meshctl plan', () => {
     expect(r.out).toBe('No changes. The mesh matches mesh.yaml.\n');
   });
 
+  it('--out into a directory that does not exist is a clear error, not an internal one', async () => {
+    const w = world();
+    const r = await meshctl(w, ['plan', '--out', 'no-such-dir/plan.json']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('Error: Cannot save the plan');
+    expect(r.err).toContain(`Writing ${join(w.dir, 'no-such-dir/plan.json')}: the directory ${join(w.dir, 'no-such-dir')} does not exist. Nothing was applied; choose another --out.`);
+    expect(r.err).not.toContain('internal error');
+  });
+
   it('--out saves the plan and says how to apply exactly it', async () => {
     const w = world();
     const r = await meshctl(w, ['plan', '--out', 'plan.json']);

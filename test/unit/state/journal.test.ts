@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StateJournal } from '../../../src/state/journal.js';
 import { LocalStateBackend, readStateFile } from '../../../src/state/local-file.js';
 import { emptyState } from '../../../src/state/state.js';
+import { failure } from '../support/failure.js';
 
 let dir: string;
 let file: string;
@@ -110,7 +111,9 @@ describe('StateJournal', () => {
   it('flush rethrows a failed write', async () => {
     const j = new StateJournal(new LocalStateBackend(path.join(dir, 'missing-dir', 'state.json'), 'mesh1'), initial());
     const write = j.objectPending('c1/ConfigMap/istio-system/a', record('a'));
-    await expect(write).rejects.toThrow(/ENOENT/);
-    await expect(j.flush()).rejects.toThrow(/ENOENT/);
+    // A user's problem in words (the directory is gone), not the raw ENOENT.
+    const words = `Cannot write state file: Writing ${path.join(dir, 'missing-dir', 'state.json')}: the directory ${path.join(dir, 'missing-dir')} does not exist.`;
+    expect(await failure(write)).toBe(words);
+    expect(await failure(j.flush())).toBe(words);
   });
 });

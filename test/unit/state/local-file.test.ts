@@ -144,6 +144,16 @@ describe('state lock', () => {
 
 describe('readStateFile', () => {
   // --state naming a device: a clear refusal, not gigabytes read.
+  it('says why the state cannot be written, as a user error (a part of the path is a file)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'meshctl-state-'));
+    writeFileSync(path.join(dir, 'file'), '');
+    const file = path.join(dir, 'file', 'meshctl.state.json');
+    expect(await failure(writeStateFile(file, emptyState({ lineage: 'l', meshID: 'mesh1', meshctlVersion: '0.1.0' })))).toBe(
+      `Cannot write state file: Writing ${file}: a part of ${path.join(dir, 'file')} is not a directory.`,
+    );
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it('refuses a device as the state file', async () => {
     expect(await failure(readStateFile('/dev/zero', 'mesh1'))).toBe('Cannot read state file: /dev/zero is a character device, not a file.');
   });
