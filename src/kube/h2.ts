@@ -20,6 +20,14 @@ export interface H2Response {
 
 export class H2NotNegotiated extends Error {}
 
+/**
+ * A stream that ended without its response on a session that was open: reset by the server or
+ * a proxy, or lost with its connection. The request may or may not have been acted on; every
+ * request meshctl sends is idempotent (reads, server-side apply, deletes, reviews), so the
+ * caller may send it again (rest.ts), as client-go does for a connection reset.
+ */
+export class StreamLost extends Error {}
+
 export class H2Connection {
   private session?: Promise<http2.ClientHttp2Session>;
   /** Open streams per session (a failed session's streams may still be settling). */
@@ -58,9 +66,16 @@ export class H2Connection {
             if (after !== undefined) retryAfter = String(after);
           });
           stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => done(() => resolve({ status, body: Buffer.concat(chunks).toString('utf8'), ...(retryAfter !== undefined ? { retryAfter } : {}) })));
-          stream.on('error', (e) => done(() => reject(e)));
-          stream.on('close', () => done(() => reject(new Error(`stream closed before the response (code ${stream.rstCode})`))));
+          stream.on('end', () =>
+            done(() =>
+              // Ended without response headers: the connection went, not an answer.
+              status === 0
+                ? reject(new StreamLost('stream ended before the response'))
+                : resolve({ status, body: Buffer.concat(chunks).toString('utf8'), ...(retryAfter !== undefined ? { retryAfter } : {}) }),
+            ),
+          );
+          stream.on('error', (e) => done(() => reject(new StreamLost(`${e.message}${(e as NodeJS.ErrnoException).code ? ` (${(e as NodeJS.ErrnoException).code})` : ''}`))));
+          stream.on('close', () => done(() => reject(new StreamLost(`stream closed before the response (code ${stream.rstCode})`))));
           if (body !== undefined) stream.end(body);
         }),
     );

@@ -8,7 +8,7 @@ import * as https from 'node:https';
 import * as http from 'node:http';
 import * as tls from 'node:tls';
 import type { RequestAuth } from './auth.js';
-import { H2Connection, H2NotNegotiated } from './h2.js';
+import { H2Connection, H2NotNegotiated, StreamLost } from './h2.js';
 
 export interface RestResponse {
   readonly status: number;
@@ -19,6 +19,14 @@ export interface RestResponse {
 
 /** As client-go's default (rest.Request maxRetries). */
 export const MAX_RETRIES = 10;
+/**
+ * A lost stream (h2.ts StreamLost), or a gateway error without Retry-After (502, 503, 504 from
+ * a proxy or load balancer in front of the API server), is sent again this many times, after
+ * 100, 200, 400 … ms (at most 2 s apart). Every request meshctl sends is idempotent.
+ */
+export const MAX_RESENDS = 8;
+const resendDelayMs = (n: number) => Math.min(100 * 2 ** n, 2_000);
+const GATEWAY_ERRORS = new Set([502, 503, 504]);
 /** A server asking for longer than this is waited on this long per attempt. */
 const MAX_RETRY_WAIT_MS = 10_000;
 
@@ -43,6 +51,8 @@ export class RestError extends Error {
     readonly status: number | undefined,
     message: string,
     readonly body = '',
+    /** The stream was lost on an open connection: safe to send again (h2.ts StreamLost). */
+    readonly lost = false,
   ) {
     super(message);
     this.name = 'RestError';
@@ -75,11 +85,29 @@ export class RestClient {
   /** Requests sent again after the server asked to retry (counted in `requests` too). */
   retries = 0;
 
+  /** Requests sent again after their stream was lost (counted in `requests` too). */
+  resends = 0;
+
   async request(method: string, path: string, opts: { body?: unknown; contentType?: string; accept?: string; timeoutMs?: number } = {}): Promise<RestResponse> {
-    for (let retried = 0; ; retried++) {
-      const res = await this.send(method, path, opts);
+    let retried = 0;
+    let resent = 0;
+    for (;;) {
+      let res: RestResponse;
+      try {
+        res = await this.send(method, path, opts);
+      } catch (e) {
+        if (!(e instanceof RestError && e.lost) || resent >= MAX_RESENDS) throw e;
+        this.resends++;
+        await new Promise((r) => setTimeout(r, resendDelayMs(resent++)));
+        continue;
+      }
       this.responseBytes += Buffer.byteLength(res.body);
-      const wait = retryDelayMs(res, retried);
+      if (GATEWAY_ERRORS.has(res.status) && res.retryAfter === undefined && resent < MAX_RESENDS) {
+        this.resends++;
+        await new Promise((r) => setTimeout(r, resendDelayMs(resent++)));
+        continue;
+      }
+      const wait = retryDelayMs(res, retried++);
       if (wait === undefined) return res;
       this.retries++;
       await new Promise((r) => setTimeout(r, wait));
@@ -154,6 +182,7 @@ export class RestClient {
 
 function asRestError(e: unknown, method: string, path: string): RestError {
   if (e instanceof RestError) return e;
+  if (e instanceof StreamLost) return new RestError(undefined, e.message, '', true);
   const err = e as NodeJS.ErrnoException;
   if (err.message === 'request timed out') return new RestError(undefined, `request timed out: ${method} ${path}`);
   return new RestError(undefined, `${err.message}${err.code ? ` (${err.code})` : ''}`);

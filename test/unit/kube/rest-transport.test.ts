@@ -9,7 +9,7 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterClient } from '../../../src/kube/cluster-client.js';
-import { MAX_RETRIES, RestClient, retryDelayMs } from '../../../src/kube/rest.js';
+import { MAX_RESENDS, MAX_RETRIES, RestClient, retryDelayMs } from '../../../src/kube/rest.js';
 
 const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 let certPem: string;
@@ -167,6 +167,14 @@ describe('RestClient when the server asks to come back (Retry-After)', () => {
     c.close();
   });
 
+  it('sends again after a gateway error without Retry-After (a load balancer in front), with backoff', async () => {
+    const c = client(await listen(busyServer(2, 502, undefined)));
+    const r = await c.request('GET', '/api/v1/namespaces');
+    expect(JSON.parse(r.body)).toEqual({ method: 'GET', seen: 3 });
+    expect([c.resends, c.retries]).toEqual([2, 0]);
+    c.close();
+  });
+
   it('returns a 429 without Retry-After as it is', async () => {
     const c = client(await listen(busyServer(1, 429, undefined)));
     const r = await c.request('GET', '/api/v1/namespaces');
@@ -193,6 +201,49 @@ describe('RestClient when the server asks to come back (Retry-After)', () => {
     expect(retryDelayMs({ status: 200, retryAfter: '1' }, 0)).toBeUndefined();
     expect(retryDelayMs({ status: 429 }, 0)).toBeUndefined();
     expect(retryDelayMs({ status: 429, retryAfter: '1' }, MAX_RETRIES)).toBeUndefined();
+  });
+});
+
+describe('RestClient when a stream is lost (reset by the server or a proxy)', () => {
+  /** Resets the first `lost` streams, then answers 200 with the count. */
+  function resettingServer(lost: number, how: 'stream' | 'session') {
+    let seen = 0;
+    const server = http2.createSecureServer({ key: keyPem, cert: certPem });
+    server.on('stream', (stream) => {
+      stream.on('error', () => undefined); // the reset, seen from the server's side
+      seen++;
+      if (seen <= lost) {
+        if (how === 'stream') stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+        else stream.session?.destroy();
+        return;
+      }
+      stream.respond({ ':status': 200 });
+      stream.end(JSON.stringify({ seen }));
+    });
+    return server;
+  }
+
+  it('sends the request again, as client-go does after a connection reset, and counts it', async () => {
+    const c = client(await listen(resettingServer(2, 'stream')));
+    const r = await c.request('PATCH', '/apis/networking.istio.io/v1/namespaces/istio-system/gateways/x', { body: { a: 1 }, contentType: 'application/apply-patch+yaml' });
+    expect(JSON.parse(r.body)).toEqual({ seen: 3 });
+    expect(c.resends).toBe(2);
+    c.close();
+  });
+
+  it('opens a new connection when the old one was destroyed', async () => {
+    const c = client(await listen(resettingServer(1, 'session')));
+    const r = await c.request('GET', '/api/v1/namespaces');
+    expect(JSON.parse(r.body)).toEqual({ seen: 2 });
+    expect(c.connections).toBe(2);
+    c.close();
+  });
+
+  it(`gives up after ${MAX_RESENDS} resends and names the loss`, async () => {
+    const c = client(await listen(resettingServer(100, 'stream')));
+    await expect(c.request('GET', '/api/v1/namespaces')).rejects.toThrow(/stream closed before the response|NGHTTP2_INTERNAL_ERROR/);
+    expect(c.requests).toBe(MAX_RESENDS + 1);
+    c.close();
   });
 });
 
