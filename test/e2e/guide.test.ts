@@ -178,6 +178,40 @@ describe('the guide: primary-remote on different networks', () => {
     expect(secrets.items.map((x) => x.metadata!.name)).toEqual(['istio-remote-secret-cluster2']);
   });
 
+  it('d2. an apply interrupted with Ctrl-C (SIGINT) stops cleanly, releases the lock, exits 130, and resumes', async () => {
+    const down = await run('destroy', '--auto-approve');
+    expect(down.code, down.stdout + down.stderr).toBe(0);
+    ensureBuilt();
+    const child = startMeshctl(['apply', '--auto-approve'], { cwd: dir });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    await eventually(
+      'the apply to record some objects',
+      async () => {
+        if (!existsSync(join(dir, 'meshctl.state.json'))) return undefined;
+        const s = JSON.parse(readFileSync(join(dir, 'meshctl.state.json'), 'utf8'));
+        return Object.keys(s.objects).length >= 20 ? true : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 50 },
+    );
+    child.kill('SIGINT');
+    const code = await new Promise((r) => child.on('close', r));
+    expect(code, out).toBe(130);
+    expect(out).toContain('Interrupt received: no new step starts');
+    expect(out).toMatch(/Apply interrupted: \d+ unit\(s\) not finished \(.+\)\. What was sent is saved in .+ and the lock is released; run apply again to resume\./);
+    expect(out).not.toContain('Apply complete!');
+    // Unlike a kill: no lock left, nothing pending in the state.
+    expect(existsSync(join(dir, 'meshctl.state.json.lock'))).toBe(false);
+    const mid = JSON.parse(readFileSync(join(dir, 'meshctl.state.json'), 'utf8'));
+    expect((Object.values(mid.objects) as { status: string }[]).filter((o) => o.status !== 'applied')).toEqual([]);
+    const resumed = await run('apply', '--auto-approve');
+    expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
+    expect(resumed.stderr).not.toContain('State lock taken over');
+    const plan = await run('plan', '--detailed-exitcode');
+    expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+  });
+
   it('e. destroy leaves each cluster exactly as it was', async () => {
     const r = await run('destroy', '--auto-approve');
     expect(r.code, r.stdout + r.stderr).toBe(0);
