@@ -157,8 +157,7 @@ export function loadConfig(options: InputOptions, ctx: { io: CliIO; ports: Ports
     desired: built.desired,
     state,
     clients,
-    // Fakes in tests stand in for clients without transport warnings.
-    warnings: [...loaded.diagnostics, ...built.diagnostics, ...[...clients.values()].flatMap((c) => (c.warnings as ClusterClient['warnings'] | undefined) ?? [])],
+    warnings: [...loaded.diagnostics, ...built.diagnostics, ...[...clients.values()].flatMap((c) => c.warnings)],
     sources: loaded.sources,
     trustInputs,
     forgetUnreachable: options.forgetUnreachable === true,

@@ -4,12 +4,11 @@
 // (real path, device, inode, size, mtime) in memory and in `<cacheRoot>/istioctl-versions.json`:
 // starting a large Go binary to ask its version, or hashing its ~100 MB, would each be a sizeable
 // part of a no-op plan.
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promises as fs, type Stats } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../fs/atomic-write.js';
+import { run } from './run.js';
 
 export interface IstioctlIdentity {
   readonly version: string;
@@ -86,12 +85,7 @@ async function sha256Of(file: string, key: string): Promise<string | undefined> 
 }
 
 async function versionFromBinary(binary: string): Promise<string> {
-  const out = await new Promise<string>((resolve, reject) => {
-    execFile(binary, ['version', '--remote=false', '--short'], { timeout: 30_000, env: { ...process.env, HOME: process.env.HOME ?? os.homedir() } }, (err, stdout, stderr) => {
-      if (err) reject(Object.assign(err, { stderr: String(stderr) }));
-      else resolve(String(stdout));
-    });
-  });
+  const out = await run(binary, ['version', '--remote=false', '--short'], { timeoutMs: 30_000 });
   // Prints "client version: 1.31.0" (older releases print the bare version).
   return /(\d+\.\d+\.\d+[^\s]*)/.exec(out)?.[1] ?? out.trim();
 }

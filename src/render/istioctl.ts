@@ -2,7 +2,6 @@
 // generate` (offline: charts are compiled into istioctl). Run without a shell; cached on disk
 // per (istioctl binary's sha256 and version, IstioOperator), entries verified on reading
 // (render-cache.ts), since rendering takes seconds.
-import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,20 +12,12 @@ import type { IstioOperatorSpec } from '../model/desired.js';
 import { cacheRoot } from '../cache/root.js';
 import { identifyIstioctl, type IstioctlIdentity } from './istioctl-identity.js';
 import { readRenderCache, sha256Hex, writeRenderCache } from './render-cache.js';
+import { run } from './run.js';
 
 export interface Istioctl {
   readonly binary: string;
   readonly version: string;
   render(iop: IstioOperatorSpec): Promise<KubeObject[]>;
-}
-
-function run(binary: string, args: readonly string[], opts: { timeoutMs: number }): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(binary, [...args], { timeout: opts.timeoutMs, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, HOME: process.env.HOME ?? os.homedir() } }, (err, stdout, stderr) => {
-      if (err) reject(Object.assign(err, { stderr: String(stderr) }));
-      else resolve(String(stdout));
-    });
-  });
 }
 
 /** Where istioctl comes from: --istioctl (one binary) or --istioctl-dir (one per version), as given. */

@@ -6,6 +6,7 @@
 import { DiagnosticsError, error } from '../../../src/diagnostics.js';
 import type { ClusterClient } from '../../../src/kube/cluster-client.js';
 import { objectAddress, refOf, type KubeObject, type ObjectRef } from '../../../src/kube/object.js';
+import type { Diagnostic } from '../../../src/diagnostics.js';
 
 export interface FakeClusterOptions {
   /** Shared across fakes to observe the global order of requests. */
@@ -23,6 +24,8 @@ export class FakeCluster {
   readonly server: string;
   requests = 0;
   applies = 0;
+  /** As ClusterClient's: a fake is reached safely. */
+  readonly warnings: readonly Diagnostic[] = [];
   readonly objects = new Map<string, KubeObject>();
   /** apply number (1-based) from which apply throws before taking effect; Infinity: never. */
   failFromApply = Infinity;
